@@ -1,0 +1,52 @@
+using System.CommandLine;
+using GmsaOperator.Operator.LocalControlPlane;
+
+namespace GmsaOperator.Operator.Cli;
+
+/// <summary><c>gmsa-operator local-cluster up|down</c>: a detached local control plane for manual kubectl use.</summary>
+public static class LocalClusterCommand
+{
+    public static string DefaultDirectory =>
+        Path.Combine(Path.GetTempPath(), $"gmsa-operator-cluster-{Environment.UserName}");
+
+    public static Command Create()
+    {
+        var dirOption = new Option<string>("--dir") { Description = "Directory for the control plane's files", DefaultValueFactory = _ => DefaultDirectory };
+        var up = new Command("up", "Start a local etcd + kube-apiserver + kube-controller-manager that keeps running in the background.");
+        up.Options.Add(dirOption);
+        up.SetAction(async (parse, ct) =>
+        {
+            var dir = Path.GetFullPath(parse.GetValue(dirOption)!);
+            if (File.Exists(Path.Combine(dir, "pids")))
+            {
+                Console.Error.WriteLine($"A local control plane is already recorded in {dir}; run 'make cluster-down' first.");
+                return 1;
+            }
+            Directory.CreateDirectory(dir);
+            try
+            {
+                var plane = await LocalControlPlane.LocalControlPlane.StartAsync(new LocalControlPlaneOptions { Directory = dir, Detached = true }, ct);
+                await plane.DisposeAsync();
+                Console.WriteLine($"Local control plane is up. Kubeconfig: {plane.KubeconfigPath}");
+                Console.WriteLine($"  kubectl --kubeconfig {plane.KubeconfigPath} get ns");
+                Console.WriteLine("Stop it with: make cluster-down");
+                return 0;
+            }
+            catch (ControlPlaneException e)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 1;
+            }
+        });
+
+        var down = new Command("down", "Stop the local control plane started by 'up' and remove its files.");
+        down.Options.Add(dirOption);
+        down.SetAction(async (parse, _) =>
+            await LocalControlPlane.LocalControlPlane.StopDetachedAsync(Path.GetFullPath(parse.GetValue(dirOption)!), Console.Out));
+
+        var command = new Command("local-cluster", "Manage a local control plane for development.");
+        command.Subcommands.Add(up);
+        command.Subcommands.Add(down);
+        return command;
+    }
+}

@@ -1,0 +1,31 @@
+using k8s;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace GmsaOperator.Operator.Hosting;
+
+/// <summary>Builds the operator process: one Kubernetes client, the hosted services, and the probe endpoints.</summary>
+public static class OperatorHost
+{
+    public static WebApplication Build(KubernetesClientConfiguration kubeConfig, string[] args, int healthPort)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        builder.WebHost.UseKestrel(k => k.ListenLocalhost(healthPort));
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+        });
+        builder.Services.AddSingleton<IKubernetes>(_ => new Kubernetes(kubeConfig));
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddHostedService<ClusterConnectionReporter>();
+        builder.Services.AddHealthChecks();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+
+        var app = builder.Build();
+        app.MapHealthChecks("/healthz");
+        app.MapHealthChecks("/readyz");
+        return app;
+    }
+}

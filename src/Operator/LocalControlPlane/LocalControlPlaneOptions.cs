@@ -1,0 +1,18 @@
+namespace GmsaOperator.Operator.LocalControlPlane;
+
+/// <summary>How to start a local control plane.</summary>
+public sealed record LocalControlPlaneOptions
+{
+    /// <summary>Working directory for PKI, data, logs and kubeconfig; a fresh temp dir when null.</summary>
+    public string? Directory { get; init; }
+
+    /// <summary>Detached processes outlive this process (for <c>make cluster-up</c>); otherwise a watchdog kills
+    /// them when this process dies, and <see cref="LocalControlPlane.DisposeAsync"/> removes the directory.</summary>
+    public bool Detached { get; init; }
+
+    public bool StartControllerManager { get; init; } = true;
+
+    public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromSeconds(90);
+
+    public TextWriter Progress { get; init; } = Console.Error;
+}

@@ -1,0 +1,3 @@
+using GmsaOperator.Operator.Cli;
+
+return await OperatorCli.InvokeAsync(args);
