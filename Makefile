@@ -1,0 +1,50 @@
+# GmsaOperator — see README.md. `make run` and `make test` are the two commands you need.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+CONFIGURATION ?= Debug
+OPERATOR := src/Operator/bin/$(CONFIGURATION)/net10.0/gmsa-operator
+DOTNET := DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1 dotnet
+
+.PHONY: help build test unit-test integration-test run cluster-up cluster-down control-plane manifests bench clean
+
+help: ## Show targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+build: ## Restore and build everything
+	$(DOTNET) build GmsaOperator.sln -c $(CONFIGURATION) -v quiet -nologo
+
+control-plane: ## Install etcd and build kube-apiserver/kube-controller-manager (cached)
+	@bash hack/control-plane-build.sh >/dev/null
+
+test: build control-plane ## Unit + integration tests (integration tests start a real local control plane)
+	@rm -rf TestResults
+	@rc=0; \
+	$(DOTNET) test tests/GmsaOperator.Tests -c $(CONFIGURATION) --no-build --logger trx --logger "console;verbosity=minimal" --results-directory TestResults/unit || rc=1; \
+	$(DOTNET) test tests/GmsaOperator.IntegrationTests -c $(CONFIGURATION) --no-build --logger trx --logger "console;verbosity=normal" --results-directory TestResults/integration || rc=1; \
+	bash hack/test-summary.sh TestResults || rc=1; \
+	exit $$rc
+
+unit-test: build ## Unit tests only
+	$(DOTNET) test tests/GmsaOperator.Tests -c $(CONFIGURATION) --no-build
+
+integration-test: build control-plane ## Integration tests only
+	$(DOTNET) test tests/GmsaOperator.IntegrationTests -c $(CONFIGURATION) --no-build --logger "console;verbosity=normal"
+
+run: build ## Run the operator (against $$KUBECONFIG, or a local control plane when unset)
+	@exec $(OPERATOR) run $(ARGS)
+
+cluster-up: build ## Start a local control plane in the background and print its kubeconfig
+	@$(OPERATOR) local-cluster up
+
+cluster-down: build ## Stop the control plane started by cluster-up
+	@$(OPERATOR) local-cluster down
+
+manifests: build ## Regenerate config/ from the code
+	$(OPERATOR) generate config --output config
+
+bench: ## Benchmarks (arrive with the benchmarks issue)
+	@echo "No benchmarks yet: they arrive with the benchmarks issue." >&2; exit 1
+
+clean: ## Remove build output (the cached control-plane binaries stay in ~/.cache/gmsa-operator)
+	$(DOTNET) clean GmsaOperator.sln -v quiet -nologo
+	rm -rf TestResults src/*/bin src/*/obj tests/*/bin tests/*/obj

@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using k8s;
+using k8s.Models;
+
+namespace GmsaOperator.IntegrationTests;
+
+/// <summary>Base for integration tests: each test gets its own namespace on the shared control plane, deleted after.</summary>
+public abstract class IntegrationTest
+{
+    protected static IKubernetes Client => ControlPlaneSetup.Client;
+
+    protected string Namespace { get; private set; } = "";
+
+    [SetUp]
+    public async Task CreateNamespaceAsync()
+    {
+        Namespace = $"t-{Guid.NewGuid():N}"[..20];
+        await Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = Namespace } });
+    }
+
+    [TearDown]
+    public async Task DeleteNamespaceAsync()
+    {
+        if (Namespace.Length > 0)
+        {
+            await Client.CoreV1.DeleteNamespaceAsync(Namespace, propagationPolicy: "Background");
+        }
+    }
+
+    /// <summary>Polls <paramref name="condition"/> until it holds, failing the test after <paramref name="timeout"/>.</summary>
+    protected static async Task<T> EventuallyAsync<T>(Func<CancellationToken, Task<T?>> condition, TimeSpan timeout, string what)
+        where T : class
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        Exception? last = null;
+        while (!cts.IsCancellationRequested)
+        {
+            try
+            {
+                if (await condition(cts.Token) is { } result) return result;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                last = e;
+            }
+            try
+            {
+                await Task.Delay(100, cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+        Assert.Fail($"Timed out after {timeout.TotalSeconds}s waiting for {what}.{(last is null ? "" : $" Last error: {last.Message}")}");
+        throw new UnreachableException();
+    }
+}
