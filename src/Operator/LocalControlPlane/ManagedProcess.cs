@@ -89,7 +89,7 @@ public sealed partial class ManagedProcess
         await WaitForExitAsync(TimeSpan.FromSeconds(10));
     }
 
-    private async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
     {
         if (_process is not null)
         {
@@ -114,7 +114,7 @@ public sealed partial class ManagedProcess
         return !IsAlive(Pid);
     }
 
-    private static void StartWatchdog(int parentPid, int childPid)
+    internal static void StartWatchdog(int parentPid, int childPid)
     {
         // Ends by itself when the child ends; kills the child when the parent disappears (test host aborted, kill -9).
         const string script = "while kill -0 \"$0\" 2>/dev/null; do kill -0 \"$1\" 2>/dev/null || exit 0; sleep 1; done; " +
