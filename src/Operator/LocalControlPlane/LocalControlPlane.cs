@@ -70,7 +70,9 @@ public sealed class LocalControlPlane : IAsyncDisposable
         var sw = Stopwatch.StartNew();
         _pki = ControlPlanePki.Create(Directory, TimeProvider.System);
         await StartEtcdAsync(cancellationToken);
+        var etcdReady = sw.Elapsed;
         await StartApiServerAsync(cancellationToken);
+        var apiReady = sw.Elapsed;
         WriteKubeconfig();
         if (_options.StartControllerManager && _binaries.KubeControllerManager is not null)
         {
@@ -80,6 +82,8 @@ public sealed class LocalControlPlane : IAsyncDisposable
         {
             await _options.Progress.WriteLineAsync("==> [control-plane] no kube-controller-manager in KUBEBUILDER_ASSETS: running without it (no ReplicaSets, namespace cleanup or service-account tokens)");
         }
+        await _options.Progress.WriteLineAsync(
+            $"==> [control-plane] etcd {etcdReady.TotalSeconds:0.0}s, kube-apiserver {(apiReady - etcdReady).TotalSeconds:0.0}s, kube-controller-manager {(sw.Elapsed - apiReady).TotalSeconds:0.0}s");
         WriteState();
         await _options.Progress.WriteLineAsync($"==> [control-plane] ready in {sw.Elapsed.TotalSeconds:0.0}s: API server {ApiServerUrl}, kubeconfig {KubeconfigPath}");
     }
