@@ -73,6 +73,11 @@ public sealed class RotationPlanner(CertificateSettings settings)
             PlanLeaf(serving, servedIssuer, signing, published, observed.SelectMany(o => o.Bundles).ToList(), inputs.LastGood, now, actions, Due);
         }
 
+        // Later actions build on the CA write (the bundle to inject, the leaf's issuer): if any of them is urgent, so is it.
+        if (actions.Any(a => a.Urgent) && actions.FirstOrDefault() is WriteCaSecret { Urgent: false } caWrite)
+        {
+            actions[0] = caWrite with { Urgent = true };
+        }
         return new RotationPlan(actions, next, signing, published, warnings);
     }
 

@@ -1,0 +1,45 @@
+using k8s;
+using k8s.Models;
+
+namespace GmsaOperator.Operator.Certificates;
+
+/// <summary>
+/// Server-side apply of <c>clientConfig.caBundle</c> into existing webhook entries, under a field manager of its own
+/// (force): the body names only <c>webhooks[].name</c> and <c>clientConfig.caBundle</c>, so Helm/GitOps keep owning
+/// everything else. <c>webhooks</c> is a list-map keyed by name; we never invent entries.
+/// </summary>
+public static class CaBundleInjector
+{
+    /// <summary>The apply body. <c>CaBundle</c> takes raw PEM bytes: KubernetesClient base64-encodes byte[] itself.</summary>
+    public static object BuildApplyBody(WebhookConfigurationKind kind, string name, IEnumerable<string> webhookNames, byte[] pem) => kind switch
+    {
+        WebhookConfigurationKind.Mutating => new V1MutatingWebhookConfiguration
+        {
+            ApiVersion = "admissionregistration.k8s.io/v1",
+            Kind = "MutatingWebhookConfiguration",
+            Metadata = new V1ObjectMeta { Name = name },
+            Webhooks = webhookNames.Select(n => new V1MutatingWebhook { Name = n, ClientConfig = new Admissionregistrationv1WebhookClientConfig { CaBundle = pem } }).ToList(),
+        },
+        _ => new V1ValidatingWebhookConfiguration
+        {
+            ApiVersion = "admissionregistration.k8s.io/v1",
+            Kind = "ValidatingWebhookConfiguration",
+            Metadata = new V1ObjectMeta { Name = name },
+            Webhooks = webhookNames.Select(n => new V1ValidatingWebhook { Name = n, ClientConfig = new Admissionregistrationv1WebhookClientConfig { CaBundle = pem } }).ToList(),
+        },
+    };
+
+    public static async Task ApplyAsync(IKubernetes client, InjectCaBundle action, string fieldManager, CancellationToken ct)
+    {
+        var body = BuildApplyBody(action.Kind, action.Name, action.WebhookNames, action.Bundle.ToPemBytes());
+        var patch = new V1Patch(KubernetesJson.Serialize(body), V1Patch.PatchType.ApplyPatch);
+        if (action.Kind == WebhookConfigurationKind.Mutating)
+        {
+            await client.AdmissionregistrationV1.PatchMutatingWebhookConfigurationAsync(patch, action.Name, fieldManager: fieldManager, force: true, cancellationToken: ct).ConfigureAwait(false);
+        }
+        else
+        {
+            await client.AdmissionregistrationV1.PatchValidatingWebhookConfigurationAsync(patch, action.Name, fieldManager: fieldManager, force: true, cancellationToken: ct).ConfigureAwait(false);
+        }
+    }
+}

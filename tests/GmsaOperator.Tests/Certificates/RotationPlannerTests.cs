@@ -1,0 +1,414 @@
+using System.Text;
+using GmsaOperator.Operator.Certificates;
+using k8s.Models;
+using static GmsaOperator.Tests.Certificates.CertificateTestKit;
+
+namespace GmsaOperator.Tests.Certificates;
+
+public class RotationPlannerTests
+{
+    private static readonly CertificateSettings S = Settings();
+    private static readonly RotationPlanner Planner = new(S);
+
+    /// <summary>A healthy steady state at <paramref name="at"/>: CA, leaf under it, every caBundle in sync.</summary>
+    private static (CaMaterial Ca, V1Secret CaSecret, V1Secret Serving, IReadOnlyList<ObservedWebhookConfiguration> Hooks) Healthy(DateTimeOffset at)
+    {
+        var ca = Ca(at, S);
+        var leaf = CertificateIssuer.IssueLeaf(ca.Certificate, at, S);
+        return (ca, CaSecret(ca, S), ServingSecret(leaf, ca.Certificate, S), WebhookConfigs(ca.Bundle.ToPemBytes()));
+    }
+
+    private static RotationPlan Plan(V1Secret? ca, V1Secret? serving, IReadOnlyList<ObservedWebhookConfiguration> hooks, DateTimeOffset now, LastGoodMaterial? lastGood = null) =>
+        Planner.Plan(new RotationInputs(ca, serving, hooks, lastGood ?? LastGoodMaterial.None, now));
+
+    [Test]
+    public void FreshStart_CreatesCaInjectsEverywhereAndIssuesLeaf_AllUrgent()
+    {
+        var plan = Plan(null, null, WebhookConfigs(null), Start);
+        Assert.That(plan.Actions.Select(a => a.GetType().Name), Is.EqualTo(new[] { "WriteCaSecret", "InjectCaBundle", "InjectCaBundle", "WriteServingSecret" }));
+        var ca = (WriteCaSecret)plan.Actions[0];
+        var leaf = (WriteServingSecret)plan.Actions[3];
+        Assert.Multiple(() =>
+        {
+            Assert.That(plan.Actions.All(a => a.Urgent), Is.True);
+            Assert.That(ca.Change, Is.EqualTo(CaChange.Created));
+            Assert.That(ca.ResourceVersion, Is.Null, "a missing Secret is created, never replaced");
+            Assert.That(ca.Material.Generation, Is.EqualTo(1));
+            Assert.That(ca.Material.Bundle.Certificates, Has.Count.EqualTo(1));
+            Assert.That(leaf.Material.Issuer.Sha256(), Is.EqualTo(ca.Material.Certificate.Sha256()));
+            Assert.That(leaf.ResourceVersion, Is.Null);
+            var inject = plan.Actions.OfType<InjectCaBundle>().ToList();
+            Assert.That(inject.Select(i => i.Kind), Is.EquivalentTo(new[] { WebhookConfigurationKind.Mutating, WebhookConfigurationKind.Validating }));
+            Assert.That(inject.Single(i => i.Kind == WebhookConfigurationKind.Validating).WebhookNames, Is.EqualTo(new[] { "validate.gmsa.dev", "binding.gmsa.dev" }));
+            Assert.That(inject.All(i => i.Bundle.SetEquals(ca.Material.Bundle)), Is.True);
+        });
+    }
+
+    [Test]
+    public void SteadyState_NoActions_NextCheckAtLeafRenewal()
+    {
+        var h = Healthy(Start);
+        var leaf = Pem.ParseCertificates(h.Serving.Data["tls.crt"], out _)[0];
+        var plan = Plan(h.CaSecret, h.Serving, h.Hooks, leaf.RenewAt() - TimeSpan.FromHours(1));
+        Assert.That(plan.Actions, Is.Empty);
+        Assert.That(plan.Warnings, Is.Empty);
+        Assert.That(plan.NextCheckAt, Is.EqualTo(leaf.RenewAt()));
+        Assert.That(Plan(h.CaSecret, h.Serving, h.Hooks, Start).NextCheckAt, Is.EqualTo(Start + TimeSpan.FromDays(1)), "never sleeps longer than a day");
+    }
+
+    [Test]
+    public void LeafRenewal_FlipsExactlyAtOneThirdRemaining_NotAtTwoThirds()
+    {
+        var h = Healthy(Start);
+        var leaf = Pem.ParseCertificates(h.Serving.Data["tls.crt"], out _)[0];
+        var life = leaf.NotAfterUtc() - leaf.NotBeforeUtc();
+        var oneThirdLeft = leaf.NotAfterUtc() - life / 3;
+        var twoThirdsLeft = leaf.NotAfterUtc() - life * 2 / 3;
+        Assert.Multiple(() =>
+        {
+            Assert.That(Plan(h.CaSecret, h.Serving, h.Hooks, twoThirdsLeft).Actions, Is.Empty, "must not renew at 2/3 remaining");
+            Assert.That(Plan(h.CaSecret, h.Serving, h.Hooks, oneThirdLeft - TimeSpan.FromSeconds(1)).Actions, Is.Empty);
+            var renew = Single<WriteServingSecret>(Plan(h.CaSecret, h.Serving, h.Hooks, oneThirdLeft));
+            Assert.That(renew.Change, Is.EqualTo(LeafChange.Renewed));
+            Assert.That(renew.ResourceVersion, Is.EqualTo("1"), "replace with the observed resourceVersion");
+            Assert.That(renew.Urgent, Is.False, "10 days left is not urgent");
+        });
+    }
+
+    [Test]
+    public void CaRenewal_FlipsExactlyAtOneThirdRemaining_StagesNextCaWithoutTouchingLeaf()
+    {
+        var h = Healthy(Start);
+        var life = h.Ca.Certificate.NotAfterUtc() - h.Ca.Certificate.NotBeforeUtc();
+        var oneThirdLeft = h.Ca.Certificate.NotAfterUtc() - life / 3;
+        // A leaf issued just before, so only the CA is due.
+        var freshLeaf = CertificateIssuer.IssueLeaf(h.Ca.Certificate, oneThirdLeft - TimeSpan.FromDays(1), S);
+        var serving = ServingSecret(freshLeaf, h.Ca.Certificate, S);
+        var twoThirdsLeft = h.Ca.Certificate.NotAfterUtc() - life * 2 / 3;
+        var leafThen = ServingSecret(CertificateIssuer.IssueLeaf(h.Ca.Certificate, twoThirdsLeft - TimeSpan.FromDays(1), S), h.Ca.Certificate, S);
+        Assert.That(Plan(h.CaSecret, leafThen, h.Hooks, twoThirdsLeft).Actions, Is.Empty, "must not renew at 2/3 remaining");
+        Assert.That(Plan(h.CaSecret, serving, h.Hooks, oneThirdLeft - TimeSpan.FromSeconds(1)).Actions, Is.Empty);
+
+        var plan = Plan(h.CaSecret, serving, h.Hooks, oneThirdLeft);
+        var rotate = (WriteCaSecret)plan.Actions[0];
+        Assert.Multiple(() =>
+        {
+            Assert.That(rotate.Change, Is.EqualTo(CaChange.Rotated));
+            Assert.That(rotate.Material.Generation, Is.EqualTo(2));
+            Assert.That(rotate.Material.BundlePublishedAt, Is.EqualTo(oneThirdLeft));
+            Assert.That(rotate.Material.Bundle.Certificates.Select(c => c.Sha256()),
+                Is.EqualTo(new[] { rotate.Material.Certificate.Sha256(), h.Ca.Certificate.Sha256() }), "new CA first, old CA kept");
+            Assert.That(plan.Actions.OfType<InjectCaBundle>().Count(), Is.EqualTo(2));
+            Assert.That(plan.Actions.OfType<InjectCaBundle>().All(a => !a.Urgent), Is.True, "the served leaf's CA is still trusted");
+            Assert.That(plan.Actions.OfType<WriteServingSecret>(), Is.Empty, "trust first: no leaf from the new CA yet");
+        });
+    }
+
+    [Test]
+    public void CaRotation_LeafSwitchWaitsForEveryBundleAndTheGrace()
+    {
+        var h = Healthy(Start);
+        var t = Start + TimeSpan.FromDays(250); // CA due (after 2/3 of 365 d)
+        var leaf = CertificateIssuer.IssueLeaf(h.Ca.Certificate, t - TimeSpan.FromDays(1), S);
+        var serving = ServingSecret(leaf, h.Ca.Certificate, S);
+        var rotated = (WriteCaSecret)Plan(h.CaSecret, serving, h.Hooks, t).Actions[0];
+        var caSecret = CaSecret(rotated.Material, S, "2");
+        var newBundle = rotated.Material.Bundle.ToPemBytes();
+
+        // Only the mutating configuration has the new bundle: keep the leaf, re-inject the validating one.
+        var partial = new List<ObservedWebhookConfiguration> { WebhookConfigs(newBundle)[0], WebhookConfigs(h.Ca.Bundle.ToPemBytes())[1] };
+        var p1 = Plan(caSecret, serving, partial, t + TimeSpan.FromMinutes(5));
+        Assert.That(p1.Actions.Select(a => a.GetType().Name), Is.EqualTo(new[] { "InjectCaBundle" }));
+
+        // Everywhere, but inside the grace period: wait, and say until when.
+        var everywhere = WebhookConfigs(newBundle);
+        var p2 = Plan(caSecret, serving, everywhere, t + S.TrustGrace - TimeSpan.FromSeconds(1));
+        Assert.That(p2.Actions, Is.Empty);
+        Assert.That(p2.NextCheckAt, Is.EqualTo(t + S.TrustGrace));
+
+        // Grace over: re-issue from the new CA.
+        var p3 = Plan(caSecret, serving, everywhere, t + S.TrustGrace);
+        var reissue = Single<WriteServingSecret>(p3);
+        Assert.Multiple(() =>
+        {
+            Assert.That(reissue.Change, Is.EqualTo(LeafChange.Reissued));
+            Assert.That(reissue.Material.Issuer.Sha256(), Is.EqualTo(rotated.Material.Certificate.Sha256()));
+            Assert.That(p3.Actions.OfType<InjectCaBundle>(), Is.Empty);
+        });
+    }
+
+    [Test]
+    public void OldCa_IsPrunedFromBundleAtExpiry_WithoutRestartingTheGrace()
+    {
+        var s = S;
+        var old = Ca(Start - TimeSpan.FromDays(250), s);
+        var current = Ca(Start, s, generation: 2, old.Certificate);
+        var afterOldExpiry = old.Certificate.NotAfterUtc() + TimeSpan.FromSeconds(1);
+        var leaf = CertificateIssuer.IssueLeaf(current.Certificate, afterOldExpiry - TimeSpan.FromDays(1), s);
+        var hooks = WebhookConfigs(Encoding.ASCII.GetBytes(Pem.ExportCertificates([current.Certificate, old.Certificate])));
+        var plan = Plan(CaSecret(current, s), ServingSecret(leaf, current.Certificate, s), hooks, afterOldExpiry);
+        var repair = (WriteCaSecret)plan.Actions[0];
+        Assert.Multiple(() =>
+        {
+            Assert.That(repair.Change, Is.EqualTo(CaChange.BundleRepaired));
+            Assert.That(repair.Material.Bundle.Certificates.Select(c => c.Sha256()), Is.EqualTo(new[] { current.Certificate.Sha256() }));
+            Assert.That(repair.Material.BundlePublishedAt, Is.EqualTo(current.BundlePublishedAt));
+            Assert.That(repair.Material.Generation, Is.EqualTo(2));
+            Assert.That(plan.Actions.OfType<InjectCaBundle>().Count(), Is.EqualTo(2), "expired CA removed from every caBundle too");
+            Assert.That(plan.Actions.OfType<WriteServingSecret>(), Is.Empty);
+        });
+    }
+
+    [Test]
+    public void ExpiredCaAndLeaf_NewCaGenerationAndLeafAtOnce()
+    {
+        var h = Healthy(Start);
+        var later = h.Ca.Certificate.NotAfterUtc() + TimeSpan.FromDays(1);
+        var plan = Plan(h.CaSecret, h.Serving, h.Hooks, later);
+        var ca = (WriteCaSecret)plan.Actions[0];
+        var leaf = plan.Actions.OfType<WriteServingSecret>().Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(ca.Change, Is.EqualTo(CaChange.Replaced));
+            Assert.That(ca.ResourceVersion, Is.EqualTo("1"));
+            Assert.That(ca.Material.Generation, Is.EqualTo(2));
+            Assert.That(ca.Material.Bundle.Certificates, Has.Count.EqualTo(1), "the expired CA is not carried");
+            Assert.That(leaf.Change, Is.EqualTo(LeafChange.Issued));
+            Assert.That(leaf.Urgent && ca.Urgent, Is.True);
+            Assert.That(leaf.Material.Issuer.Sha256(), Is.EqualTo(ca.Material.Certificate.Sha256()));
+            Assert.That(plan.Actions.OfType<InjectCaBundle>().All(i => i.Urgent), Is.True);
+        });
+    }
+
+    [Test]
+    public void ExpiredLeaf_ValidCa_NewLeafOnly_NoBundleChange()
+    {
+        var h = Healthy(Start);
+        var leaf = Pem.ParseCertificates(h.Serving.Data["tls.crt"], out _)[0];
+        var plan = Plan(h.CaSecret, h.Serving, h.Hooks, leaf.NotAfterUtc() + TimeSpan.FromSeconds(1));
+        Assert.That(plan.Actions.Select(a => a.GetType().Name), Is.EqualTo(new[] { "WriteServingSecret" }));
+        Assert.That(Single<WriteServingSecret>(plan).Change, Is.EqualTo(LeafChange.Issued));
+    }
+
+    [TestCase("not-yet-valid")]
+    [TestCase("key-mismatch")]
+    [TestCase("wrong-sans")]
+    [TestCase("unknown-ca")]
+    [TestCase("garbage")]
+    [TestCase("empty")]
+    [TestCase("is-a-ca")]
+    public void UnusableLeaf_IsReissuedAtOnce(string state)
+    {
+        var h = Healthy(Start);
+        var now = Start + TimeSpan.FromDays(1);
+        var good = Pem.ParseCertificates(h.Serving.Data["tls.crt"], out _)[0];
+        var serving = h.Serving;
+        switch (state)
+        {
+            case "not-yet-valid":
+                serving = ServingSecret(CertificateIssuer.IssueLeaf(h.Ca.Certificate, now + TimeSpan.FromHours(3), S), h.Ca.Certificate, S);
+                break;
+            case "key-mismatch":
+                serving.Data["tls.key"] = Pem.Bytes(Pem.ExportPrivateKey(CertificateIssuer.IssueLeaf(h.Ca.Certificate, now, S)));
+                break;
+            case "wrong-sans":
+                serving = ServingSecret(CertificateIssuer.IssueLeaf(h.Ca.Certificate, now, Settings(o => o.ServiceName = "other")), h.Ca.Certificate, S);
+                break;
+            case "unknown-ca":
+                var foreignCa = CertificateIssuer.CreateCa(now, S);
+                serving = ServingSecret(CertificateIssuer.IssueLeaf(foreignCa, now, S), foreignCa, S);
+                break;
+            case "garbage":
+                serving.Data["tls.crt"] = Encoding.ASCII.GetBytes("not a pem");
+                break;
+            case "empty":
+                serving.Data = new Dictionary<string, byte[]>();
+                break;
+            case "is-a-ca":
+                serving = ServingSecret(h.Ca.Certificate, h.Ca.Certificate, S);
+                break;
+        }
+        var plan = Plan(h.CaSecret, serving, h.Hooks, now);
+        var write = Single<WriteServingSecret>(plan);
+        Assert.Multiple(() =>
+        {
+            Assert.That(write.Change, Is.EqualTo(LeafChange.Issued));
+            Assert.That(write.Urgent, Is.True);
+            Assert.That(write.ResourceVersion, Is.EqualTo("1"));
+            Assert.That(write.Material.Certificate.Sha256(), Is.Not.EqualTo(good.Sha256()));
+            Assert.That(plan.Actions.OfType<WriteCaSecret>(), Is.Empty);
+        });
+    }
+
+    [TestCase("garbage")]
+    [TestCase("key-mismatch")]
+    [TestCase("not-a-ca")]
+    [TestCase("no-ca-crt")]
+    public void UnusableCa_WithoutLastGood_IsReplacedKeepingStillValidCaTrusted(string state)
+    {
+        var h = Healthy(Start);
+        var now = Start + TimeSpan.FromDays(1);
+        var caSecret = h.CaSecret;
+        switch (state)
+        {
+            case "garbage":
+                caSecret.Data["tls.crt"] = Encoding.ASCII.GetBytes("garbage");
+                break;
+            case "key-mismatch":
+                caSecret.Data["tls.key"] = Pem.Bytes(Pem.ExportPrivateKey(CertificateIssuer.CreateCa(now, S)));
+                break;
+            case "not-a-ca":
+                var leaf = CertificateIssuer.IssueLeaf(h.Ca.Certificate, now, S);
+                caSecret.Data["tls.crt"] = Pem.Bytes(leaf.ExportCertificatePem());
+                caSecret.Data["tls.key"] = Pem.Bytes(Pem.ExportPrivateKey(leaf));
+                break;
+            case "no-ca-crt":
+                // Only the bundle is lost: same CA, bundle repaired, trust change → grace restarts.
+                caSecret.Data.Remove("ca.crt");
+                var repair = (WriteCaSecret)Plan(caSecret, h.Serving, h.Hooks, now).Actions[0];
+                Assert.That(repair.Change, Is.EqualTo(CaChange.BundleRepaired));
+                Assert.That(repair.Material.Certificate.Sha256(), Is.EqualTo(h.Ca.Certificate.Sha256()));
+                Assert.That(repair.Material.BundlePublishedAt, Is.EqualTo(now));
+                return;
+        }
+        var plan = Plan(caSecret, h.Serving, h.Hooks, now);
+        var replace = (WriteCaSecret)plan.Actions[0];
+        Assert.Multiple(() =>
+        {
+            Assert.That(replace.Change, Is.EqualTo(CaChange.Replaced));
+            Assert.That(replace.Material.Generation, Is.EqualTo(2));
+            // The still-valid old CA (seen in the caBundles and the serving Secret) stays trusted: pods still serve its leaf.
+            Assert.That(replace.Material.Bundle.Contains(h.Ca.Certificate), Is.True);
+            Assert.That(replace.Material.Bundle.Certificates, Has.Count.EqualTo(2));
+            // The served leaf chains into the new bundle, so it is re-issued only after trust propagates.
+            Assert.That(plan.Actions.OfType<WriteServingSecret>(), Is.Empty);
+        });
+    }
+
+    [Test]
+    public void DeletedCaSecret_WithLastGood_IsRestoredSameCaNoBundleChange()
+    {
+        var h = Healthy(Start);
+        var lastGood = new LastGoodMaterial(h.Ca, null);
+        var plan = Plan(null, h.Serving, h.Hooks, Start + TimeSpan.FromDays(2), lastGood);
+        var restore = (WriteCaSecret)plan.Actions.Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(restore.Change, Is.EqualTo(CaChange.Restored));
+            Assert.That(restore.ResourceVersion, Is.Null);
+            Assert.That(restore.Material.Certificate.Sha256(), Is.EqualTo(h.Ca.Certificate.Sha256()));
+            Assert.That(restore.Material.Generation, Is.EqualTo(h.Ca.Generation));
+            Assert.That(restore.Urgent, Is.True);
+        });
+    }
+
+    [Test]
+    public void DeletedServingSecret_WithLastGood_IsRestoredWithTheSameLeaf()
+    {
+        var h = Healthy(Start);
+        var leaf = Pem.LoadPair(h.Serving.Data["tls.crt"], h.Serving.Data["tls.key"], out _)!;
+        var plan = Plan(h.CaSecret, null, h.Hooks, Start + TimeSpan.FromDays(2), new LastGoodMaterial(h.Ca, new LeafMaterial(leaf, h.Ca.Certificate)));
+        var restore = Single<WriteServingSecret>(plan);
+        Assert.Multiple(() =>
+        {
+            Assert.That(restore.Change, Is.EqualTo(LeafChange.Restored));
+            Assert.That(restore.ResourceVersion, Is.Null);
+            Assert.That(restore.Material.Certificate.Sha256(), Is.EqualTo(leaf.Sha256()));
+            Assert.That(plan.Actions, Has.Count.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public void ForeignSecrets_AreNeverWritten()
+    {
+        var h = Healthy(Start);
+        var expiredLater = h.Ca.Certificate.NotAfterUtc() + TimeSpan.FromDays(1);
+        var plan = Plan(Unlabelled(h.CaSecret), Unlabelled(h.Serving), h.Hooks, expiredLater);
+        Assert.That(plan.Actions.OfType<WriteCaSecret>(), Is.Empty);
+        Assert.That(plan.Actions.OfType<WriteServingSecret>(), Is.Empty);
+        Assert.That(plan.Warnings, Has.Some.Contains("gmsa-operator-webhook-ca").And.Some.Contains("never written"));
+
+        // A foreign but valid CA is used read-only: the leaf is issued from it, the CA is never rotated.
+        var h2 = Healthy(Start);
+        var plan2 = Plan(Unlabelled(h2.CaSecret), null, h2.Hooks, Start + TimeSpan.FromDays(300));
+        Assert.That(plan2.Actions.OfType<WriteCaSecret>(), Is.Empty);
+        Assert.That(Single<WriteServingSecret>(plan2).Material.Issuer.Sha256(), Is.EqualTo(h2.Ca.Certificate.Sha256()));
+    }
+
+    [TestCase("garbage", true)]
+    [TestCase("removed", true)]
+    [TestCase("foreign", true)]
+    [TestCase("rogue-appended", false)]
+    public void TamperedBundle_IsReinjectedExactly(string tamper, bool urgent)
+    {
+        var h = Healthy(Start);
+        var good = h.Ca.Bundle.ToPem();
+        byte[]? bad = tamper switch
+        {
+            "garbage" => Encoding.ASCII.GetBytes("garbage"),
+            "removed" => null,
+            "foreign" => Encoding.ASCII.GetBytes(RogueCa(Start).ExportCertificatePem()),
+            _ => Encoding.ASCII.GetBytes(good + RogueCa(Start).ExportCertificatePem()),
+        };
+        var hooks = new List<ObservedWebhookConfiguration>
+        {
+            WebhookConfigs(h.Ca.Bundle.ToPemBytes())[0],
+            new(WebhookConfigurationKind.Validating, "gmsa-operator", [new("validate.gmsa.dev", h.Ca.Bundle.ToPemBytes()), new("binding.gmsa.dev", bad)]),
+        };
+        var plan = Plan(h.CaSecret, h.Serving, hooks, Start + TimeSpan.FromHours(1));
+        var inject = Single<InjectCaBundle>(plan);
+        Assert.Multiple(() =>
+        {
+            Assert.That(plan.Actions, Has.Count.EqualTo(1));
+            Assert.That(inject.Kind, Is.EqualTo(WebhookConfigurationKind.Validating));
+            Assert.That(inject.WebhookNames, Is.EqualTo(new[] { "validate.gmsa.dev", "binding.gmsa.dev" }));
+            Assert.That(inject.Bundle.SetEquals(h.Ca.Bundle), Is.True);
+            Assert.That(inject.Urgent, Is.EqualTo(urgent));
+        });
+    }
+
+    [Test]
+    public void BothSecretsLostAndRestarted_OldCaHarvestedFromLiveBundles()
+    {
+        var h = Healthy(Start);
+        var plan = Plan(null, h.Serving, h.Hooks, Start + TimeSpan.FromDays(3));
+        var created = (WriteCaSecret)plan.Actions[0];
+        Assert.That(created.Change, Is.EqualTo(CaChange.Created));
+        Assert.That(created.Material.Bundle.Contains(h.Ca.Certificate), Is.True);
+        Assert.That(plan.Actions.OfType<WriteServingSecret>(), Is.Empty, "the old leaf still chains to the bundle: trust first");
+
+        // A rogue CA in a live caBundle is not harvested.
+        var rogueHooks = WebhookConfigs(Encoding.ASCII.GetBytes(RogueCa(Start).ExportCertificatePem()));
+        var plan2 = Plan(null, null, rogueHooks, Start);
+        Assert.That(((WriteCaSecret)plan2.Actions[0]).Material.Bundle.Certificates, Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public void CaFromSkewedWriter_IsUsableAndLeafNestsInside()
+    {
+        // Another replica's clock is 70 minutes ahead: its CA's NotBefore is 10 minutes in our future.
+        var ca = Ca(Start + TimeSpan.FromMinutes(70), S);
+        var plan = Plan(CaSecret(ca, S), null, [], Start);
+        var leaf = Single<WriteServingSecret>(plan).Material.Certificate;
+        Assert.That(plan.Actions.OfType<WriteCaSecret>(), Is.Empty);
+        Assert.That(leaf.NotBeforeUtc(), Is.EqualTo(ca.Certificate.NotBeforeUtc()));
+    }
+
+    [Test]
+    public void NoWebhookConfigurations_StillIssues_AndNeverInventsInjections()
+    {
+        var plan = Plan(null, null, [], Start);
+        Assert.That(plan.Actions.Select(a => a.GetType().Name), Is.EqualTo(new[] { "WriteCaSecret", "WriteServingSecret" }));
+    }
+
+    [Test]
+    public void UrgentLeafAfterNonUrgentCaRotation_MakesTheCaWriteUrgentToo()
+    {
+        var h = Healthy(Start);
+        var t = Start + TimeSpan.FromDays(250);
+        var plan = Plan(h.CaSecret, null, h.Hooks, t);
+        Assert.That(((WriteCaSecret)plan.Actions[0]).Change, Is.EqualTo(CaChange.Rotated));
+        Assert.That(plan.Actions.All(a => a.Urgent || a is InjectCaBundle), Is.True);
+        Assert.That(plan.Actions[0].Urgent, Is.True);
+    }
+}
