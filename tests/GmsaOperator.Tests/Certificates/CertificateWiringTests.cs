@@ -1,0 +1,63 @@
+using System.Text;
+using System.Text.Json;
+using GmsaOperator.Operator.Certificates;
+using k8s;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Moq;
+using static GmsaOperator.Tests.Certificates.CertificateTestKit;
+
+namespace GmsaOperator.Tests.Certificates;
+
+public class CertificateWiringTests
+{
+    [Test]
+    public void ApplyBody_HoldsOnlyNamesAndRawPemCaBundleEncodedOnce()
+    {
+        var ca = Ca(Start, Settings());
+        var pem = ca.Bundle.ToPemBytes();
+        var json = KubernetesJson.Serialize(CaBundleInjector.BuildApplyBody(WebhookConfigurationKind.Validating, "cfg", ["a", "b"], pem));
+        using var doc = JsonDocument.Parse(json);
+        var root = doc.RootElement;
+        Assert.Multiple(() =>
+        {
+            Assert.That(root.EnumerateObject().Select(p => p.Name), Is.EquivalentTo(new[] { "apiVersion", "kind", "metadata", "webhooks" }));
+            Assert.That(root.GetProperty("kind").GetString(), Is.EqualTo("ValidatingWebhookConfiguration"));
+            var hooks = root.GetProperty("webhooks").EnumerateArray().ToList();
+            Assert.That(hooks.Select(h => h.GetProperty("name").GetString()), Is.EqualTo(new[] { "a", "b" }));
+            foreach (var h in hooks)
+            {
+                Assert.That(h.EnumerateObject().Select(p => p.Name), Is.EquivalentTo(new[] { "name", "clientConfig" }));
+                var cc = h.GetProperty("clientConfig");
+                Assert.That(cc.EnumerateObject().Select(p => p.Name), Is.EqualTo(new[] { "caBundle" }));
+                Assert.That(Encoding.ASCII.GetString(Convert.FromBase64String(cc.GetProperty("caBundle").GetString()!)), Does.StartWith("-----BEGIN CERTIFICATE-----"));
+            }
+        });
+    }
+
+    [Test]
+    public async Task AddWebhookCertificates_ResolvesSourceManagerAndReadiness()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton(new Mock<IKubernetes>().Object);
+        var leader = false;
+        services.AddWebhookCertificates(configure: s => s.Namespace = "ns", isLeader: _ => () => leader);
+        await using var sp = services.BuildServiceProvider();
+        var source = sp.GetRequiredService<IServingCertificateSource>();
+        Assert.That(source, Is.SameAs(sp.GetRequiredService<ServingCertificateStore>()));
+        Assert.That(sp.GetServices<IHostedService>().OfType<CertificateManager>().Count(), Is.EqualTo(1));
+        var health = await sp.GetRequiredService<ServingCertificateHealthCheck>().CheckHealthAsync(new HealthCheckContext());
+        Assert.That(health.Status, Is.EqualTo(HealthStatus.Unhealthy));
+        Assert.That(sp.GetRequiredService<CertificateSettings>().Namespace, Is.EqualTo("ns"));
+    }
+
+    [Test]
+    public void InvalidSettings_AreRejectedPrecisely()
+    {
+        var s = Settings(o => o.CaLifetime = TimeSpan.FromDays(40));
+        var e = Assert.Throws<ArgumentException>(() => s.Validate());
+        Assert.That(e!.Message, Does.Contain("CaLifetime"));
+    }
+}
