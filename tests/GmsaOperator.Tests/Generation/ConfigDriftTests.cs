@@ -10,7 +10,7 @@ public sealed class ConfigDriftTests
     {
         var directory = Path.Combine(RepositoryRoot.Find(), "config");
         var drift = ConfigDrift.Describe(ConfigGenerator.Generate(), directory);
-        Assert.That(drift, Is.Empty, $"config/ differs from what the code generates; run `make manifests` and commit the result.\n{drift}");
+        if (drift.Length > 0) Assert.Fail($"config/ differs from what the code generates; run `make manifests` and commit the result.\n{drift}");
     }
 
     [Test]
