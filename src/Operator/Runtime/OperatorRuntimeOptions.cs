@@ -13,7 +13,7 @@ public sealed class OperatorRuntimeOptions
     public string? WatchNamespace { get; set; }
 
     /// <summary>How long in-flight reconciles may run after shutdown or lost leadership before they are cancelled.</summary>
-    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(20); // below the host's 30 s shutdown timeout, leaving time to release the Lease
 
     public InformerOptions Informers { get; set; } = new();
 

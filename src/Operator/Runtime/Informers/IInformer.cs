@@ -12,4 +12,7 @@ public interface IInformer
     bool IsRunning { get; }
 
     Task RunAsync(CancellationToken cancellationToken);
+
+    /// <summary>Completes when the first list has been applied.</summary>
+    Task WaitForSyncAsync(CancellationToken cancellationToken);
 }
