@@ -11,9 +11,9 @@ public sealed record InformerOptions
     /// <summary>Extra time past the watch timeout without any event or bookmark before the watchdog cancels and relists.</summary>
     public TimeSpan WatchdogMargin { get; init; } = TimeSpan.FromSeconds(30);
 
-    public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromMilliseconds(800);
+    public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromMilliseconds(500);
 
-    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(4); // short: an operator talks to one API server and must see it again soon after an outage
 
     /// <summary>After this long without a failure the backoff starts again from <see cref="InitialBackoff"/>.</summary>
     public TimeSpan BackoffResetAfter { get; init; } = TimeSpan.FromMinutes(2);
