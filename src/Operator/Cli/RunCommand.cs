@@ -13,8 +13,10 @@ public static class RunCommand
         var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Kubeconfig of the cluster to run against (default: $KUBECONFIG; with neither, a local control plane is started)" };
         var command = new Command("run", "Run the operator.");
         var healthPort = new Option<int?>("--health-port") { Description = "Port of /healthz and /readyz (default 8081; a free port with a local control plane)" };
+        var operatorNamespace = new Option<string?>("--namespace") { Description = "Namespace of the operator (leader-election Lease); default $POD_NAMESPACE, else 'default'" };
         command.Options.Add(kubeconfig);
         command.Options.Add(healthPort);
+        command.Options.Add(operatorNamespace);
         command.SetAction(async (parse, ct) =>
         {
             var path = parse.GetValue(kubeconfig) ?? NullIfEmpty(Environment.GetEnvironmentVariable("KUBECONFIG"));
@@ -43,7 +45,7 @@ public static class RunCommand
 
                 var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(path);
                 var port = parse.GetValue(healthPort) ?? (plane is null ? 8081 : FreePorts.Next());
-                await using var host = OperatorHost.Build(config, [], port);
+                await using var host = OperatorHost.Build(config, [], port, parse.GetValue(operatorNamespace));
                 await host.RunAsync(ct);
                 return 0;
             }

@@ -1,3 +1,5 @@
+using GmsaOperator.Operator.Runtime.Hosting;
+using GmsaOperator.Operator.Runtime.Metrics;
 using k8s;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -8,7 +10,11 @@ namespace GmsaOperator.Operator.Hosting;
 /// <summary>Builds the operator process: one Kubernetes client, the hosted services, and the probe endpoints.</summary>
 public static class OperatorHost
 {
-    public static WebApplication Build(KubernetesClientConfiguration kubeConfig, string[] args, int healthPort)
+    /// <summary>Field manager of server-side apply and reporting controller of events.</summary>
+    public const string FieldManager = "gmsa-operator";
+
+    /// <param name="operatorNamespace">Namespace of the leader-election Lease: this option, else $POD_NAMESPACE, else <c>default</c>.</param>
+    public static WebApplication Build(KubernetesClientConfiguration kubeConfig, string[] args, int healthPort, string? operatorNamespace = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
         builder.WebHost.UseKestrel(k => k.ListenLocalhost(healthPort));
@@ -17,15 +23,21 @@ public static class OperatorHost
             o.SingleLine = true;
             o.TimestampFormat = "HH:mm:ss.fff ";
         });
-        builder.Services.AddSingleton<IKubernetes>(_ => new Kubernetes(kubeConfig));
+        builder.Services.AddSingleton<IKubernetes>(sp => new Kubernetes(kubeConfig, new RequestMetricsHandler(sp.GetRequiredService<RuntimeMetrics>())));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddHostedService<ClusterConnectionReporter>();
-        builder.Services.AddHealthChecks();
+        builder.Services.AddOperatorRuntime(o =>
+        {
+            o.FieldManager = FieldManager;
+            o.LeaderElection.LeaseName = "gmsa-operator-leader";
+            o.LeaderElection.Namespace = operatorNamespace
+                ?? (Environment.GetEnvironmentVariable("POD_NAMESPACE") is { Length: > 0 } podNamespace ? podNamespace : "default");
+        });
+        // Controllers are declared here with builder.Services.AddController<TReconciler, TPrimary>(...) (reconcilers issue).
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
         var app = builder.Build();
-        app.MapHealthChecks("/healthz");
-        app.MapHealthChecks("/readyz");
+        app.MapOperatorRuntimeEndpoints(); // /healthz, /readyz, /metrics on the plain-HTTP health port
         return app;
     }
 }
