@@ -1,3 +1,4 @@
+using GmsaOperator.Operator.Reconcilers;
 using GmsaOperator.Operator.Runtime.Hosting;
 using GmsaOperator.Operator.Runtime.Metrics;
 using k8s;
@@ -33,7 +34,7 @@ public static class OperatorHost
             o.LeaderElection.Namespace = operatorNamespace
                 ?? (Environment.GetEnvironmentVariable("POD_NAMESPACE") is { Length: > 0 } podNamespace ? podNamespace : "default");
         });
-        // Controllers are declared here with builder.Services.AddController<TReconciler, TPrimary>(...) (reconcilers issue).
+        builder.Services.AddGmsaReconcilers();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
         var app = builder.Build();
