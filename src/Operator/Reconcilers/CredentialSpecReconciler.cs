@@ -18,13 +18,18 @@ public sealed partial class CredentialSpecReconciler(
     public async Task<ReconcileResult> ReconcileAsync(ObjectKey key, CancellationToken cancellationToken)
     {
         var spec = cache.Get<GmsaCredentialSpec>(key);
+        var name = GeneratedNames.ClusterRoleFor(key.Name);
+        var existing = cache.Get<V1ClusterRole>(new ObjectKey(null, name));
         if (spec is null || spec.Metadata.DeletionTimestamp is not null)
         {
-            return ReconcileResult.Done; // the ClusterRole's ownerReference lets the garbage collector remove it
+            // Revoke at once rather than wait for the garbage collector (which stays the backstop via the ownerReference).
+            if (existing is not null && ManagedLabels.IsOwnedBy(existing.Metadata, GmsaCredentialSpec.EntityKind, key.Name))
+            {
+                await writer.DeleteAsync<V1ClusterRole>(new ObjectKey(null, name), cancellationToken);
+            }
+            return ReconcileResult.Done;
         }
 
-        var name = GeneratedNames.ClusterRoleFor(spec.Metadata.Name);
-        var existing = cache.Get<V1ClusterRole>(new ObjectKey(null, name));
         if (existing is not null && !ManagedLabels.IsManaged(existing.Metadata.Labels))
         {
             LogConflict(spec.Metadata.Name, name);

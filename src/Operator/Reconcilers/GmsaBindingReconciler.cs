@@ -30,7 +30,13 @@ public sealed partial class GmsaBindingReconciler(
         var binding = cache.Get<GmsaBinding>(key);
         if (binding is null || binding.Metadata.DeletionTimestamp is not null)
         {
-            return ReconcileResult.Done; // the RoleBinding's ownerReference lets the garbage collector remove it
+            // Revoke at once rather than wait for the garbage collector (which stays the backstop via the ownerReference).
+            var generated = new ObjectKey(key.Namespace, GeneratedNames.RoleBindingFor(key.Name));
+            if (cache.Get<V1RoleBinding>(generated) is { } orphan && ManagedLabels.IsOwnedBy(orphan.Metadata, GmsaBinding.EntityKind, key.Name))
+            {
+                await writer.DeleteAsync<V1RoleBinding>(generated, cancellationToken);
+            }
+            return ReconcileResult.Done;
         }
 
         var observation = Observe(binding);
