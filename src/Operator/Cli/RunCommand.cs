@@ -18,10 +18,12 @@ public static class RunCommand
         command.SetAction(async (parse, ct) =>
         {
             var path = parse.GetValue(kubeconfig) ?? NullIfEmpty(Environment.GetEnvironmentVariable("KUBECONFIG"));
+            // In a pod (config/default's Deployment) the service-account credentials are the cluster to run against.
+            var inCluster = path is null && KubernetesClientConfiguration.IsInCluster();
             LocalControlPlane.LocalControlPlane? plane = null;
             try
             {
-                if (path is null)
+                if (path is null && !inCluster)
                 {
                     Console.Error.WriteLine("==> No KUBECONFIG or --kubeconfig given: starting a local control plane (first run builds it, ~5 min).");
                     plane = await LocalControlPlane.LocalControlPlane.StartAsync(new LocalControlPlaneOptions(), ct);
@@ -35,13 +37,13 @@ public static class RunCommand
                             Press Ctrl-C to stop the operator and the control plane.
                         """);
                 }
-                else if (!File.Exists(path))
+                else if (!inCluster && !File.Exists(path))
                 {
                     Console.Error.WriteLine($"error: kubeconfig '{path}' does not exist.");
                     return 2;
                 }
 
-                var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(path);
+                var config = inCluster ? KubernetesClientConfiguration.InClusterConfig() : KubernetesClientConfiguration.BuildConfigFromConfigFile(path);
                 var port = parse.GetValue(healthPort) ?? (plane is null ? 8081 : FreePorts.Next());
                 await using var host = OperatorHost.Build(config, [], port);
                 await host.RunAsync(ct);
