@@ -78,9 +78,7 @@ public static class WebhookServiceCollectionExtensions
             });
         });
 
-        services.AddHostedService(sp => sp.GetRequiredService<IOptions<WebhookOptions>>().Value.RegisterLocally
-            ? ActivatorUtilities.CreateInstance<LocalWebhookRegistrar>(sp)
-            : (Microsoft.Extensions.Hosting.IHostedService)new NoOpHostedService());
+        services.AddHostedService<LocalWebhookRegistrar>();
         return services;
     }
 
@@ -90,12 +88,5 @@ public static class WebhookServiceCollectionExtensions
         var port = app.ApplicationServices.GetRequiredService<IOptions<WebhookOptions>>().Value.Port;
         var dispatcher = app.ApplicationServices.GetRequiredService<WebhookDispatcher>();
         return app.MapWhen(context => context.Connection.LocalPort == port, branch => branch.Run(dispatcher.InvokeAsync));
-    }
-
-    private sealed class NoOpHostedService : Microsoft.Extensions.Hosting.IHostedService
-    {
-        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

@@ -9,7 +9,7 @@ namespace GmsaOperator.Webhooks.Registration;
 /// <summary>
 /// Local mode (operator outside the cluster, <c>make run</c>): registers url-based webhook configurations pointing at
 /// <c>https://127.0.0.1:&lt;port&gt;</c> with the serving certificate as caBundle, and removes them on shutdown so a
-/// stopped operator does not leave a failurePolicy-Fail webhook behind.
+/// stopped operator does not leave a failurePolicy-Fail webhook behind. Does nothing unless <c>Webhooks:RegisterLocally</c>.
 /// </summary>
 public sealed partial class LocalWebhookRegistrar(IKubernetes client, IServingCertificateProvider certificates, IOptions<WebhookOptions> options, ILogger<LocalWebhookRegistrar> logger)
     : IHostedService
@@ -17,6 +17,7 @@ public sealed partial class LocalWebhookRegistrar(IKubernetes client, IServingCe
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var o = options.Value;
+        if (!o.RegisterLocally) return;
         var clientConfig = WebhookConfigurations.Url(new Uri($"https://127.0.0.1:{o.Port}"), certificates.GetCaBundlePem());
         var selector = WebhookConfigurations.DefaultNamespaceSelector(o.OperatorNamespace);
         await WebhookConfigurationApplier.ApplyAsync(client,
@@ -28,6 +29,7 @@ public sealed partial class LocalWebhookRegistrar(IKubernetes client, IServingCe
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (!options.Value.RegisterLocally) return;
         var name = options.Value.ConfigurationName;
         try
         {
