@@ -13,8 +13,12 @@ public static class RunCommand
         var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Kubeconfig of the cluster to run against (default: $KUBECONFIG; with neither, a local control plane is started)" };
         var command = new Command("run", "Run the operator.");
         var healthPort = new Option<int?>("--health-port") { Description = "Port of /healthz and /readyz (default 8081; a free port with a local control plane)" };
+        var webhookPort = new Option<int?>("--webhook-port") { Description = "HTTPS port of the admission webhooks (default 9443; a free port with a local control plane)" };
+        var localWebhooks = new Option<bool?>("--local-webhooks") { Description = "Register webhook configurations pointing at https://127.0.0.1:<webhook-port> and remove them on exit (default: on with a local control plane only)" };
         command.Options.Add(kubeconfig);
         command.Options.Add(healthPort);
+        command.Options.Add(webhookPort);
+        command.Options.Add(localWebhooks);
         command.SetAction(async (parse, ct) =>
         {
             var path = parse.GetValue(kubeconfig) ?? NullIfEmpty(Environment.GetEnvironmentVariable("KUBECONFIG"));
@@ -45,7 +49,14 @@ public static class RunCommand
 
                 var config = inCluster ? KubernetesClientConfiguration.InClusterConfig() : KubernetesClientConfiguration.BuildConfigFromConfigFile(path);
                 var port = parse.GetValue(healthPort) ?? (plane is null ? 8081 : FreePorts.Next());
-                await using var host = OperatorHost.Build(config, [], port);
+                var registerLocally = parse.GetValue(localWebhooks) ?? plane is not null;
+                var hookPort = parse.GetValue(webhookPort) ?? (plane is null ? 9443 : FreePorts.Next());
+                await using var host = OperatorHost.Build(config, [], port, o =>
+                {
+                    o.Port = hookPort;
+                    o.RegisterLocally = registerLocally;
+                    if (registerLocally) o.ListenAddress = "127.0.0.1";
+                });
                 await host.RunAsync(ct);
                 return 0;
             }

@@ -1,3 +1,4 @@
+using GmsaOperator.Webhooks;
 using k8s;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -8,7 +9,8 @@ namespace GmsaOperator.Operator.Hosting;
 /// <summary>Builds the operator process: one Kubernetes client, the hosted services, and the probe endpoints.</summary>
 public static class OperatorHost
 {
-    public static WebApplication Build(KubernetesClientConfiguration kubeConfig, string[] args, int healthPort)
+    /// <param name="webhooks">Webhook settings on top of configuration section <c>Webhooks</c> (port, local registration, …).</param>
+    public static WebApplication Build(KubernetesClientConfiguration kubeConfig, string[] args, int healthPort, Action<WebhookOptions>? webhooks = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
         builder.WebHost.UseKestrel(k => k.ListenLocalhost(healthPort));
@@ -21,9 +23,11 @@ public static class OperatorHost
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddHostedService<ClusterConnectionReporter>();
         builder.Services.AddHealthChecks();
+        builder.Services.AddGmsaWebhooks(builder.Configuration, webhooks);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
         var app = builder.Build();
+        app.UseGmsaWebhooks();
         app.MapHealthChecks("/healthz");
         app.MapHealthChecks("/readyz");
         return app;
