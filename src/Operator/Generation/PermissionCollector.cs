@@ -15,7 +15,7 @@ public static class PermissionCollector
     public static IReadOnlyList<Assembly> OperatorAssemblies { get; } =
     [
         typeof(Entities.CustomResourceDefinitions).Assembly,
-        typeof(Webhooks.WebhooksAssembly).Assembly,
+        typeof(Webhooks.WebhookOptions).Assembly,
         typeof(PermissionCollector).Assembly,
     ];
 

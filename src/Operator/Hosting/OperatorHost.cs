@@ -1,6 +1,7 @@
 using GmsaOperator.Operator.Reconcilers;
 using GmsaOperator.Operator.Runtime.Hosting;
 using GmsaOperator.Operator.Runtime.Metrics;
+using GmsaOperator.Webhooks;
 using k8s;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,7 +16,9 @@ public static class OperatorHost
     public const string FieldManager = "gmsa-operator";
 
     /// <param name="operatorNamespace">Namespace of the leader-election Lease: this option, else $POD_NAMESPACE, else <c>default</c>.</param>
-    public static WebApplication Build(KubernetesClientConfiguration kubeConfig, string[] args, int healthPort, string? operatorNamespace = null)
+    /// <param name="webhooks">Webhook settings on top of configuration section <c>Webhooks</c> (port, local registration, …).</param>
+    public static WebApplication Build(KubernetesClientConfiguration kubeConfig, string[] args, int healthPort,
+        string? operatorNamespace = null, Action<WebhookOptions>? webhooks = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
         builder.WebHost.UseKestrel(k => k.ListenLocalhost(healthPort));
@@ -27,17 +30,24 @@ public static class OperatorHost
         builder.Services.AddSingleton<IKubernetes>(sp => new Kubernetes(kubeConfig, new RequestMetricsHandler(sp.GetRequiredService<RuntimeMetrics>())));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddHostedService<ClusterConnectionReporter>();
+        var leaseNamespace = operatorNamespace
+            ?? (Environment.GetEnvironmentVariable("POD_NAMESPACE") is { Length: > 0 } podNamespace ? podNamespace : "default");
         builder.Services.AddOperatorRuntime(o =>
         {
             o.FieldManager = FieldManager;
             o.LeaderElection.LeaseName = "gmsa-operator-leader";
-            o.LeaderElection.Namespace = operatorNamespace
-                ?? (Environment.GetEnvironmentVariable("POD_NAMESPACE") is { Length: > 0 } podNamespace ? podNamespace : "default");
+            o.LeaderElection.Namespace = leaseNamespace;
         });
         builder.Services.AddGmsaReconcilers();
+        builder.Services.AddGmsaWebhooks(builder.Configuration, o =>
+        {
+            o.OperatorNamespace = leaseNamespace;
+            webhooks?.Invoke(o);
+        });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
         var app = builder.Build();
+        app.UseGmsaWebhooks();
         app.MapOperatorRuntimeEndpoints(); // /healthz, /readyz, /metrics on the plain-HTTP health port
         return app;
     }

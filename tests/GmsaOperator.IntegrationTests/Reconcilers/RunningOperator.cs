@@ -34,7 +34,12 @@ internal sealed class RunningOperator : IAsyncDisposable
 
         var port = FreePorts.Next();
         var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(ControlPlaneSetup.Plane.KubeconfigPath);
-        var app = OperatorHost.Build(config, [], port, operatorNamespace);
+        var app = OperatorHost.Build(config, [], port, operatorNamespace, webhooks: o =>
+        {
+            o.Port = FreePorts.Next();
+            o.ListenAddress = "127.0.0.1";
+            o.RegisterLocally = false;
+        });
         await app.StartAsync();
         return new RunningOperator(app, port);
     }
