@@ -39,6 +39,7 @@ public static class OperatorHost
             o.LeaderElection.Namespace = leaseNamespace;
         });
         builder.Services.AddGmsaReconcilers();
+        builder.Services.AddSingleton<GmsaOperator.Webhooks.CredentialSpecs.ICredentialSpecCache, InformerCredentialSpecCache>();
         builder.Services.AddGmsaWebhooks(builder.Configuration, o =>
         {
             o.OperatorNamespace = leaseNamespace;
