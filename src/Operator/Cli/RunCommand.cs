@@ -13,7 +13,7 @@ public static class RunCommand
         var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Kubeconfig of the cluster to run against (default: $KUBECONFIG; with neither, a local control plane is started)" };
         var command = new Command("run", "Run the operator.");
         var healthPort = new Option<int?>("--health-port") { Description = "Port of /healthz and /readyz (default 8081; a free port with a local control plane)" };
-        var operatorNamespace = new Option<string?>("--namespace") { Description = "Namespace of the operator (leader-election Lease); default $POD_NAMESPACE, else 'default'" };
+        var operatorNamespace = new Option<string?>("--namespace") { Description = "Namespace of the operator (leader-election Lease); default $POD_NAMESPACE, else 'gmsa-system'" };
         var webhookPort = new Option<int?>("--webhook-port") { Description = "HTTPS port of the admission webhooks (default 9443; a free port with a local control plane)" };
         var localWebhooks = new Option<bool?>("--local-webhooks") { Description = "Register webhook configurations pointing at https://127.0.0.1:<webhook-port> and remove them on exit (default: on with a local control plane only)" };
         command.Options.Add(kubeconfig);
@@ -36,6 +36,10 @@ public static class RunCommand
                     path = plane.KubeconfigPath;
                     using var client = plane.CreateClient();
                     await CrdInstaller.InstallAsync(client, GmsaOperator.Entities.CustomResourceDefinitions.All(), Console.Error, ct);
+                    await client.CoreV1.CreateNamespaceAsync(new k8s.Models.V1Namespace
+                    {
+                        Metadata = new k8s.Models.V1ObjectMeta { Name = parse.GetValue(operatorNamespace) ?? GmsaOperator.Entities.Deployment.OperatorDeployment.Namespace },
+                    }, cancellationToken: ct);
                     Console.Error.WriteLine($"""
                         ==> Local control plane is running. From another shell:
                               export KUBECONFIG={path}

@@ -1,3 +1,4 @@
+using GmsaOperator.Entities.Deployment;
 using GmsaOperator.Operator.Reconcilers;
 using GmsaOperator.Operator.Runtime.Hosting;
 using GmsaOperator.Operator.Runtime.Metrics;
@@ -15,7 +16,7 @@ public static class OperatorHost
     /// <summary>Field manager of server-side apply and reporting controller of events.</summary>
     public const string FieldManager = "gmsa-operator";
 
-    /// <param name="operatorNamespace">Namespace of the leader-election Lease: this option, else $POD_NAMESPACE, else <c>default</c>.</param>
+    /// <param name="operatorNamespace">Namespace of the leader-election Lease: this option, else $POD_NAMESPACE, else <c>gmsa-system</c>.</param>
     /// <param name="webhooks">Webhook settings on top of configuration section <c>Webhooks</c> (port, local registration, …).</param>
     public static WebApplication Build(KubernetesClientConfiguration kubeConfig, string[] args, int healthPort,
         string? operatorNamespace = null, Action<WebhookOptions>? webhooks = null)
@@ -31,7 +32,7 @@ public static class OperatorHost
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddHostedService<ClusterConnectionReporter>();
         var leaseNamespace = operatorNamespace
-            ?? (Environment.GetEnvironmentVariable("POD_NAMESPACE") is { Length: > 0 } podNamespace ? podNamespace : "default");
+            ?? (Environment.GetEnvironmentVariable("POD_NAMESPACE") is { Length: > 0 } podNamespace ? podNamespace : OperatorDeployment.Namespace);
         builder.Services.AddOperatorRuntime(o =>
         {
             o.FieldManager = FieldManager;
