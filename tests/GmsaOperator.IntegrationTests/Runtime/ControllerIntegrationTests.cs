@@ -114,4 +114,38 @@ public sealed class ControllerIntegrationTests : IntegrationTest
         Assert.That(stored.Status.LoadBalancer.Ingress.Single().Ip, Is.EqualTo("192.0.2.10"));
         Assert.That(stored.Metadata.Labels["x"], Is.EqualTo("y"), "the other writer's change is kept");
     }
+
+    [Test]
+    public async Task StatusServerSideApplyAndMetadataUpdates()
+    {
+        using var host = RuntimeHost.Build(Namespace, "writes-test");
+        var writer = host.Services.GetRequiredService<IObjectWriter>();
+        await Client.CoreV1.CreateNamespacedServiceAsync(new V1Service
+        {
+            Metadata = new V1ObjectMeta { Name = "svc", Labels = new Dictionary<string, string> { ["drop"] = "me", ["keep"] = "me" } },
+            Spec = new V1ServiceSpec { Type = "LoadBalancer", Ports = [new V1ServicePort { Port = 80 }] },
+        }, Namespace);
+
+        var applied = await writer.ApplyStatusAsync(new V1Service
+        {
+            Metadata = new V1ObjectMeta { Name = "svc", NamespaceProperty = Namespace },
+            Status = new V1ServiceStatus { LoadBalancer = new V1LoadBalancerStatus { Ingress = [new V1LoadBalancerIngress { Ip = "192.0.2.20" }] } },
+        }, CancellationToken.None);
+        Assert.That(applied.Status.LoadBalancer.Ingress.Single().Ip, Is.EqualTo("192.0.2.20"));
+
+        var updated = await writer.UpdateMetadataAsync<V1Service>(new ObjectKey(Namespace, "svc"), svc =>
+        {
+            svc.Metadata.Finalizers = [.. svc.Metadata.Finalizers ?? [], "example.com/cleanup"];
+            svc.Metadata.Labels.Remove("drop");
+            return true;
+        }, CancellationToken.None);
+        Assert.That(updated!.Metadata.Finalizers, Is.EqualTo(new[] { "example.com/cleanup" }));
+        Assert.That(updated.Metadata.Labels.ContainsKey("drop"), Is.False);
+        Assert.That(updated.Metadata.Labels["keep"], Is.EqualTo("me"));
+
+        await writer.UpdateMetadataAsync<V1Service>(new ObjectKey(Namespace, "svc"), svc => svc.Metadata.Finalizers.Remove("example.com/cleanup"), CancellationToken.None);
+        Assert.That(await writer.DeleteAsync<V1Service>(new ObjectKey(Namespace, "svc"), CancellationToken.None), Is.True);
+        Assert.That(await EventuallyAsync(async ct => await writer.GetAsync<V1Service>(new ObjectKey(Namespace, "svc"), ct) is null ? "gone" : null,
+            TimeSpan.FromSeconds(10), "the service to be deleted"), Is.EqualTo("gone"));
+    }
 }
