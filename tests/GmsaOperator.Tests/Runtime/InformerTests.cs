@@ -150,4 +150,24 @@ public sealed class InformerTests
         Assert.That(_transport.ListRequests, Has.Count.EqualTo(3));
         Assert.That(_informer.Store.Count, Is.EqualTo(1));
     }
+
+    [Test]
+    public async Task WatchdogRelistsWhenTheWatchIsSilentPastItsTimeout()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var informer = new Informer<V1ConfigMap>(new KubernetesResourceSource<V1ConfigMap>(Client(_transport), "ns", null, 500),
+            "configmaps in ns", FastRetries, time, NullLogger.Instance, random: () => 0);
+        _transport.List("10");
+        _transport.List("50", ConfigMap("late", "45"));
+        _loop = Task.Run(() => informer.RunAsync(_stop.Token));
+        await Wait.UntilAsync(() => _transport.WatchRequests.Count == 1, "the (silent) watch");
+
+        time.Advance(TimeSpan.FromSeconds(300) + FastRetries.WatchdogMargin - TimeSpan.FromSeconds(1));
+        Assert.That(_transport.ListRequests, Has.Count.EqualTo(1), "not yet");
+        time.Advance(TimeSpan.FromSeconds(1));
+        await Wait.UntilAsync(() => _transport.WatchRequests.Count == 2, "the watch after the watchdog's relist");
+
+        Assert.That(_transport.ListRequests, Has.Count.EqualTo(2));
+        Assert.That(informer.Store.Get(new ObjectKey("ns", "late")), Is.Not.Null);
+    }
 }

@@ -29,6 +29,7 @@ public sealed class EventRecorder(TimeProvider time, RuntimeMetrics metrics) : I
                 NamespaceProperty = regarding.Metadata?.NamespaceProperty, Uid = regarding.Metadata?.Uid,
                 ResourceVersion = regarding.Metadata?.ResourceVersion,
             };
+            if (_buckets.Count > 10_000) _buckets.Clear(); // bound memory; at worst a burst is allowed again
             var bucket = _buckets.GetOrAdd($"{reference.Uid}|{reference.NamespaceProperty}|{reference.Name}", _ => new TokenBucketRateLimiter(1.0 / 300, 25, time));
             if (!bucket.TryTake())
             {

@@ -29,6 +29,9 @@ public sealed class WorkQueue : IDisposable
     /// <summary>Keys waiting to be handed out.</summary>
     public int Count { get { lock (_lock) return _queue.Count; } }
 
+    /// <summary>Keys waiting for a delayed add (RequeueAfter or a rate-limited retry).</summary>
+    public int DelayedCount { get { lock (_lock) return _delayed.Count; } }
+
     public bool ShuttingDown { get { lock (_lock) return _shuttingDown; } }
 
     public void Add(string key)
