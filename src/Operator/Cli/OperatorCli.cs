@@ -10,6 +10,7 @@ public static class OperatorCli
         var root = new RootCommand("GmsaOperator: owns the lifecycle of Windows GMSA identities for Kubernetes pods.");
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(LocalClusterCommand.Create());
+        root.Subcommands.Add(GenerateCommand.Create());
         return root;
     }
 

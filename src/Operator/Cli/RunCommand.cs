@@ -12,22 +12,34 @@ public static class RunCommand
     {
         var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Kubeconfig of the cluster to run against (default: $KUBECONFIG; with neither, a local control plane is started)" };
         var command = new Command("run", "Run the operator.");
-        var healthPort = new Option<int?>("--health-port") { Description = "Port of /healthz and /readyz (default 8081; a free port with a local control plane)" };
+        var healthPort = new Option<int?>("--health-port") { Description = "Port of /healthz, /readyz and /metrics (default 8081; a free port with a local control plane)" };
+        var operatorNamespace = new Option<string?>("--namespace") { Description = "Namespace of the operator (leader-election Lease); default $POD_NAMESPACE, else 'gmsa-system'" };
+        var webhookPort = new Option<int?>("--webhook-port") { Description = "HTTPS port of the admission webhooks (default 9443; a free port with a local control plane)" };
+        var localWebhooks = new Option<bool?>("--local-webhooks") { Description = "Register webhook configurations pointing at https://127.0.0.1:<webhook-port> and remove them on exit (default: on with a local control plane only)" };
         command.Options.Add(kubeconfig);
         command.Options.Add(healthPort);
+        command.Options.Add(operatorNamespace);
+        command.Options.Add(webhookPort);
+        command.Options.Add(localWebhooks);
         command.SetAction(async (parse, ct) =>
         {
             var path = parse.GetValue(kubeconfig) ?? NullIfEmpty(Environment.GetEnvironmentVariable("KUBECONFIG"));
+            // In a pod (config/default's Deployment) the service-account credentials are the cluster to run against.
+            var inCluster = path is null && KubernetesClientConfiguration.IsInCluster();
             LocalControlPlane.LocalControlPlane? plane = null;
             try
             {
-                if (path is null)
+                if (path is null && !inCluster)
                 {
                     Console.Error.WriteLine("==> No KUBECONFIG or --kubeconfig given: starting a local control plane (first run builds it, ~5 min).");
                     plane = await LocalControlPlane.LocalControlPlane.StartAsync(new LocalControlPlaneOptions(), ct);
                     path = plane.KubeconfigPath;
                     using var client = plane.CreateClient();
                     await CrdInstaller.InstallAsync(client, GmsaOperator.Entities.CustomResourceDefinitions.All(), Console.Error, ct);
+                    await client.CoreV1.CreateNamespaceAsync(new k8s.Models.V1Namespace
+                    {
+                        Metadata = new k8s.Models.V1ObjectMeta { Name = parse.GetValue(operatorNamespace) ?? GmsaOperator.Entities.Deployment.OperatorDeployment.Namespace },
+                    }, cancellationToken: ct);
                     Console.Error.WriteLine($"""
                         ==> Local control plane is running. From another shell:
                               export KUBECONFIG={path}
@@ -35,15 +47,22 @@ public static class RunCommand
                             Press Ctrl-C to stop the operator and the control plane.
                         """);
                 }
-                else if (!File.Exists(path))
+                else if (!inCluster && !File.Exists(path))
                 {
                     Console.Error.WriteLine($"error: kubeconfig '{path}' does not exist.");
                     return 2;
                 }
 
-                var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(path);
+                var config = inCluster ? KubernetesClientConfiguration.InClusterConfig() : KubernetesClientConfiguration.BuildConfigFromConfigFile(path);
                 var port = parse.GetValue(healthPort) ?? (plane is null ? 8081 : FreePorts.Next());
-                await using var host = OperatorHost.Build(config, [], port);
+                var registerLocally = parse.GetValue(localWebhooks) ?? plane is not null;
+                var hookPort = parse.GetValue(webhookPort) ?? (plane is null ? 9443 : FreePorts.Next());
+                await using var host = OperatorHost.Build(config, [], port, parse.GetValue(operatorNamespace), o =>
+                {
+                    o.Port = hookPort;
+                    o.RegisterLocally = registerLocally;
+                    if (registerLocally) o.ListenAddress = "127.0.0.1";
+                });
                 await host.RunAsync(ct);
                 return 0;
             }

@@ -1,3 +1,8 @@
+using GmsaOperator.Entities.Deployment;
+using GmsaOperator.Operator.Reconcilers;
+using GmsaOperator.Operator.Runtime.Hosting;
+using GmsaOperator.Operator.Runtime.Metrics;
+using GmsaOperator.Webhooks;
 using k8s;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -8,7 +13,13 @@ namespace GmsaOperator.Operator.Hosting;
 /// <summary>Builds the operator process: one Kubernetes client, the hosted services, and the probe endpoints.</summary>
 public static class OperatorHost
 {
-    public static WebApplication Build(KubernetesClientConfiguration kubeConfig, string[] args, int healthPort)
+    /// <summary>Field manager of server-side apply and reporting controller of events.</summary>
+    public const string FieldManager = "gmsa-operator";
+
+    /// <param name="operatorNamespace">Namespace of the leader-election Lease: this option, else $POD_NAMESPACE, else <c>gmsa-system</c>.</param>
+    /// <param name="webhooks">Webhook settings on top of configuration section <c>Webhooks</c> (port, local registration, …).</param>
+    public static WebApplication Build(KubernetesClientConfiguration kubeConfig, string[] args, int healthPort,
+        string? operatorNamespace = null, Action<WebhookOptions>? webhooks = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
         builder.WebHost.UseKestrel(k => k.ListenLocalhost(healthPort));
@@ -17,15 +28,29 @@ public static class OperatorHost
             o.SingleLine = true;
             o.TimestampFormat = "HH:mm:ss.fff ";
         });
-        builder.Services.AddSingleton<IKubernetes>(_ => new Kubernetes(kubeConfig));
+        builder.Services.AddSingleton<IKubernetes>(sp => new Kubernetes(kubeConfig, new RequestMetricsHandler(sp.GetRequiredService<RuntimeMetrics>())));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddHostedService<ClusterConnectionReporter>();
-        builder.Services.AddHealthChecks();
+        var leaseNamespace = operatorNamespace
+            ?? (Environment.GetEnvironmentVariable("POD_NAMESPACE") is { Length: > 0 } podNamespace ? podNamespace : OperatorDeployment.Namespace);
+        builder.Services.AddOperatorRuntime(o =>
+        {
+            o.FieldManager = FieldManager;
+            o.LeaderElection.LeaseName = "gmsa-operator-leader";
+            o.LeaderElection.Namespace = leaseNamespace;
+        });
+        builder.Services.AddGmsaReconcilers();
+        builder.Services.AddSingleton<GmsaOperator.Webhooks.CredentialSpecs.ICredentialSpecCache, InformerCredentialSpecCache>();
+        builder.Services.AddGmsaWebhooks(builder.Configuration, o =>
+        {
+            o.OperatorNamespace = leaseNamespace;
+            webhooks?.Invoke(o);
+        });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
         var app = builder.Build();
-        app.MapHealthChecks("/healthz");
-        app.MapHealthChecks("/readyz");
+        app.UseGmsaWebhooks();
+        app.MapOperatorRuntimeEndpoints(); // /healthz, /readyz, /metrics on the plain-HTTP health port
         return app;
     }
 }

@@ -1,0 +1,34 @@
+namespace GmsaOperator.Entities.Deployment;
+
+/// <summary>
+/// Names and ports of the deployed operator, shared by the generated config and the code that refers to these objects
+/// at run time. Names are final (namePrefix applied): kustomize does not rewrite resourceNames or label values.
+/// </summary>
+public static class OperatorDeployment
+{
+    public const string Namespace = "gmsa-system";
+
+    /// <summary>The kustomize namePrefix of config/default; every generated object's final name starts with it.</summary>
+    public const string NamePrefix = "gmsa-operator-";
+
+    public const string AppName = "gmsa-operator";
+
+    /// <summary>Base names (before the prefix) as written in config/; final names are <see cref="NamePrefix"/> + base.</summary>
+    public const string ManagerBaseName = "controller-manager";
+    public const string WebhookServiceBaseName = "webhook-service";
+    public const string WebhookConfigurationBaseName = "webhook";
+
+    public const string WebhookConfigurationName = NamePrefix + WebhookConfigurationBaseName;
+    public const string WebhookServiceName = NamePrefix + WebhookServiceBaseName;
+
+    /// <summary>Secrets the certificate manager creates at run time (not part of config/).</summary>
+    public const string CaSecretName = NamePrefix + "webhook-ca";
+    public const string ServingSecretName = NamePrefix + "webhook-tls";
+
+    /// <summary>Container ports: HTTPS admission webhooks; plain-HTTP /healthz, /readyz and /metrics.</summary>
+    public const int WebhookPort = 9443;
+    public const int HealthPort = 8081;
+
+    /// <summary>Namespaces labelled with this (value "true") are skipped by the pod webhooks, as upstream.</summary>
+    public const string DisabledNamespaceLabel = "windows.k8s.io/disabled";
+}

@@ -1,0 +1,47 @@
+using GmsaOperator.Entities.CredentialSpecs;
+using GmsaOperator.Operator.Runtime;
+using GmsaOperator.Operator.Runtime.Controllers;
+using GmsaOperator.Operator.Runtime.Events;
+using GmsaOperator.Operator.Runtime.Queue;
+using GmsaOperator.Operator.Runtime.Writes;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+
+namespace GmsaOperator.Operator.Reconcilers;
+
+/// <summary>Keeps one ClusterRole granting <c>use</c> per GMSACredentialSpec; the garbage collector removes it with the credspec.</summary>
+public sealed partial class CredentialSpecReconciler(
+    IObjectCache cache, IObjectWriter writer, IEventRecorder events, ILogger<CredentialSpecReconciler> logger) : IReconciler
+{
+    public const string ControllerName = "gmsacredentialspec";
+
+    public async Task<ReconcileResult> ReconcileAsync(ObjectKey key, CancellationToken cancellationToken)
+    {
+        var spec = cache.Get<GmsaCredentialSpec>(key);
+        var name = GeneratedNames.ClusterRoleFor(key.Name);
+        var existing = cache.Get<V1ClusterRole>(new ObjectKey(null, name));
+        if (spec is null || spec.Metadata.DeletionTimestamp is not null)
+        {
+            // Revoke at once rather than wait for the garbage collector (which stays the backstop via the ownerReference).
+            if (existing is not null && ManagedLabels.IsOwnedBy(existing.Metadata, GmsaCredentialSpec.EntityKind, key.Name))
+            {
+                await writer.DeleteAsync<V1ClusterRole>(new ObjectKey(null, name), cancellationToken);
+            }
+            return ReconcileResult.Done;
+        }
+
+        if (existing is not null && !ManagedLabels.IsManaged(existing.Metadata.Labels))
+        {
+            LogConflict(spec.Metadata.Name, name);
+            events.Record(spec, EventTypes.Warning, "Conflict", "GenerateClusterRole",
+                $"ClusterRole {name} already exists and is not managed by gmsa-operator; it is left untouched and no GmsaBinding can use this credential spec until it is removed or renamed.");
+            return ReconcileResult.Done;
+        }
+
+        await writer.ApplyAsync(DesiredRbac.ClusterRole(spec.Metadata.Name, spec.Metadata.Uid), cancellationToken);
+        return ReconcileResult.Done;
+    }
+
+    [LoggerMessage(LogLevel.Warning, "ClusterRole {ClusterRole} for GMSACredentialSpec {CredentialSpec} exists and is not managed by gmsa-operator; not touching it")]
+    private partial void LogConflict(string credentialSpec, string clusterRole);
+}

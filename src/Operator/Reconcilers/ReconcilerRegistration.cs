@@ -1,0 +1,37 @@
+using GmsaOperator.Entities.Bindings;
+using GmsaOperator.Entities.CredentialSpecs;
+using GmsaOperator.Operator.Runtime.Hosting;
+using k8s.Models;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace GmsaOperator.Operator.Reconcilers;
+
+/// <summary>Declares the two GMSA controllers and what each watches.</summary>
+public static class ReconcilerRegistration
+{
+    public static IServiceCollection AddGmsaReconcilers(this IServiceCollection services)
+    {
+        services.AddController<CredentialSpecReconciler, GmsaCredentialSpec>(CredentialSpecReconciler.ControllerName, c => c
+            .Owns<V1ClusterRole>()
+            // An unmanaged ClusterRole with our name going away lets us generate ours.
+            .Watches<V1ClusterRole>(role => CredentialSpecOf(role) is { } name ? [new(null, name)] : []));
+
+        services.AddController<GmsaBindingReconciler, GmsaBinding>(GmsaBindingReconciler.ControllerName, c => c
+            .WithIndex(GmsaBindingReconciler.ByCredentialSpec, b => [b.Spec.CredentialSpecName])
+            .WithIndex(GmsaBindingReconciler.ByNamespace, b => [b.Metadata.NamespaceProperty])
+            .Owns<V1RoleBinding>()
+            .WatchesViaIndex<GmsaCredentialSpec>(GmsaBindingReconciler.ByCredentialSpec, spec => [spec.Metadata.Name])
+            .WatchesViaIndex<V1ClusterRole>(GmsaBindingReconciler.ByCredentialSpec, role => CredentialSpecOf(role) is { } name ? [name] : [])
+            .WatchesViaIndex<V1ServiceAccount>(GmsaBindingReconciler.ByNamespace, sa => [sa.Metadata.NamespaceProperty]));
+        return services;
+    }
+
+    /// <summary>The credential spec a ClusterRole with a generated name is for (owner reference, else the name's suffix).</summary>
+    private static string? CredentialSpecOf(V1ClusterRole role)
+    {
+        var owner = role.Metadata.OwnerReferences?.FirstOrDefault(o => o.Kind == GmsaCredentialSpec.EntityKind);
+        if (owner is not null) return owner.Name;
+        var name = role.Metadata.Name;
+        return name.StartsWith(GeneratedNames.ClusterRolePrefix, StringComparison.Ordinal) ? name[GeneratedNames.ClusterRolePrefix.Length..] : null;
+    }
+}

@@ -1,0 +1,103 @@
+using GmsaOperator.Operator.Runtime.Informers;
+using k8s;
+using k8s.Models;
+
+namespace GmsaOperator.Operator.Runtime.Controllers;
+
+/// <summary>Declares what a controller watches: its primary kind, owned kinds, related kinds mapped to primary keys, indexes.</summary>
+public sealed class ControllerBuilder<TPrimary> where TPrimary : class, IKubernetesObject<V1ObjectMeta>
+{
+    internal ControllerBuilder(ControllerDefinition definition)
+    {
+        Definition = definition;
+        definition.Sources.Add(new WatchSource(r => r.For<TPrimary>(), (r, enqueue) => r.For<TPrimary>().Subscribe(e => enqueue(ObjectKey.Of(e.Object)))));
+        definition.PrimaryKeys = r => r.For<TPrimary>().Store.Keys();
+    }
+
+    internal ControllerDefinition Definition { get; }
+
+    /// <summary>Number of concurrent reconciles (different keys only).</summary>
+    public ControllerBuilder<TPrimary> WithWorkers(int workers)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
+        Definition.Workers = workers;
+        return this;
+    }
+
+    public ControllerBuilder<TPrimary> WithResyncPeriod(TimeSpan period)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(period, TimeSpan.Zero);
+        Definition.ResyncPeriod = period;
+        return this;
+    }
+
+    /// <summary>Adds a secondary index on the primary cache, e.g. "bindings by referenced name".</summary>
+    public ControllerBuilder<TPrimary> WithIndex(string name, Func<TPrimary, IEnumerable<string>> values)
+    {
+        Definition.Indexes.Add(r => r.For<TPrimary>().Store.AddIndex(name, values));
+        return this;
+    }
+
+    /// <summary>Adds an index on another kind's cache (read by the reconciler through <see cref="IObjectCache.ByIndex{T}"/>).</summary>
+    public ControllerBuilder<TPrimary> WithIndex<TOther>(string name, Func<TOther, IEnumerable<string>> values) where TOther : class, IKubernetesObject<V1ObjectMeta>
+    {
+        Definition.Indexes.Add(r => r.For<TOther>().Store.AddIndex(name, values));
+        Reads<TOther>();
+        return this;
+    }
+
+    /// <summary>Caches <typeparamref name="TOther"/> (synced before workers start) without triggering reconciles.</summary>
+    public ControllerBuilder<TPrimary> Reads<TOther>() where TOther : class, IKubernetesObject<V1ObjectMeta>
+    {
+        Definition.Sources.Add(new WatchSource(r => r.For<TOther>(), (_, _) => null));
+        return this;
+    }
+
+    /// <summary>Changes of <typeparamref name="TChild"/> enqueue their controlling owner of kind <typeparamref name="TPrimary"/>.</summary>
+    public ControllerBuilder<TPrimary> Owns<TChild>() where TChild : class, IKubernetesObject<V1ObjectMeta>
+    {
+        var owner = ResourceType.Of<TPrimary>();
+        return Watches<TChild>((child, cache) => OwnerKeys(child, owner, cache));
+    }
+
+    /// <summary>Changes of <typeparamref name="TOther"/> enqueue the keys <paramref name="map"/> returns (e.g. from labels).</summary>
+    public ControllerBuilder<TPrimary> Watches<TOther>(Func<TOther, IEnumerable<ObjectKey>> map) where TOther : class, IKubernetesObject<V1ObjectMeta> =>
+        Watches<TOther>((obj, _) => map(obj));
+
+    /// <summary>Changes of <typeparamref name="TOther"/> enqueue every primary whose index <paramref name="primaryIndex"/> contains one of <paramref name="values"/>.</summary>
+    public ControllerBuilder<TPrimary> WatchesViaIndex<TOther>(string primaryIndex, Func<TOther, IEnumerable<string>> values) where TOther : class, IKubernetesObject<V1ObjectMeta> =>
+        Watches<TOther>((obj, cache) => values(obj).SelectMany(v => cache.For<TPrimary>().Store.ByIndex(primaryIndex, v)).Select(ObjectKey.Of));
+
+    private ControllerBuilder<TPrimary> Watches<TOther>(Func<TOther, InformerRegistry, IEnumerable<ObjectKey>> map) where TOther : class, IKubernetesObject<V1ObjectMeta>
+    {
+        Definition.Sources.Add(new WatchSource(r => r.For<TOther>(), (r, enqueue) => r.For<TOther>().Subscribe(e =>
+        {
+            foreach (var key in map(e.Object, r)) enqueue(key);
+            if (e.Old is not null)
+            {
+                foreach (var key in map(e.Old, r)) enqueue(key);
+            }
+        })));
+        return this;
+    }
+
+    private static IEnumerable<ObjectKey> OwnerKeys(IKubernetesObject<V1ObjectMeta> child, ResourceType owner, InformerRegistry cache)
+    {
+        foreach (var reference in child.Metadata.OwnerReferences ?? [])
+        {
+            if (reference.Controller != true || reference.Kind != owner.Kind || GroupOf(reference.ApiVersion) != owner.Group) continue;
+            // A namespaced owner lives in the child's namespace; a cluster-scoped owner has none. Ask the cache which exists.
+            var namespaced = new ObjectKey(child.Metadata.NamespaceProperty, reference.Name);
+            var clusterScoped = new ObjectKey(null, reference.Name);
+            yield return namespaced.Namespace is not null && cache.For<TPrimary>().Store.Get(namespaced) is null && cache.For<TPrimary>().Store.Get(clusterScoped) is not null
+                ? clusterScoped
+                : namespaced;
+        }
+    }
+
+    private static string GroupOf(string apiVersion)
+    {
+        var slash = apiVersion.IndexOf('/', StringComparison.Ordinal);
+        return slash < 0 ? "" : apiVersion[..slash];
+    }
+}

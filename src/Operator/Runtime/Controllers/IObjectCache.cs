@@ -1,0 +1,15 @@
+using k8s;
+using k8s.Models;
+
+namespace GmsaOperator.Operator.Runtime.Controllers;
+
+/// <summary>Read access to the informer caches, for reconcilers. Declare read kinds on the controller so they are synced first.</summary>
+public interface IObjectCache
+{
+    T? Get<T>(ObjectKey key) where T : class, IKubernetesObject<V1ObjectMeta>;
+
+    /// <summary>All cached objects of the kind, optionally only those in <paramref name="namespace"/>.</summary>
+    IReadOnlyList<T> List<T>(string? @namespace = null) where T : class, IKubernetesObject<V1ObjectMeta>;
+
+    IReadOnlyList<T> ByIndex<T>(string index, string value) where T : class, IKubernetesObject<V1ObjectMeta>;
+}

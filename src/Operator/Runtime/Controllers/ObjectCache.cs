@@ -1,0 +1,20 @@
+using GmsaOperator.Operator.Runtime.Informers;
+using k8s;
+using k8s.Models;
+
+namespace GmsaOperator.Operator.Runtime.Controllers;
+
+/// <summary>Reads from the shared informers' stores.</summary>
+public sealed class ObjectCache(InformerRegistry informers) : IObjectCache
+{
+    public T? Get<T>(ObjectKey key) where T : class, IKubernetesObject<V1ObjectMeta> => informers.For<T>().Store.Get(key);
+
+    public IReadOnlyList<T> List<T>(string? @namespace = null) where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        var all = informers.For<T>().Store.List();
+        return @namespace is null ? all : [.. all.Where(o => o.Metadata.NamespaceProperty == @namespace)];
+    }
+
+    public IReadOnlyList<T> ByIndex<T>(string index, string value) where T : class, IKubernetesObject<V1ObjectMeta> =>
+        informers.For<T>().Store.ByIndex(index, value);
+}

@@ -1,0 +1,53 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using GmsaOperator.Operator.Runtime.Metrics;
+using GmsaOperator.Operator.Runtime.Queue;
+using k8s;
+using k8s.Models;
+
+namespace GmsaOperator.Operator.Runtime.Events;
+
+/// <summary>Buffers events in a bounded channel (dropping when full) behind a per-object token bucket (burst 25, then 1 per 5 min).</summary>
+public sealed class EventRecorder(TimeProvider time, RuntimeMetrics metrics) : IEventRecorder
+{
+    private readonly Channel<PendingEvent> _channel = Channel.CreateBounded<PendingEvent>(new BoundedChannelOptions(1024)
+    {
+        FullMode = BoundedChannelFullMode.DropWrite,
+        SingleReader = true,
+    });
+    private readonly ConcurrentDictionary<string, TokenBucketRateLimiter> _buckets = new(StringComparer.Ordinal);
+
+    internal ChannelReader<PendingEvent> Reader => _channel.Reader;
+
+    public void Record(IKubernetesObject<V1ObjectMeta> regarding, string type, string reason, string action, string note)
+    {
+        try
+        {
+            var reference = new V1ObjectReference
+            {
+                ApiVersion = regarding.ApiVersion, Kind = regarding.Kind, Name = regarding.Metadata?.Name,
+                NamespaceProperty = regarding.Metadata?.NamespaceProperty, Uid = regarding.Metadata?.Uid,
+                ResourceVersion = regarding.Metadata?.ResourceVersion,
+            };
+            if (_buckets.Count > 10_000) _buckets.Clear(); // bound memory; at worst a burst is allowed again
+            var bucket = _buckets.GetOrAdd($"{reference.Uid}|{reference.NamespaceProperty}|{reference.Name}", _ => new TokenBucketRateLimiter(1.0 / 300, 25, time));
+            if (!bucket.TryTake())
+            {
+                metrics.EventsDropped.WithLabels("rate_limited").Inc();
+                return;
+            }
+            if (!_channel.Writer.TryWrite(new PendingEvent(reference, type, reason, action, Truncate(note, 1024), time.GetUtcNow())))
+            {
+                metrics.EventsDropped.WithLabels("buffer_full").Inc();
+            }
+        }
+        catch (Exception)
+        {
+            metrics.EventsDropped.WithLabels("error").Inc(); // never fail the caller
+        }
+    }
+
+    internal void Complete() => _channel.Writer.TryComplete();
+
+    private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];
+}

@@ -1,0 +1,8 @@
+namespace GmsaOperator.Operator.Runtime.Health;
+
+/// <summary>Health-check tags: "live" checks back /healthz, "ready" checks back /readyz.</summary>
+public static class HealthTags
+{
+    public const string Live = "live";
+    public const string Ready = "ready";
+}

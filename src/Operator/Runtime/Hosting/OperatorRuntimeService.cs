@@ -1,0 +1,84 @@
+using GmsaOperator.Operator.Runtime.Controllers;
+using GmsaOperator.Operator.Runtime.Health;
+using GmsaOperator.Operator.Runtime.Informers;
+using GmsaOperator.Operator.Runtime.LeaderElection;
+using GmsaOperator.Operator.Runtime.Metrics;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace GmsaOperator.Operator.Runtime.Hosting;
+
+/// <summary>
+/// The runtime's lifecycle: informers run on every replica (caches serve webhooks and readiness); controllers run only
+/// while this replica leads. Stop: controllers stop taking keys and drain (bounded), the Lease is released, informers stop.
+/// </summary>
+public sealed partial class OperatorRuntimeService(
+    InformerRegistry informers,
+    ControllerManager controllers,
+    LeaderElectionService leaderElection,
+    OperatorRuntimeOptions options,
+    RuntimeState state,
+    RuntimeMetrics metrics,
+    ILogger<OperatorRuntimeService> logger) : IHostedService, IDisposable
+{
+    private readonly CancellationTokenSource _stopControllers = new();
+    private readonly CancellationTokenSource _stopInformers = new();
+    private Task _controllersLoop = Task.CompletedTask;
+    private Timer? _syncGauge;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        controllers.Prepare();
+        informers.StartAll(_stopInformers.Token);
+        state.InformersStarted = true;
+        _syncGauge = new Timer(_ =>
+        {
+            foreach (var informer in informers.All) metrics.InformerSynced.WithLabels(informer.Description).Set(informer.HasSynced ? 1 : 0);
+        }, null, TimeSpan.Zero, TimeSpan.FromSeconds(5));
+        _controllersLoop = options.LeaderElection.Enabled
+            ? Task.Run(() => leaderElection.RunAsync(controllers.RunAsync, _stopControllers.Token), CancellationToken.None)
+            : Task.Run(() => controllers.RunAsync(_stopControllers.Token), CancellationToken.None);
+        LogStarted(controllers.Definitions.Count, informers.All.Count, options.LeaderElection.Enabled ? options.LeaderElection.Identity : "(leader election off)");
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        state.Stopping = true;
+        await _stopControllers.CancelAsync();
+        try
+        {
+            // Controllers drain within DrainTimeout, then the Lease is released (see LeaderElectionService).
+            await _controllersLoop.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            LogShutdownTimedOut();
+        }
+        await _stopInformers.CancelAsync();
+        try
+        {
+            await informers.WhenStoppedAsync().WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        LogStopped();
+    }
+
+    public void Dispose()
+    {
+        _syncGauge?.Dispose();
+        _stopControllers.Dispose();
+        _stopInformers.Dispose();
+    }
+
+    [LoggerMessage(LogLevel.Information, "Operator runtime started: {Controllers} controllers, {Informers} informers, identity {Identity}")]
+    private partial void LogStarted(int controllers, int informers, string identity);
+
+    [LoggerMessage(LogLevel.Warning, "Shutdown timeout reached before controllers finished draining")]
+    private partial void LogShutdownTimedOut();
+
+    [LoggerMessage(LogLevel.Information, "Operator runtime stopped")]
+    private partial void LogStopped();
+}

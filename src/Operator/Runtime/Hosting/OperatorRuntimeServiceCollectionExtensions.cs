@@ -1,0 +1,68 @@
+using GmsaOperator.Operator.Runtime.Controllers;
+using GmsaOperator.Operator.Runtime.Events;
+using GmsaOperator.Operator.Runtime.Health;
+using GmsaOperator.Operator.Runtime.Informers;
+using GmsaOperator.Operator.Runtime.LeaderElection;
+using GmsaOperator.Operator.Runtime.Metrics;
+using GmsaOperator.Operator.Runtime.Writes;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Prometheus;
+
+namespace GmsaOperator.Operator.Runtime.Hosting;
+
+/// <summary>DI registration of the runtime and of controllers.</summary>
+public static class OperatorRuntimeServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers informers, cache, controllers' manager, leader election, writer, events, metrics and health checks.
+    /// Needs an <see cref="IKubernetes"/> singleton (create it with <see cref="RequestMetricsHandler"/> for client metrics).
+    /// </summary>
+    public static IServiceCollection AddOperatorRuntime(this IServiceCollection services, Action<OperatorRuntimeOptions>? configure = null)
+    {
+        var options = new OperatorRuntimeOptions();
+        configure?.Invoke(options);
+        services.AddSingleton(options);
+        services.AddSingleton(options.LeaderElection);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(_ => Prometheus.Metrics.NewCustomRegistry());
+        services.TryAddSingleton<RuntimeMetrics>(sp => new RuntimeMetrics(sp.GetRequiredService<CollectorRegistry>()));
+        services.TryAddSingleton<RuntimeState>();
+        services.TryAddSingleton<InformerRegistry>();
+        services.TryAddSingleton<IObjectCache, ObjectCache>();
+        services.TryAddSingleton<ControllerManager>();
+        services.TryAddSingleton<ILeaseLockFactory, LeaseLockFactory>();
+        services.TryAddSingleton<LeaderElectionService>();
+        services.TryAddSingleton(sp => KubernetesResilience.Create(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IObjectWriter>(sp => new ObjectWriter(sp.GetRequiredService<IKubernetes>(), options, sp.GetRequiredService<Polly.ResiliencePipeline>()));
+        services.TryAddSingleton<EventRecorder>();
+        services.TryAddSingleton<IEventRecorder>(sp => sp.GetRequiredService<EventRecorder>());
+        services.AddHostedService<EventSink>();
+        services.AddHostedService<OperatorRuntimeService>();
+        services.AddHealthChecks()
+            .AddCheck<WatchLoopsAliveCheck>("watch-loops", tags: [HealthTags.Live])
+            .AddCheck<CachesSyncedCheck>("caches-synced", tags: [HealthTags.Ready]);
+        return services;
+    }
+
+    /// <summary>Declares a controller: <typeparamref name="TReconciler"/> (scoped, one per reconcile) reconciles keys of <typeparamref name="TPrimary"/>.</summary>
+    public static IServiceCollection AddController<TReconciler, TPrimary>(this IServiceCollection services, string name,
+        Action<ControllerBuilder<TPrimary>>? configure = null)
+        where TReconciler : class, IReconciler
+        where TPrimary : class, IKubernetesObject<V1ObjectMeta>
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        var builder = new ControllerBuilder<TPrimary>(new ControllerDefinition(name, typeof(TReconciler), typeof(TPrimary)));
+        configure?.Invoke(builder);
+        services.TryAddScoped<TReconciler>();
+        services.AddSingleton(builder.Definition);
+        return services;
+    }
+
+    /// <summary>Adds a check that gates /readyz (e.g. "webhook certificate loaded").</summary>
+    public static IHealthChecksBuilder AddReadinessCheck<T>(this IHealthChecksBuilder builder, string name) where T : class, IHealthCheck =>
+        builder.AddCheck<T>(name, tags: [HealthTags.Ready]);
+}

@@ -1,0 +1,23 @@
+namespace GmsaOperator.Operator.Runtime.Informers;
+
+/// <summary>Timing of list/watch loops.</summary>
+public sealed record InformerOptions
+{
+    /// <summary>Lower bound of the server-side watch timeout; each watch picks a random value in [min, max].</summary>
+    public TimeSpan MinWatchTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    public TimeSpan MaxWatchTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Extra time past the watch timeout without any event or bookmark before the watchdog cancels and relists.</summary>
+    public TimeSpan WatchdogMargin { get; init; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(4); // short: an operator talks to one API server and must see it again soon after an outage
+
+    /// <summary>After this long without a failure the backoff starts again from <see cref="InitialBackoff"/>.</summary>
+    public TimeSpan BackoffResetAfter { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Page size of list calls.</summary>
+    public int ListPageSize { get; init; } = 500;
+}

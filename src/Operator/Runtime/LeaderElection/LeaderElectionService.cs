@@ -1,0 +1,146 @@
+using GmsaOperator.Operator.Runtime.Metrics;
+using k8s.LeaderElection;
+using Microsoft.Extensions.Logging;
+
+namespace GmsaOperator.Operator.Runtime.LeaderElection;
+
+/// <summary>
+/// Campaigns for the Lease and runs a delegate only while leading: the delegate's token is cancelled when leadership is
+/// lost (it then campaigns again) or on stop. On stop the delegate is awaited first and then the Lease is released.
+/// </summary>
+public sealed partial class LeaderElectionService(ILeaseLockFactory locks, LeaderElectionOptions options, RuntimeMetrics metrics, ILogger<LeaderElectionService> logger)
+{
+    private volatile bool _leading;
+
+    /// <summary>Our own flag (the elector's IsLeader() can lag behind OnStoppedLeading).</summary>
+    public bool IsLeader => _leading;
+
+    public string Identity => options.Identity;
+
+    /// <summary>Runs until <paramref name="stop"/> is cancelled, calling <paramref name="whileLeading"/> for every term won.</summary>
+    public async Task RunAsync(Func<CancellationToken, Task> whileLeading, CancellationToken stop)
+    {
+        var @lock = locks.Create(options);
+        var gauge = metrics.LeaderStatus.WithLabels(options.LeaseName);
+        gauge.Set(0);
+        while (!stop.IsCancellationRequested)
+        {
+            var config = new LeaderElectionConfig(@lock)
+            {
+                LeaseDuration = options.LeaseDuration,
+                RenewDeadline = options.RenewDeadline,
+                RetryPeriod = options.RetryPeriod,
+            };
+            using var elector = new LeaderElector(config);
+            CancellationTokenSource? term = null;
+            Task? work = null;
+            var won = false;
+            // Handlers run on the elector's task: never block in them.
+            elector.OnStartedLeading += () =>
+            {
+                won = true;
+                term = new CancellationTokenSource();
+                _leading = true;
+                gauge.Set(1);
+                LogStartedLeading(options.Identity, options.Namespace, options.LeaseName);
+                var token = term.Token;
+                work = Task.Run(() => whileLeading(token), CancellationToken.None);
+            };
+            elector.OnStoppedLeading += () =>
+            {
+                _leading = false;
+                gauge.Set(0);
+                term?.Cancel();
+            };
+            elector.OnNewLeader += leader => LogNewLeader(leader, options.Identity);
+            elector.OnError += e => LogElectionError(e);
+            try
+            {
+                await elector.RunUntilLeadershipLostAsync(stop);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+            }
+            catch (Exception e)
+            {
+                LogElectionError(e);
+            }
+            _leading = false;
+            gauge.Set(0);
+            if (term is not null) await term.CancelAsync();
+            if (work is not null)
+            {
+                try
+                {
+                    await work;
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    LogWorkFailed(e);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
+            term?.Dispose();
+            if (won && !stop.IsCancellationRequested) LogLostLeadership(options.Identity);
+            if (won && stop.IsCancellationRequested && options.ReleaseOnStop) await ReleaseAsync(@lock);
+            if (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    await Task.Delay(options.RetryPeriod, stop);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
+        }
+    }
+
+    /// <summary>Empties the holder (client-go's ReleaseOnCancel) if we still hold the Lease.</summary>
+    private async Task ReleaseAsync(ILock @lock)
+    {
+        using var cts = new CancellationTokenSource(options.RenewDeadline);
+        try
+        {
+            var current = await @lock.GetAsync(cts.Token);
+            if (current?.HolderIdentity != @lock.Identity) return;
+            var now = DateTime.UtcNow;
+            var released = await @lock.UpdateAsync(new LeaderElectionRecord
+            {
+                HolderIdentity = "",
+                LeaseDurationSeconds = 1,
+                AcquireTime = now,
+                RenewTime = now,
+                LeaderTransitions = current.LeaderTransitions,
+            }, cts.Token);
+            if (released) LogReleased(options.Namespace, options.LeaseName);
+        }
+        catch (Exception e)
+        {
+            LogReleaseFailed(e, options.Namespace, options.LeaseName);
+        }
+    }
+
+    [LoggerMessage(LogLevel.Information, "{Identity} became leader (Lease {Namespace}/{Lease})")]
+    private partial void LogStartedLeading(string identity, string @namespace, string lease);
+
+    [LoggerMessage(LogLevel.Information, "Leader is now {Leader} (we are {Identity})")]
+    private partial void LogNewLeader(string leader, string identity);
+
+    [LoggerMessage(LogLevel.Warning, "{Identity} lost leadership; controllers stopped, campaigning again")]
+    private partial void LogLostLeadership(string identity);
+
+    [LoggerMessage(LogLevel.Warning, "Leader election error")]
+    private partial void LogElectionError(Exception e);
+
+    [LoggerMessage(LogLevel.Error, "Work run while leading failed")]
+    private partial void LogWorkFailed(Exception e);
+
+    [LoggerMessage(LogLevel.Information, "Released Lease {Namespace}/{Lease}")]
+    private partial void LogReleased(string @namespace, string lease);
+
+    [LoggerMessage(LogLevel.Warning, "Could not release Lease {Namespace}/{Lease}")]
+    private partial void LogReleaseFailed(Exception e, string @namespace, string lease);
+}

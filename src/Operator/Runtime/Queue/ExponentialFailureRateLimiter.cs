@@ -1,0 +1,20 @@
+using System.Collections.Concurrent;
+
+namespace GmsaOperator.Operator.Runtime.Queue;
+
+/// <summary>Per-key exponential delay: base · 2^failures, capped.</summary>
+public sealed class ExponentialFailureRateLimiter(TimeSpan baseDelay, TimeSpan maxDelay) : IRateLimiter
+{
+    private readonly ConcurrentDictionary<string, int> _failures = new(StringComparer.Ordinal);
+
+    public TimeSpan When(string key)
+    {
+        var failures = _failures.AddOrUpdate(key, 1, (_, n) => n + 1) - 1;
+        var ticks = baseDelay.Ticks * Math.Pow(2, Math.Min(failures, 62));
+        return ticks >= maxDelay.Ticks ? maxDelay : TimeSpan.FromTicks((long)ticks);
+    }
+
+    public void Forget(string key) => _failures.TryRemove(key, out _);
+
+    public int Retries(string key) => _failures.GetValueOrDefault(key);
+}

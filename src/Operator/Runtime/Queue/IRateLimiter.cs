@@ -1,0 +1,11 @@
+namespace GmsaOperator.Operator.Runtime.Queue;
+
+/// <summary>Decides how long a key waits before its next retry (client-go's workqueue.RateLimiter).</summary>
+public interface IRateLimiter
+{
+    TimeSpan When(string key);
+
+    void Forget(string key);
+
+    int Retries(string key);
+}

@@ -1,0 +1,29 @@
+using k8s;
+using k8s.Models;
+
+namespace GmsaOperator.Operator.Runtime.Writes;
+
+/// <summary>Writes to the API server, each through the resilience pipeline.</summary>
+public interface IObjectWriter
+{
+    /// <summary>Server-side apply of <paramref name="desired"/> (the fields this operator owns), with force. Returns the stored object.</summary>
+    Task<T> ApplyAsync<T>(T desired, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>;
+
+    /// <summary>Server-side apply to the /status subresource (apiVersion, kind, metadata.name/namespace and status).</summary>
+    Task<T> ApplyStatusAsync<T>(T desired, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>;
+
+    /// <summary>
+    /// Reads the object fresh, lets <paramref name="mutate"/> change its status (return false for "nothing to do") and writes
+    /// status through /status guarded by resourceVersion; a conflict starts over from a fresh read. Null when the object is gone.
+    /// </summary>
+    Task<T?> UpdateStatusAsync<T>(ObjectKey key, Func<T, bool> mutate, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>;
+
+    /// <summary>Like <see cref="UpdateStatusAsync{T}"/> for metadata (labels, annotations, finalizers, owner references).</summary>
+    Task<T?> UpdateMetadataAsync<T>(ObjectKey key, Func<T, bool> mutate, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>;
+
+    /// <summary>Reads the object from the API server (not the cache); null if it does not exist.</summary>
+    Task<T?> GetAsync<T>(ObjectKey key, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>;
+
+    /// <summary>Deletes the object (background propagation); true if it existed.</summary>
+    Task<bool> DeleteAsync<T>(ObjectKey key, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>;
+}

@@ -1,0 +1,173 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using Polly;
+
+namespace GmsaOperator.Operator.Runtime.Writes;
+
+/// <summary>
+/// <see cref="IObjectWriter"/> over the generic (custom-objects) API paths, which serve built-in kinds too. Uses server-side
+/// apply for generated objects and resourceVersion-guarded merge patches for read-modify-write, retried on conflict.
+/// </summary>
+public sealed class ObjectWriter(IKubernetes client, OperatorRuntimeOptions options, ResiliencePipeline pipeline) : IObjectWriter
+{
+    private const int ConflictAttempts = 10;
+
+    public async Task<T> ApplyAsync<T>(T desired, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        var type = ResourceType.Of<T>();
+        var body = JsonNode.Parse(KubernetesJson.Serialize(type.Stamp(desired)))!.AsObject();
+        if (body["metadata"] is JsonObject metadata)
+        {
+            // Server-managed fields: sending them would turn the apply into a precondition or an error.
+            foreach (var field in new[] { "resourceVersion", "managedFields", "uid", "creationTimestamp", "generation", "selfLink" }) metadata.Remove(field);
+        }
+        var key = ObjectKey.Of(desired);
+        var patch = new V1Patch(body.ToJsonString(), V1Patch.PatchType.ApplyPatch);
+        var result = await pipeline.ExecuteAsync(async ct => key.Namespace is null
+            ? await client.CustomObjects.PatchClusterCustomObjectAsync(patch, type.Group, type.Version, type.Plural, key.Name, fieldManager: options.FieldManager, force: true, cancellationToken: ct)
+            : await client.CustomObjects.PatchNamespacedCustomObjectAsync(patch, type.Group, type.Version, key.Namespace, type.Plural, key.Name, fieldManager: options.FieldManager, force: true, cancellationToken: ct),
+            cancellationToken);
+        return ToTyped<T>(type, result);
+    }
+
+    public async Task<T> ApplyStatusAsync<T>(T desired, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        var type = ResourceType.Of<T>();
+        var full = JsonNode.Parse(KubernetesJson.Serialize(desired))!.AsObject();
+        var key = ObjectKey.Of(desired);
+        var metadata = new JsonObject { ["name"] = key.Name };
+        if (key.Namespace is not null) metadata["namespace"] = key.Namespace;
+        var body = new JsonObject
+        {
+            ["apiVersion"] = type.ApiVersion,
+            ["kind"] = type.Kind,
+            ["metadata"] = metadata,
+            ["status"] = full["status"]?.DeepClone() ?? new JsonObject(),
+        };
+        var patch = new V1Patch(body.ToJsonString(), V1Patch.PatchType.ApplyPatch);
+        var result = await pipeline.ExecuteAsync(async ct => key.Namespace is null
+            ? await client.CustomObjects.PatchClusterCustomObjectStatusAsync(patch, type.Group, type.Version, type.Plural, key.Name, fieldManager: options.FieldManager, force: true, cancellationToken: ct)
+            : await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(patch, type.Group, type.Version, key.Namespace, type.Plural, key.Name, fieldManager: options.FieldManager, force: true, cancellationToken: ct),
+            cancellationToken);
+        return ToTyped<T>(type, result);
+    }
+
+    public Task<T?> UpdateStatusAsync<T>(ObjectKey key, Func<T, bool> mutate, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta> =>
+        ReadModifyWriteAsync(key, mutate, status: true, cancellationToken);
+
+    public Task<T?> UpdateMetadataAsync<T>(ObjectKey key, Func<T, bool> mutate, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta> =>
+        ReadModifyWriteAsync(key, mutate, status: false, cancellationToken);
+
+    public async Task<T?> GetAsync<T>(ObjectKey key, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        var type = ResourceType.Of<T>();
+        try
+        {
+            var result = await pipeline.ExecuteAsync(async ct => key.Namespace is null
+                ? await client.CustomObjects.GetClusterCustomObjectAsync(type.Group, type.Version, type.Plural, key.Name, ct)
+                : await client.CustomObjects.GetNamespacedCustomObjectAsync(type.Group, type.Version, key.Namespace, type.Plural, key.Name, ct),
+                cancellationToken);
+            return ToTyped<T>(type, result);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    public async Task<bool> DeleteAsync<T>(ObjectKey key, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        var type = ResourceType.Of<T>();
+        try
+        {
+            await pipeline.ExecuteAsync(async ct => key.Namespace is null
+                ? await client.CustomObjects.DeleteClusterCustomObjectAsync(type.Group, type.Version, type.Plural, key.Name, propagationPolicy: "Background", cancellationToken: ct)
+                : await client.CustomObjects.DeleteNamespacedCustomObjectAsync(type.Group, type.Version, key.Namespace, type.Plural, key.Name, propagationPolicy: "Background", cancellationToken: ct),
+                cancellationToken);
+            return true;
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+    }
+
+    private async Task<T?> ReadModifyWriteAsync<T>(ObjectKey key, Func<T, bool> mutate, bool status, CancellationToken cancellationToken)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        var type = ResourceType.Of<T>();
+        for (var attempt = 1; ; attempt++)
+        {
+            var current = await GetAsync<T>(key, cancellationToken);
+            if (current is null) return null;
+            var before = JsonNode.Parse(KubernetesJson.Serialize(current))!.AsObject();
+            if (!mutate(current)) return current;
+            var after = JsonNode.Parse(KubernetesJson.Serialize(current))!.AsObject();
+            var body = status ? StatusPatch(before, after) : MetadataPatch(before, after);
+            body["metadata"] ??= new JsonObject();
+            body["metadata"]!["resourceVersion"] = before["metadata"]?["resourceVersion"]?.DeepClone(); // optimistic concurrency
+            var patch = new V1Patch(body.ToJsonString(), V1Patch.PatchType.MergePatch);
+            try
+            {
+                var result = await pipeline.ExecuteAsync(async ct => (key.Namespace, status) switch
+                {
+                    (null, true) => await client.CustomObjects.PatchClusterCustomObjectStatusAsync(patch, type.Group, type.Version, type.Plural, key.Name, fieldManager: options.FieldManager, cancellationToken: ct),
+                    (null, false) => await client.CustomObjects.PatchClusterCustomObjectAsync(patch, type.Group, type.Version, type.Plural, key.Name, fieldManager: options.FieldManager, cancellationToken: ct),
+                    ({ } ns, true) => await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(patch, type.Group, type.Version, ns, type.Plural, key.Name, fieldManager: options.FieldManager, cancellationToken: ct),
+                    ({ } ns, false) => await client.CustomObjects.PatchNamespacedCustomObjectAsync(patch, type.Group, type.Version, ns, type.Plural, key.Name, fieldManager: options.FieldManager, cancellationToken: ct),
+                }, cancellationToken);
+                return ToTyped<T>(type, result);
+            }
+            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict && attempt < ConflictAttempts)
+            {
+                // Someone wrote in between: start over from a fresh read.
+            }
+        }
+    }
+
+    private static JsonObject StatusPatch(JsonObject before, JsonObject after) =>
+        new() { ["status"] = MergeDiff(before["status"], after["status"]) ?? new JsonObject() };
+
+    private static JsonObject MetadataPatch(JsonObject before, JsonObject after)
+    {
+        var metadata = new JsonObject();
+        foreach (var field in new[] { "labels", "annotations", "finalizers", "ownerReferences" })
+        {
+            var diff = MergeDiff(before["metadata"]?[field], after["metadata"]?[field]);
+            if (diff is not null || (before["metadata"]?[field] is not null && after["metadata"]?[field] is null)) metadata[field] = diff;
+        }
+        return new JsonObject { ["metadata"] = metadata };
+    }
+
+    /// <summary>A JSON merge patch turning <paramref name="before"/> into <paramref name="after"/> for objects (removed keys → null); other values are replaced whole.</summary>
+    private static JsonNode? MergeDiff(JsonNode? before, JsonNode? after)
+    {
+        if (after is JsonObject a && before is JsonObject b)
+        {
+            var patch = new JsonObject();
+            foreach (var (name, value) in a)
+            {
+                if (!b.TryGetPropertyValue(name, out var old) || !JsonNode.DeepEquals(old, value))
+                {
+                    patch[name] = old is JsonObject && value is JsonObject ? MergeDiff(old, value) : value?.DeepClone();
+                }
+            }
+            foreach (var (name, _) in b)
+            {
+                if (!a.ContainsKey(name)) patch[name] = null;
+            }
+            return patch;
+        }
+        return after?.DeepClone();
+    }
+
+    private static T ToTyped<T>(ResourceType type, object result) where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        var element = result is JsonElement e ? e : KubernetesJson.Deserialize<JsonElement>(KubernetesJson.Serialize(result));
+        return type.Stamp(KubernetesJson.Deserialize<T>(element));
+    }
+}

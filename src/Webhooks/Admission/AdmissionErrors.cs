@@ -1,0 +1,46 @@
+using GmsaOperator.Webhooks.Json;
+
+namespace GmsaOperator.Webhooks.Admission;
+
+/// <summary>
+/// The upstream error catalogue (gmsa-admission-behaviour.md §5), texts and codes exact. E3 keeps upstream's typo
+/// "unpexpected" on purpose: clients and alerts may match on it (compatibility note).
+/// </summary>
+public static class AdmissionErrors
+{
+    public static AdmissionError NotAPod(string? kind) => new(400, $"expected a Pod object, got a {kind}");
+
+    public static AdmissionError PodNotDecodable(string error) => new(400, $"unable to unmarshall pod JSON object: {error}");
+
+    public static AdmissionError UnexpectedOperation(string? operation) => new(400, $"unpexpected operation {operation}");
+
+    public static AdmissionError ReviewNotDecodable(string error) => new(400, $"unable to unmarshall JSON body as an admission review: {error}");
+
+    public static AdmissionError NoRequest() => new(400, "no 'Request' field in JSON body");
+
+    public static AdmissionError BodyUnreadable(string error) => new(400, $"couldn't read request body: {error}");
+
+    public static AdmissionError NotAuthorized(string serviceAccount, string credSpecName, string? reason) =>
+        new(403, $"service account {GoQuote.Quote(serviceAccount)} is not authorized to `use` GMSA cred spec {GoQuote.Quote(credSpecName)}"
+                 + (string.IsNullOrEmpty(reason) ? "" : $", reason: {GoQuote.Quote(reason)}"));
+
+    public static AdmissionError ContentsMismatch(GmsaBlock block, string credSpecName, string? parseError) =>
+        new(422, $"the GMSA cred spec contents for {block.KindText} {GoQuote.Quote(block.ResourceName)} does not match the contents of GMSA resource {GoQuote.Quote(credSpecName)}"
+                 + (parseError is null ? "" : $": {parseError}"));
+
+    public static AdmissionError ContentsWithoutName(GmsaBlock block) =>
+        new(422, $"{block.KindText} {GoQuote.Quote(block.ResourceName)} has a GMSA cred spec set, but does not define the name of the corresponding resource");
+
+    public static AdmissionError CredSpecNotFound(string name) => new(404, $"cred spec {name} does not exist");
+
+    public static AdmissionError CredSpecUnretrievable(string name, string error) => new(500, $"unable to retrieve the contents of cred spec {name}: {error}");
+
+    public static AdmissionError CredSpecWithoutKey(string name) => new(417, $"cred spec {name} does not have a credspec key");
+
+    public static AdmissionError CredSpecNotMarshallable(string name, string error) => new(500, $"unable to marshall cred spec {name} into a JSON: {error}");
+
+    public static AdmissionError GmsaModified(string what, GmsaBlock block) =>
+        new(403, $"cannot update an existing pod's GMSA settings (GMSA {what} modified on {block.KindText} {GoQuote.Quote(block.ResourceName)})");
+
+    public static AdmissionError PatchNotMarshallable(string patches, string error) => new(500, $"unable to marshall patch JSON {patches}: {error}");
+}

@@ -1,0 +1,106 @@
+using System.Text.Json;
+using GmsaOperator.Webhooks.Authorization;
+using GmsaOperator.Webhooks.CredentialSpecs;
+using GmsaOperator.Webhooks.Json;
+
+namespace GmsaOperator.Webhooks.Admission;
+
+/// <summary>
+/// <c>/validate-gmsabinding</c>: whoever creates a GmsaBinding (or changes its credspec or adds service accounts) must
+/// themselves be allowed to <c>use</c> the credspec in that namespace — otherwise anyone allowed to write GmsaBindings
+/// could grant their workloads any domain identity through the operator's privileges. Updates that change neither
+/// (finalizers, labels, removals) pass, so the operator's own metadata writes are not blocked. Missing service accounts
+/// or credspec only produce admission warnings.
+/// </summary>
+public sealed class GmsaBindingValidator(IAccessReviewer reviewer, IServiceAccountDirectory serviceAccounts, ICredentialSpecSource credentialSpecs)
+{
+    public const string Kind = "GmsaBinding";
+
+    public async ValueTask<AdmissionResult> ValidateAsync(AdmissionRequest request, CancellationToken cancellationToken)
+    {
+        if (request.Kind?.Kind != Kind) return AdmissionResult.Deny(400, $"expected a {Kind} object, got a {request.Kind?.Kind}");
+        if (request.Operation is not ("CREATE" or "UPDATE")) return AdmissionResult.Deny(AdmissionErrors.UnexpectedOperation(request.Operation));
+        if (!TryDecode(request.Object, out var binding, out var error)) return AdmissionResult.Deny(error!);
+
+        var @namespace = request.Namespace ?? binding.Metadata?.Namespace ?? "";
+        var name = binding.Metadata?.Name ?? request.Name ?? "";
+        var credentialSpec = binding.Spec?.CredentialSpecName;
+        if (string.IsNullOrEmpty(credentialSpec))
+        {
+            return AdmissionResult.Deny(422, $"GmsaBinding {GoQuote.Quote(name)} is invalid: spec.credentialSpecName is required");
+        }
+
+        if (request.Operation == "UPDATE" && TryDecode(request.OldObject, out var old, out _) && !GrantsMore(binding, old))
+        {
+            return AdmissionResult.Allow();
+        }
+
+        var user = request.UserInfo;
+        var subject = new AccessSubject(
+            user?.Username ?? "",
+            user?.Groups ?? [],
+            user?.Uid,
+            user?.Extra?.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)kv.Value));
+        var decision = await reviewer.CanUseCredentialSpecAsync(subject, @namespace, credentialSpec, cancellationToken).ConfigureAwait(false);
+        if (!decision.Allowed)
+        {
+            var message = $"user {GoQuote.Quote(subject.User)} may not {(request.Operation == "CREATE" ? "create" : "update")} GmsaBinding {GoQuote.Quote(name)} in namespace {GoQuote.Quote(@namespace)}: "
+                          + $"granting GMSA cred spec {GoQuote.Quote(credentialSpec)} requires the user to be authorized to `use` it "
+                          + $"(verb use on gmsacredentialspecs.windows.k8s.io {GoQuote.Quote(credentialSpec)} in namespace {GoQuote.Quote(@namespace)})"
+                          + (string.IsNullOrEmpty(decision.Reason) ? "" : $", reason: {GoQuote.Quote(decision.Reason)}");
+            return AdmissionResult.Deny(403, message);
+        }
+
+        return AdmissionResult.Allow(await WarningsAsync(binding, @namespace, credentialSpec, cancellationToken).ConfigureAwait(false));
+    }
+
+    private async ValueTask<List<string>> WarningsAsync(GmsaBindingObject binding, string @namespace, string credentialSpec, CancellationToken cancellationToken)
+    {
+        var warnings = new List<string>();
+        try
+        {
+            if (await credentialSpecs.GetAsync(credentialSpec, cancellationToken).ConfigureAwait(false) is null)
+            {
+                warnings.Add($"GMSA cred spec {GoQuote.Quote(credentialSpec)} does not exist (yet); pods cannot use this binding until it is created");
+            }
+        }
+        catch (CredentialSpecLookupException)
+        {
+            // Unknown: a warning is advice, not a decision.
+        }
+        foreach (var serviceAccount in binding.ServiceAccountNames.Distinct(StringComparer.Ordinal))
+        {
+            if (await serviceAccounts.ExistsAsync(@namespace, serviceAccount, cancellationToken).ConfigureAwait(false) == false)
+            {
+                warnings.Add($"service account {GoQuote.Quote(serviceAccount)} does not exist in namespace {GoQuote.Quote(@namespace)} (yet); the grant applies once it is created");
+            }
+        }
+        return warnings;
+    }
+
+    /// <summary>True when the update points at another credspec or adds service accounts.</summary>
+    private static bool GrantsMore(GmsaBindingObject binding, GmsaBindingObject old) =>
+        !string.Equals(binding.Spec?.CredentialSpecName, old.Spec?.CredentialSpecName, StringComparison.Ordinal)
+        || binding.ServiceAccountNames.Except(old.ServiceAccountNames, StringComparer.Ordinal).Any();
+
+    private static bool TryDecode(JsonElement? raw, out GmsaBindingObject binding, out AdmissionError? error)
+    {
+        binding = new GmsaBindingObject();
+        error = null;
+        if (raw is not { ValueKind: JsonValueKind.Object } element)
+        {
+            error = new AdmissionError(400, "unable to unmarshall GmsaBinding JSON object: unexpected end of JSON input");
+            return false;
+        }
+        try
+        {
+            binding = element.Deserialize(WebhookJsonContext.Default.GmsaBindingObject) ?? new GmsaBindingObject();
+            return true;
+        }
+        catch (JsonException e)
+        {
+            error = new AdmissionError(400, $"unable to unmarshall GmsaBinding JSON object: {e.Message}");
+            return false;
+        }
+    }
+}

@@ -1,0 +1,30 @@
+using System.Text.Json;
+using GmsaOperator.Webhooks.Json;
+
+namespace GmsaOperator.Webhooks.Admission;
+
+/// <summary>Decodes <c>request.object</c>/<c>oldObject</c> into the pod fields admission needs (E2 on failure).</summary>
+public static class PodDecoder
+{
+    public static bool TryDecode(JsonElement? raw, out PodObject pod, out AdmissionError? error)
+    {
+        pod = new PodObject();
+        error = null;
+        if (raw is not { ValueKind: not JsonValueKind.Null and not JsonValueKind.Undefined } element)
+        {
+            // Go's json.Unmarshal of an empty RawExtension (what a null object becomes).
+            error = AdmissionErrors.PodNotDecodable("unexpected end of JSON input");
+            return false;
+        }
+        try
+        {
+            pod = element.Deserialize(WebhookJsonContext.Default.PodObject) ?? new PodObject();
+            return true;
+        }
+        catch (JsonException e)
+        {
+            error = AdmissionErrors.PodNotDecodable(e.Message);
+            return false;
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using System.Text.Json.Serialization;
+
+namespace GmsaOperator.Webhooks.Admission;
+
+/// <summary>The few pod fields admission reads; everything else in the pod is ignored (and never logged).</summary>
+public sealed class PodObject
+{
+    [JsonPropertyName("metadata")] public PodMetadata? Metadata { get; set; }
+    [JsonPropertyName("spec")] public PodSpecFields? Spec { get; set; }
+}
+
+/// <summary>Pod metadata fields used in messages.</summary>
+public sealed class PodMetadata
+{
+    [JsonPropertyName("name")] public string? Name { get; set; }
+    [JsonPropertyName("namespace")] public string? Namespace { get; set; }
+}
+
+/// <summary>Pod spec fields used by GMSA admission.</summary>
+public sealed class PodSpecFields
+{
+    [JsonPropertyName("serviceAccountName")] public string? ServiceAccountName { get; set; }
+    [JsonPropertyName("hostname")] public string? Hostname { get; set; }
+    [JsonPropertyName("securityContext")] public SecurityContextFields? SecurityContext { get; set; }
+    [JsonPropertyName("containers")] public List<ContainerFields>? Containers { get; set; }
+    [JsonPropertyName("initContainers")] public List<ContainerFields>? InitContainers { get; set; }
+    [JsonPropertyName("ephemeralContainers")] public List<ContainerFields>? EphemeralContainers { get; set; }
+}
+
+/// <summary>A container (regular, init or ephemeral): its name and security context.</summary>
+public sealed class ContainerFields
+{
+    [JsonPropertyName("name")] public string? Name { get; set; }
+    [JsonPropertyName("securityContext")] public SecurityContextFields? SecurityContext { get; set; }
+}
+
+/// <summary>Pod or container security context.</summary>
+public sealed class SecurityContextFields
+{
+    [JsonPropertyName("windowsOptions")] public WindowsOptionsFields? WindowsOptions { get; set; }
+}
+
+/// <summary><c>windowsOptions</c>: the GMSA name and inlined contents (null and "" are different).</summary>
+public sealed class WindowsOptionsFields
+{
+    [JsonPropertyName("gmsaCredentialSpecName")] public string? GmsaCredentialSpecName { get; set; }
+    [JsonPropertyName("gmsaCredentialSpec")] public string? GmsaCredentialSpec { get; set; }
+}

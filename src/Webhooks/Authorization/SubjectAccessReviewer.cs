@@ -1,0 +1,51 @@
+using k8s;
+using k8s.Models;
+
+namespace GmsaOperator.Webhooks.Authorization;
+
+/// <summary>
+/// One LocalSubjectAccessReview per question, in the pod's (or binding's) namespace, with the upstream body:
+/// verb <c>use</c>, group <c>windows.k8s.io</c>, version <c>v1</c>, resource <c>gmsacredentialspecs</c>, the name.
+/// A failed review is a denial with reason <c>error when checking authz access: …</c> (default deny).
+/// </summary>
+public sealed class SubjectAccessReviewer(IKubernetes client) : IAccessReviewer
+{
+    public async ValueTask<AccessDecision> CanUseCredentialSpecAsync(AccessSubject subject, string @namespace, string credentialSpecName, CancellationToken cancellationToken)
+    {
+        var review = BuildReview(subject, @namespace, credentialSpecName);
+        try
+        {
+            var result = await client.AuthorizationV1.CreateNamespacedLocalSubjectAccessReviewAsync(review, @namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var status = result.Status;
+            return new AccessDecision(status is { Allowed: true, Denied: not true }, status?.Reason ?? "");
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return new AccessDecision(false, $"error when checking authz access: {e.Message}");
+        }
+    }
+
+    /// <summary>The review body (public for tests that pin the exact upstream shape).</summary>
+    public static V1LocalSubjectAccessReview BuildReview(AccessSubject subject, string @namespace, string credentialSpecName) => new()
+    {
+        ApiVersion = "authorization.k8s.io/v1",
+        Kind = "LocalSubjectAccessReview",
+        Metadata = new V1ObjectMeta { NamespaceProperty = @namespace },
+        Spec = new V1SubjectAccessReviewSpec
+        {
+            User = subject.User,
+            Groups = subject.Groups.ToList(),
+            Uid = string.IsNullOrEmpty(subject.Uid) ? null : subject.Uid,
+            Extra = subject.Extra?.ToDictionary(kv => kv.Key, kv => (IList<string>)kv.Value.ToList()),
+            ResourceAttributes = new V1ResourceAttributes
+            {
+                NamespaceProperty = @namespace,
+                Verb = "use",
+                Group = "windows.k8s.io",
+                Version = "v1",
+                Resource = "gmsacredentialspecs",
+                Name = credentialSpecName,
+            },
+        },
+    };
+}

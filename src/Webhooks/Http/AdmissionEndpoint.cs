@@ -1,0 +1,151 @@
+using System.Net.Http.Headers;
+using System.Text.Json;
+using GmsaOperator.Webhooks.Admission;
+using GmsaOperator.Webhooks.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+
+namespace GmsaOperator.Webhooks.Http;
+
+/// <summary>
+/// The HTTP shell around an admission handler: POST only (405), JSON content type with optional parameters (415), a
+/// body limit (413), malformed body or missing <c>request</c> → HTTP 400 with an AdmissionReview error (upstream E4/E5
+/// texts), otherwise HTTP 200 with the AdmissionReview. Logs uid, namespace, name, operation, decision and code only —
+/// never objects or messages (which can quote credential contents).
+/// </summary>
+public sealed partial class AdmissionEndpoint(ILogger<AdmissionEndpoint> logger, long maxRequestBodyBytes)
+{
+    public async Task HandleAsync(HttpContext context, string webhook, Func<AdmissionRequest, CancellationToken, ValueTask<AdmissionResult>> handler)
+    {
+        var http = context.Request;
+        if (!HttpMethods.IsPost(http.Method))
+        {
+            context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+            context.Response.Headers.Allow = "POST";
+            return;
+        }
+        if (!IsJson(http.ContentType))
+        {
+            context.Response.StatusCode = StatusCodes.Status415UnsupportedMediaType;
+            return;
+        }
+        if (http.ContentLength > maxRequestBodyBytes)
+        {
+            await WriteTooLargeAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        byte[] body;
+        try
+        {
+            body = await ReadBodyAsync(context).ConfigureAwait(false);
+        }
+        catch (BodyTooLargeException)
+        {
+            await WriteTooLargeAsync(context).ConfigureAwait(false);
+            return;
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            await WriteTooLargeAsync(context).ConfigureAwait(false);
+            return;
+        }
+        catch (Exception e) when (e is IOException or BadHttpRequestException)
+        {
+            await WriteReviewAsync(context, StatusCodes.Status400BadRequest, Response("", AdmissionResult.Deny(AdmissionErrors.BodyUnreadable(e.Message)))).ConfigureAwait(false);
+            return;
+        }
+
+        AdmissionReview? review;
+        try
+        {
+            review = JsonSerializer.Deserialize(body, WebhookJsonContext.Default.AdmissionReview);
+        }
+        catch (JsonException e)
+        {
+            LogMalformed(logger, webhook, "not an AdmissionReview");
+            await WriteReviewAsync(context, StatusCodes.Status400BadRequest, Response("", AdmissionResult.Deny(AdmissionErrors.ReviewNotDecodable(e.Message)))).ConfigureAwait(false);
+            return;
+        }
+        if (review?.Request is not { } request)
+        {
+            LogMalformed(logger, webhook, "no request");
+            await WriteReviewAsync(context, StatusCodes.Status400BadRequest, Response("", AdmissionResult.Deny(AdmissionErrors.NoRequest()))).ConfigureAwait(false);
+            return;
+        }
+
+        AdmissionResult result;
+        try
+        {
+            result = await handler(request, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !context.RequestAborted.IsCancellationRequested)
+        {
+            // Default deny on doubt; the exception type is enough to find the bug without logging the object.
+            LogFailed(logger, webhook, request.Uid, request.Namespace, request.Name, e.GetType().Name);
+            result = AdmissionResult.Deny(500, $"internal error while admitting the request ({e.GetType().Name})");
+        }
+
+        LogDecision(logger, webhook, request.Uid, request.Namespace, request.Name, request.Operation, result.Allowed, result.Code, result.Patch is not null);
+        await WriteReviewAsync(context, StatusCodes.Status200OK, Response(request.Uid ?? "", result)).ConfigureAwait(false);
+    }
+
+    /// <summary><c>application/json</c>, with or without parameters such as <c>; charset=utf-8</c> (upstream rejects those).</summary>
+    public static bool IsJson(string? contentType) =>
+        MediaTypeHeaderValue.TryParse(contentType, out var parsed)
+        && string.Equals(parsed.MediaType, "application/json", StringComparison.OrdinalIgnoreCase);
+
+    public static AdmissionResponse Response(string uid, AdmissionResult result) => new()
+    {
+        Uid = uid,
+        Allowed = result.Allowed,
+        Status = result.Allowed ? null : new AdmissionStatus { Message = result.Message, Code = result.Code },
+        Patch = result.Patch is null ? null : Convert.ToBase64String(result.Patch),
+        PatchType = result.Patch is null ? null : "JSONPatch",
+        Warnings = result.Warnings.Count == 0 ? null : result.Warnings.ToList(),
+    };
+
+    private async Task<byte[]> ReadBodyAsync(HttpContext context)
+    {
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = maxRequestBodyBytes;
+        }
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > maxRequestBodyBytes) throw new BodyTooLargeException();
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+
+    private async Task WriteTooLargeAsync(HttpContext context)
+    {
+        LogMalformed(logger, context.Request.Path, "body too large");
+        context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        await context.Response.WriteAsync($"request body exceeds the limit of {maxRequestBodyBytes} bytes", context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static async Task WriteReviewAsync(HttpContext context, int statusCode, AdmissionResponse response)
+    {
+        context.Response.StatusCode = statusCode;
+        context.Response.ContentType = "application/json";
+        await JsonSerializer.SerializeAsync(context.Response.Body, AdmissionReview.ForResponse(response), WebhookJsonContext.Default.AdmissionReview, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private sealed class BodyTooLargeException : Exception;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "admission {Webhook} uid={Uid} namespace={Namespace} name={Name} operation={Operation} allowed={Allowed} code={Code} patched={Patched}")]
+    private static partial void LogDecision(ILogger logger, string webhook, string? uid, string? @namespace, string? name, string? operation, bool allowed, int code, bool patched);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "admission {Webhook}: rejected malformed request ({Problem})")]
+    private static partial void LogMalformed(ILogger logger, string webhook, string problem);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "admission {Webhook} uid={Uid} namespace={Namespace} name={Name} failed with {ExceptionType}; denied")]
+    private static partial void LogFailed(ILogger logger, string webhook, string? uid, string? @namespace, string? name, string exceptionType);
+}

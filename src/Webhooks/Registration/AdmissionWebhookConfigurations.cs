@@ -1,0 +1,108 @@
+using GmsaOperator.Entities.Bindings;
+using GmsaOperator.Entities.CredentialSpecs;
+using k8s.Models;
+
+namespace GmsaOperator.Webhooks.Registration;
+
+/// <summary>
+/// The operator's MutatingWebhookConfiguration and ValidatingWebhookConfiguration: one definition used for
+/// <c>config/webhook</c> (service client config) and for local mode (URL client config), so both carry the same rules.
+/// No caBundle: the certificate manager injects it at run time.
+/// </summary>
+public static class AdmissionWebhookConfigurations
+{
+    /// <summary>The upstream windows-gmsa webhook name, kept for drop-in compatibility.</summary>
+    public const string PodWebhookName = "admission-webhook.windows-gmsa.sigs.k8s.io";
+    public const string GmsaBindingWebhookName = "validate-gmsabinding.gmsa.dev";
+    public const string CredentialSpecWebhookName = "validate-gmsacredentialspec.gmsa.dev";
+
+    public const string MutatePodPath = "/mutate";
+    public const string ValidatePodPath = "/validate";
+    public const string ValidateGmsaBindingPath = "/validate-gmsabinding";
+    public const string ValidateCredentialSpecPath = "/validate-gmsacredentialspec";
+
+    private const int TimeoutSeconds = 5;
+
+    /// <summary>Builds the mutating configuration; <paramref name="clientConfig"/> maps a path to where the API server sends it.</summary>
+    public static V1MutatingWebhookConfiguration Mutating(string name, string operatorNamespace, Func<string, Admissionregistrationv1WebhookClientConfig> clientConfig) => new()
+    {
+        ApiVersion = "admissionregistration.k8s.io/v1",
+        Kind = "MutatingWebhookConfiguration",
+        Metadata = new V1ObjectMeta { Name = name },
+        Webhooks =
+        [
+            new V1MutatingWebhook
+            {
+                Name = PodWebhookName,
+                ClientConfig = clientConfig(MutatePodPath),
+                Rules = [PodRule(["CREATE"]), EphemeralContainersRule()],
+                NamespaceSelector = PodNamespaceSelector(operatorNamespace),
+                FailurePolicy = "Fail",
+                MatchPolicy = "Equivalent",
+                SideEffects = "None",
+                TimeoutSeconds = TimeoutSeconds,
+                AdmissionReviewVersions = ["v1"],
+                // Expand names another mutating webhook adds after us; expansion is idempotent.
+                ReinvocationPolicy = "IfNeeded",
+            },
+        ],
+    };
+
+    /// <summary>Builds the validating configuration (pods, GmsaBindings, GMSACredentialSpecs).</summary>
+    public static V1ValidatingWebhookConfiguration Validating(string name, string operatorNamespace, Func<string, Admissionregistrationv1WebhookClientConfig> clientConfig) => new()
+    {
+        ApiVersion = "admissionregistration.k8s.io/v1",
+        Kind = "ValidatingWebhookConfiguration",
+        Metadata = new V1ObjectMeta { Name = name },
+        Webhooks =
+        [
+            Validating(PodWebhookName, clientConfig(ValidatePodPath), [PodRule(["CREATE", "UPDATE"]), EphemeralContainersRule()], PodNamespaceSelector(operatorNamespace)),
+            // No namespace opt-out for bindings: whoever may label a namespace must not thereby skip the check that the
+            // binding's author may use the credential spec (the operator would grant it with its own privileges).
+            Validating(GmsaBindingWebhookName, clientConfig(ValidateGmsaBindingPath),
+                [Rule(GmsaBinding.ApiGroup, GmsaBinding.Version, GmsaBinding.Plural, "Namespaced", ["CREATE", "UPDATE"])], null),
+            Validating(CredentialSpecWebhookName, clientConfig(ValidateCredentialSpecPath),
+                [Rule(GmsaCredentialSpec.ApiGroup, "*", GmsaCredentialSpec.Plural, "Cluster", ["CREATE", "UPDATE"])], null),
+        ],
+    };
+
+    private static V1ValidatingWebhook Validating(string name, Admissionregistrationv1WebhookClientConfig clientConfig, IList<V1RuleWithOperations> rules, V1LabelSelector? namespaceSelector) => new()
+    {
+        Name = name,
+        ClientConfig = clientConfig,
+        Rules = rules,
+        NamespaceSelector = namespaceSelector,
+        FailurePolicy = "Fail",
+        MatchPolicy = "Equivalent",
+        SideEffects = "None",
+        TimeoutSeconds = TimeoutSeconds,
+        AdmissionReviewVersions = ["v1"],
+    };
+
+    private static V1RuleWithOperations PodRule(IList<string> operations) => Rule("", "v1", "pods", "Namespaced", operations);
+
+    private static V1RuleWithOperations EphemeralContainersRule() => Rule("", "v1", "pods/ephemeralcontainers", "Namespaced", ["UPDATE"]);
+
+    private static V1RuleWithOperations Rule(string group, string version, string resource, string scope, IList<string> operations) => new()
+    {
+        ApiGroups = [group],
+        ApiVersions = [version],
+        Resources = [resource],
+        Operations = operations,
+        Scope = scope,
+    };
+
+    /// <summary>
+    /// Skips the operator's namespace, kube-system and namespaces labelled windows.k8s.io/disabled=true. The
+    /// kubernetes.io/metadata.name label exists from Kubernetes 1.21; on older clusters the operator's namespace is
+    /// skipped through its windows.k8s.io/disabled label.
+    /// </summary>
+    private static V1LabelSelector PodNamespaceSelector(string operatorNamespace) => new()
+    {
+        MatchExpressions =
+        [
+            new V1LabelSelectorRequirement { Key = "kubernetes.io/metadata.name", OperatorProperty = "NotIn", Values = [operatorNamespace, "kube-system"] },
+            new V1LabelSelectorRequirement { Key = Entities.Deployment.OperatorDeployment.DisabledNamespaceLabel, OperatorProperty = "NotIn", Values = ["true"] },
+        ],
+    };
+}

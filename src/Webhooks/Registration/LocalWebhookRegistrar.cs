@@ -1,0 +1,53 @@
+using GmsaOperator.Webhooks.Certificates;
+using k8s;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace GmsaOperator.Webhooks.Registration;
+
+/// <summary>
+/// Local mode (operator outside the cluster, <c>make run</c>): registers url-based webhook configurations pointing at
+/// <c>https://127.0.0.1:&lt;port&gt;</c> with the serving certificate as caBundle, and removes them on shutdown so a
+/// stopped operator does not leave a failurePolicy-Fail webhook behind. Does nothing unless <c>Webhooks:RegisterLocally</c>.
+/// </summary>
+public sealed partial class LocalWebhookRegistrar(IKubernetes client, IServingCertificateProvider certificates, IOptions<WebhookOptions> options, ILogger<LocalWebhookRegistrar> logger)
+    : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        if (!o.RegisterLocally) return;
+        var clientConfig = WebhookConfigurations.Url(new Uri($"https://127.0.0.1:{o.Port}"), certificates.GetCaBundlePem());
+        var selector = WebhookConfigurations.DefaultNamespaceSelector(o.OperatorNamespace);
+        await WebhookConfigurationApplier.ApplyAsync(client,
+            WebhookConfigurations.Mutating(o.ConfigurationName, clientConfig, selector),
+            WebhookConfigurations.Validating(o.ConfigurationName, clientConfig, selector),
+            cancellationToken).ConfigureAwait(false);
+        LogRegistered(logger, o.ConfigurationName, o.Port);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (!options.Value.RegisterLocally) return;
+        var name = options.Value.ConfigurationName;
+        try
+        {
+            await WebhookConfigurationApplier.DeleteAsync(client, name, name, cancellationToken).ConfigureAwait(false);
+            LogRemoved(logger, name);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogRemoveFailed(logger, name, e.Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "local mode: registered webhook configurations {Name} → https://127.0.0.1:{Port}")]
+    private static partial void LogRegistered(ILogger logger, string name, int port);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "local mode: removed webhook configurations {Name}")]
+    private static partial void LogRemoved(ILogger logger, string name);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "local mode: could not remove webhook configurations {Name}: {Error}")]
+    private static partial void LogRemoveFailed(ILogger logger, string name, string error);
+}

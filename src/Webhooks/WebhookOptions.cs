@@ -1,0 +1,34 @@
+namespace GmsaOperator.Webhooks;
+
+/// <summary>Settings of the admission webhooks (configuration section <c>Webhooks</c>).</summary>
+public sealed class WebhookOptions
+{
+    public const string SectionName = "Webhooks";
+
+    /// <summary>HTTPS port of the webhook listener, separate from health/metrics (<c>Webhooks:Port</c>).</summary>
+    public int Port { get; set; } = 9443;
+
+    /// <summary>Address to listen on (<c>Webhooks:ListenAddress</c>); all interfaces in a cluster, loopback in local mode.</summary>
+    public string ListenAddress { get; set; } = "0.0.0.0";
+
+    /// <summary>Give GMSA pods without <c>spec.hostname</c> a random 15-character hostname (<c>Webhooks:RandomHostname</c>, off by default).</summary>
+    public bool RandomHostname { get; set; }
+
+    /// <summary>How long an ALLOWED authorisation decision is reused (<c>Webhooks:AuthorizationCacheTtl</c>, default 10 s, 0 disables). Also the revocation delay.</summary>
+    public TimeSpan AuthorizationCacheTtl { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Largest accepted AdmissionReview body (<c>Webhooks:MaxRequestBodyBytes</c>, default 3 MiB); larger → 413.</summary>
+    public long MaxRequestBodyBytes { get; set; } = 3 * 1024 * 1024;
+
+    /// <summary>
+    /// Local mode (<c>Webhooks:RegisterLocally</c>): register url-based webhook configurations pointing at
+    /// <c>https://127.0.0.1:&lt;Port&gt;</c> on start and delete them on exit. Only for an API server on this machine.
+    /// </summary>
+    public bool RegisterLocally { get; set; }
+
+    /// <summary>Name of the Mutating/ValidatingWebhookConfiguration objects (<c>Webhooks:ConfigurationName</c>).</summary>
+    public string ConfigurationName { get; set; } = "gmsa-operator";
+
+    /// <summary>The operator's namespace, always excluded from the pod webhooks (<c>Webhooks:OperatorNamespace</c>).</summary>
+    public string OperatorNamespace { get; set; } = "gmsa-system";
+}

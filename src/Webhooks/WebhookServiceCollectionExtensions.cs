@@ -1,0 +1,92 @@
+using System.Net;
+using System.Security.Authentication;
+using GmsaOperator.Webhooks.Admission;
+using GmsaOperator.Webhooks.Authorization;
+using GmsaOperator.Webhooks.Certificates;
+using GmsaOperator.Webhooks.CredentialSpecs;
+using GmsaOperator.Webhooks.Http;
+using GmsaOperator.Webhooks.Registration;
+using k8s;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace GmsaOperator.Webhooks;
+
+/// <summary>Wires the admission webhooks into a WebApplication: services, the HTTPS Kestrel listener and the request branch.</summary>
+public static class WebhookServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the webhooks. Needs an <see cref="IKubernetes"/> singleton. Optional seams: register an
+    /// <see cref="ICredentialSpecCache"/> to read credspecs from the informer cache (live GET on a miss), and an
+    /// <see cref="IServingCertificateProvider"/> to replace the self-signed certificate. Binds section <c>Webhooks</c>;
+    /// <c>RANDOM_HOSTNAME</c> (Go bool syntax, as upstream) overrides <c>Webhooks:RandomHostname</c>.
+    /// </summary>
+    public static IServiceCollection AddGmsaWebhooks(this IServiceCollection services, IConfiguration? configuration = null, Action<WebhookOptions>? configure = null)
+    {
+        var builder = services.AddOptions<WebhookOptions>();
+        if (configuration is not null) builder.Bind(configuration.GetSection(WebhookOptions.SectionName));
+        if (configure is not null) builder.Configure(configure);
+        builder.PostConfigure(o =>
+        {
+            if (Environment.GetEnvironmentVariable("RANDOM_HOSTNAME") is { } randomHostname) o.RandomHostname = RandomHostname.ParseGoBool(randomHostname);
+        });
+        builder.Validate(o => o.Port is > 0 and < 65536, "Webhooks:Port must be between 1 and 65535")
+            .Validate(o => IPAddress.TryParse(o.ListenAddress, out _), "Webhooks:ListenAddress must be an IP address")
+            .Validate(o => o.AuthorizationCacheTtl >= TimeSpan.Zero, "Webhooks:AuthorizationCacheTtl must not be negative")
+            .Validate(o => o.MaxRequestBodyBytes > 0, "Webhooks:MaxRequestBodyBytes must be positive")
+            .ValidateOnStart();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IServingCertificateProvider>(sp => new SelfSignedCertificateProvider(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<LiveCredentialSpecSource>();
+        services.TryAddSingleton<ICredentialSpecSource>(sp =>
+        {
+            var live = sp.GetRequiredService<LiveCredentialSpecSource>();
+            return sp.GetService<ICredentialSpecCache>() is { } cache ? new CacheFirstCredentialSpecSource(cache, live) : live;
+        });
+        services.TryAddSingleton<IAccessReviewer>(sp => new CachingAccessReviewer(
+            new SubjectAccessReviewer(sp.GetRequiredService<IKubernetes>()),
+            sp.GetRequiredService<IOptions<WebhookOptions>>().Value.AuthorizationCacheTtl,
+            sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IServiceAccountDirectory, KubernetesServiceAccountDirectory>();
+        services.TryAddSingleton<CredentialSpecResolver>();
+        services.TryAddSingleton(sp => new PodMutator(sp.GetRequiredService<CredentialSpecResolver>(), sp.GetRequiredService<IOptions<WebhookOptions>>().Value.RandomHostname));
+        services.TryAddSingleton<PodValidator>();
+        services.TryAddSingleton<GmsaBindingValidator>();
+        services.TryAddSingleton(sp => new AdmissionEndpoint(sp.GetRequiredService<ILogger<AdmissionEndpoint>>(), sp.GetRequiredService<IOptions<WebhookOptions>>().Value.MaxRequestBodyBytes));
+        services.TryAddSingleton<WebhookDispatcher>();
+
+        // The webhook listener: its own HTTPS port, TLS 1.2+ only, certificate chosen per handshake (hot-swappable).
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<WebhookOptions>, IServingCertificateProvider>((kestrel, options, certificates) =>
+        {
+            var o = options.Value;
+            kestrel.Listen(IPAddress.Parse(o.ListenAddress), o.Port, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1AndHttp2;
+                listen.UseHttps(new HttpsConnectionAdapterOptions
+                {
+                    SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                    ServerCertificateSelector = certificates.SelectCertificate,
+                });
+            });
+        });
+
+        services.AddHostedService<LocalWebhookRegistrar>();
+        return services;
+    }
+
+    /// <summary>Serves the webhook paths on connections to the webhook port only; nothing else of the app is reachable there.</summary>
+    public static IApplicationBuilder UseGmsaWebhooks(this IApplicationBuilder app)
+    {
+        var port = app.ApplicationServices.GetRequiredService<IOptions<WebhookOptions>>().Value.Port;
+        var dispatcher = app.ApplicationServices.GetRequiredService<WebhookDispatcher>();
+        return app.MapWhen(context => context.Connection.LocalPort == port, branch => branch.Run(dispatcher.InvokeAsync));
+    }
+}

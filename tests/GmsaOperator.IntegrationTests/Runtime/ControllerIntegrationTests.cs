@@ -1,0 +1,151 @@
+using GmsaOperator.Operator.Runtime;
+using GmsaOperator.Operator.Runtime.Controllers;
+using GmsaOperator.Operator.Runtime.Events;
+using GmsaOperator.Operator.Runtime.Hosting;
+using GmsaOperator.Operator.Runtime.Metrics;
+using GmsaOperator.Operator.Runtime.Queue;
+using GmsaOperator.Operator.Runtime.Writes;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Prometheus;
+
+namespace GmsaOperator.IntegrationTests.Runtime;
+
+/// <summary>A generic controller end to end: cache reads, owned objects, server-side apply, /status writes, events, metrics.</summary>
+public sealed class ControllerIntegrationTests : IntegrationTest
+{
+    /// <summary>For every ConfigMap labelled role=source, applies "&lt;name&gt;-copy" owned by it, and emits an event.</summary>
+    private sealed class CopyReconciler(IObjectCache cache, IObjectWriter writer, IEventRecorder events) : IReconciler
+    {
+        public async Task<ReconcileResult> ReconcileAsync(ObjectKey key, CancellationToken cancellationToken)
+        {
+            var source = cache.Get<V1ConfigMap>(key);
+            if (source is null || (source.Metadata.Labels is not { } labels || !labels.TryGetValue("role", out var role) || role != "source")) return ReconcileResult.Done;
+            await writer.ApplyAsync(new V1ConfigMap
+            {
+                Metadata = new V1ObjectMeta
+                {
+                    Name = $"{key.Name}-copy",
+                    NamespaceProperty = key.Namespace,
+                    Labels = new Dictionary<string, string> { ["role"] = "copy" },
+                    OwnerReferences = [new V1OwnerReference { ApiVersion = "v1", Kind = "ConfigMap", Name = source.Metadata.Name, Uid = source.Metadata.Uid, Controller = true, BlockOwnerDeletion = true }],
+                },
+                Data = source.Data ?? new Dictionary<string, string>(),
+            }, cancellationToken);
+            events.Record(source, EventTypes.Normal, "Copied", "Reconcile", "copy applied");
+            return ReconcileResult.Done;
+        }
+    }
+
+    [Test]
+    public async Task ReconcilesAppliesRepairsOwnedObjectsAndEmitsEvents()
+    {
+        using var host = RuntimeHost.Build(Namespace, "controller-test", services: s =>
+            s.AddController<CopyReconciler, V1ConfigMap>("copier", c => c.Owns<V1ConfigMap>().WithWorkers(2)));
+        await host.StartAsync();
+        try
+        {
+            await Client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap
+            {
+                Metadata = new V1ObjectMeta { Name = "src", Labels = new Dictionary<string, string> { ["role"] = "source" } },
+                Data = new Dictionary<string, string> { ["k"] = "v1" },
+            }, Namespace);
+
+            var copy = await EventuallyAsync(async ct => await Client.CoreV1.ReadNamespacedConfigMapAsync("src-copy", Namespace, cancellationToken: ct),
+                TimeSpan.FromSeconds(15), "the copy to be applied");
+            Assert.That(copy.Data["k"], Is.EqualTo("v1"));
+            Assert.That(copy.Metadata.ManagedFields?.Select(m => m.Manager), Does.Contain("runtime-tests"));
+
+            // Drift on the owned object is repaired (the owner is enqueued through the owner reference).
+            await Client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch("""{"data":{"k":"tampered"}}""", V1Patch.PatchType.MergePatch), "src-copy", Namespace);
+            await EventuallyAsync(async ct => (await Client.CoreV1.ReadNamespacedConfigMapAsync("src-copy", Namespace, cancellationToken: ct)).Data["k"] == "v1" ? "ok" : null,
+                TimeSpan.FromSeconds(15), "the drift to be repaired");
+
+            var events = await EventuallyAsync(async ct =>
+            {
+                var list = await Client.EventsV1.ListNamespacedEventAsync(Namespace, cancellationToken: ct);
+                var copied = list.Items.Where(e => e.Reason == "Copied" && e.Regarding.Name == "src").ToList();
+                return copied.Count > 0 && (copied[0].Series?.Count ?? 1) >= 2 ? copied : null;
+            }, TimeSpan.FromSeconds(15), "an aggregated Copied event");
+            Assert.That(events, Has.Count.EqualTo(1), "repeats are aggregated into one event's series");
+            Assert.That(events[0].ReportingController, Is.EqualTo("runtime-tests"));
+
+            var registry = host.Services.GetRequiredService<CollectorRegistry>();
+            using var stream = new MemoryStream();
+            await registry.CollectAndExportAsTextAsync(stream);
+            var text = System.Text.Encoding.UTF8.GetString(stream.ToArray());
+            Assert.That(text, Does.Contain("controller_runtime_reconcile_total{controller=\"copier\",result=\"success\"}"));
+            Assert.That(text, Does.Contain("workqueue_adds_total{name=\"copier\",controller=\"copier\"}"));
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    [Test]
+    public async Task StatusIsWrittenThroughTheStatusSubresourceWithConflictRetry()
+    {
+        using var host = RuntimeHost.Build(Namespace, "status-test");
+        var writer = host.Services.GetRequiredService<IObjectWriter>();
+        await Client.CoreV1.CreateNamespacedServiceAsync(new V1Service
+        {
+            Metadata = new V1ObjectMeta { Name = "svc" },
+            Spec = new V1ServiceSpec { Type = "LoadBalancer", Ports = [new V1ServicePort { Port = 80 }] },
+        }, Namespace);
+
+        var attempts = 0;
+        var updated = await writer.UpdateStatusAsync<V1Service>(new ObjectKey(Namespace, "svc"), svc =>
+        {
+            if (++attempts == 1)
+            {
+                // Someone else writes in between our read and our write: the first write must conflict and be redone.
+                Client.CoreV1.PatchNamespacedServiceAsync(new V1Patch("""{"metadata":{"labels":{"x":"y"}}}""", V1Patch.PatchType.MergePatch), "svc", Namespace).GetAwaiter().GetResult();
+            }
+            svc.Status.LoadBalancer = new V1LoadBalancerStatus { Ingress = [new V1LoadBalancerIngress { Ip = "192.0.2.10" }] };
+            return true;
+        }, CancellationToken.None);
+
+        Assert.That(attempts, Is.EqualTo(2), "conflict → fresh read → retry");
+        Assert.That(updated!.Status.LoadBalancer.Ingress.Single().Ip, Is.EqualTo("192.0.2.10"));
+        var stored = await Client.CoreV1.ReadNamespacedServiceAsync("svc", Namespace);
+        Assert.That(stored.Status.LoadBalancer.Ingress.Single().Ip, Is.EqualTo("192.0.2.10"));
+        Assert.That(stored.Metadata.Labels["x"], Is.EqualTo("y"), "the other writer's change is kept");
+    }
+
+    [Test]
+    public async Task StatusServerSideApplyAndMetadataUpdates()
+    {
+        using var host = RuntimeHost.Build(Namespace, "writes-test");
+        var writer = host.Services.GetRequiredService<IObjectWriter>();
+        await Client.CoreV1.CreateNamespacedServiceAsync(new V1Service
+        {
+            Metadata = new V1ObjectMeta { Name = "svc", Labels = new Dictionary<string, string> { ["drop"] = "me", ["keep"] = "me" } },
+            Spec = new V1ServiceSpec { Type = "LoadBalancer", Ports = [new V1ServicePort { Port = 80 }] },
+        }, Namespace);
+
+        var applied = await writer.ApplyStatusAsync(new V1Service
+        {
+            Metadata = new V1ObjectMeta { Name = "svc", NamespaceProperty = Namespace },
+            Status = new V1ServiceStatus { LoadBalancer = new V1LoadBalancerStatus { Ingress = [new V1LoadBalancerIngress { Ip = "192.0.2.20" }] } },
+        }, CancellationToken.None);
+        Assert.That(applied.Status.LoadBalancer.Ingress.Single().Ip, Is.EqualTo("192.0.2.20"));
+
+        var updated = await writer.UpdateMetadataAsync<V1Service>(new ObjectKey(Namespace, "svc"), svc =>
+        {
+            svc.Metadata.Finalizers = [.. svc.Metadata.Finalizers ?? [], "example.com/cleanup"];
+            svc.Metadata.Labels.Remove("drop");
+            return true;
+        }, CancellationToken.None);
+        Assert.That(updated!.Metadata.Finalizers, Is.EqualTo(new[] { "example.com/cleanup" }));
+        Assert.That(updated.Metadata.Labels.ContainsKey("drop"), Is.False);
+        Assert.That(updated.Metadata.Labels["keep"], Is.EqualTo("me"));
+
+        await writer.UpdateMetadataAsync<V1Service>(new ObjectKey(Namespace, "svc"), svc => svc.Metadata.Finalizers.Remove("example.com/cleanup"), CancellationToken.None);
+        Assert.That(await writer.DeleteAsync<V1Service>(new ObjectKey(Namespace, "svc"), CancellationToken.None), Is.True);
+        Assert.That(await EventuallyAsync(async ct => await writer.GetAsync<V1Service>(new ObjectKey(Namespace, "svc"), ct) is null ? "gone" : null,
+            TimeSpan.FromSeconds(10), "the service to be deleted"), Is.EqualTo("gone"));
+    }
+}

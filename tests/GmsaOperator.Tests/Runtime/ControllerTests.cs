@@ -1,0 +1,130 @@
+using System.Collections.Concurrent;
+using GmsaOperator.Operator.Runtime;
+using GmsaOperator.Operator.Runtime.Controllers;
+using GmsaOperator.Operator.Runtime.Hosting;
+using GmsaOperator.Operator.Runtime.Informers;
+using GmsaOperator.Operator.Runtime.Metrics;
+using GmsaOperator.Operator.Runtime.Queue;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using static GmsaOperator.Tests.Runtime.FakeKubernetesTransport;
+
+namespace GmsaOperator.Tests.Runtime;
+
+public sealed class ControllerTests
+{
+    /// <summary>A scriptable reconciler: records calls and returns/throws what the test says.</summary>
+    internal sealed class ScriptedReconciler(Script script) : IReconciler
+    {
+        public async Task<ReconcileResult> ReconcileAsync(ObjectKey key, CancellationToken cancellationToken)
+        {
+            script.Calls.Enqueue((key, script.Time.GetUtcNow()));
+            await Task.Yield();
+            return script.Behaviour(key);
+        }
+    }
+
+    internal sealed class Script(FakeTimeProvider time)
+    {
+        public FakeTimeProvider Time { get; } = time;
+        public ConcurrentQueue<(ObjectKey Key, DateTimeOffset At)> Calls { get; } = new();
+        public Func<ObjectKey, ReconcileResult> Behaviour { get; set; } = _ => ReconcileResult.Done;
+    }
+
+    private FakeKubernetesTransport _transport = null!;
+    private FakeTimeProvider _time = null!;
+    private Script _script = null!;
+    private ServiceProvider _services = null!;
+    private CancellationTokenSource _stop = null!;
+    private Task _informers = Task.CompletedTask;
+    private Task _controller = Task.CompletedTask;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _transport = new FakeKubernetesTransport();
+        _transport.List("10", ConfigMap("a", "5"));
+        _time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        _script = new Script(_time);
+        _stop = new CancellationTokenSource();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<IKubernetes>(Client(_transport));
+        services.AddSingleton<TimeProvider>(_time);
+        services.AddSingleton(_script);
+        services.AddOperatorRuntime(o => o.WatchNamespace = "ns");
+        services.AddController<ScriptedReconciler, V1ConfigMap>("test");
+        _services = services.BuildServiceProvider();
+    }
+
+    [TearDown]
+    public async Task TearDown()
+    {
+        await _stop.CancelAsync();
+        await _controller;
+        await _informers;
+        await _services.DisposeAsync();
+        _stop.Dispose();
+        _transport.Dispose();
+    }
+
+    private Controller Start()
+    {
+        var registry = _services.GetRequiredService<InformerRegistry>();
+        var definition = _services.GetRequiredService<ControllerDefinition>();
+        definition.Prepare(registry);
+        registry.StartAll(_stop.Token);
+        _informers = registry.WhenStoppedAsync();
+        var controller = new Controller(definition, registry, _services.GetRequiredService<IServiceScopeFactory>(),
+            _services.GetRequiredService<RuntimeMetrics>(), _time, TimeSpan.FromSeconds(5), NullLogger.Instance);
+        _controller = Task.Run(() => controller.RunAsync(_stop.Token));
+        return controller;
+    }
+
+    [Test]
+    public async Task ReconcilesTheKeyFromTheCacheAndForgetsOnSuccess()
+    {
+        Start();
+        await Wait.UntilAsync(() => _script.Calls.Count == 1, "the first reconcile");
+
+        Assert.That(_script.Calls.Single().Key, Is.EqualTo(new ObjectKey("ns", "a")));
+    }
+
+    [Test]
+    public async Task HonoursRequeueAfter()
+    {
+        _script.Behaviour = _ => ReconcileResult.After(TimeSpan.FromMinutes(3));
+        var controller = Start();
+        await Wait.UntilAsync(() => controller.Queue?.DelayedCount == 1, "the first reconcile to requeue");
+        var first = _script.Calls.Single().At;
+
+        _time.Advance(TimeSpan.FromMinutes(3) - TimeSpan.FromMilliseconds(1));
+        await Task.Yield();
+        Assert.That(_script.Calls, Has.Count.EqualTo(1));
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        await Wait.UntilAsync(() => _script.Calls.Count == 2, "the requeued reconcile");
+
+        Assert.That(_script.Calls.Last().At - first, Is.EqualTo(TimeSpan.FromMinutes(3)));
+    }
+
+    [Test]
+    public async Task FailuresAreRetriedWithGrowingDelays()
+    {
+        _script.Behaviour = _ => throw new InvalidOperationException("boom");
+        var controller = Start();
+        for (var i = 2; i <= 5; i++)
+        {
+            // Step the fake clock until the retry timer fires, so the measured gap is the rate limiter's delay.
+            await Wait.UntilAsync(() => controller.Queue?.DelayedCount == 1, "the retry to be scheduled");
+            while (controller.Queue?.DelayedCount == 1) _time.Advance(TimeSpan.FromMilliseconds(1)); // fake timers fire inside Advance
+            await Wait.UntilAsync(() => _script.Calls.Count == i, "the retry");
+        }
+        var at = _script.Calls.Select(c => c.At).ToList();
+        var gaps = at.Zip(at.Skip(1), (x, y) => (y - x).TotalMilliseconds).ToList();
+
+        Assert.That(gaps, Is.EqualTo(new double[] { 5, 10, 20, 40 }));
+    }
+}

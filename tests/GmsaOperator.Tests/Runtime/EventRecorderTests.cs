@@ -1,0 +1,26 @@
+using GmsaOperator.Operator.Runtime.Events;
+using GmsaOperator.Operator.Runtime.Metrics;
+using k8s.Models;
+using Microsoft.Extensions.Time.Testing;
+
+namespace GmsaOperator.Tests.Runtime;
+
+public sealed class EventRecorderTests
+{
+    private static V1ConfigMap Object(string name) => new() { ApiVersion = "v1", Kind = "ConfigMap", Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = "ns", Uid = name } };
+
+    [Test]
+    public void RateLimitsPerObjectWithoutBlockingOrThrowing()
+    {
+        var time = new FakeTimeProvider();
+        var recorder = new EventRecorder(time, new RuntimeMetrics(Prometheus.Metrics.NewCustomRegistry()));
+        for (var i = 0; i < 40; i++) recorder.Record(Object("a"), EventTypes.Normal, "Applied", "Reconcile", $"note {i}");
+        recorder.Record(Object("b"), EventTypes.Warning, "Failed", "Reconcile", "other object has its own budget");
+        recorder.Record(new V1ConfigMap(), EventTypes.Normal, "X", "Y", "no metadata: still no exception");
+
+        Assert.That(recorder.Reader.Count, Is.EqualTo(25 + 1 + 1));
+        time.Advance(TimeSpan.FromMinutes(5));
+        recorder.Record(Object("a"), EventTypes.Normal, "Applied", "Reconcile", "refilled");
+        Assert.That(recorder.Reader.Count, Is.EqualTo(28));
+    }
+}

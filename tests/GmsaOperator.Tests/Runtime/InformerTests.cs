@@ -1,0 +1,173 @@
+using System.Web;
+using GmsaOperator.Operator.Runtime;
+using GmsaOperator.Operator.Runtime.Informers;
+using k8s.Models;
+using Microsoft.Extensions.Logging.Abstractions;
+using static GmsaOperator.Tests.Runtime.FakeKubernetesTransport;
+
+namespace GmsaOperator.Tests.Runtime;
+
+public sealed class InformerTests
+{
+    private static readonly InformerOptions FastRetries = new() { InitialBackoff = TimeSpan.FromMilliseconds(1), MaxBackoff = TimeSpan.FromMilliseconds(5) };
+
+    private FakeKubernetesTransport _transport = null!;
+    private Informer<V1ConfigMap> _informer = null!;
+    private CancellationTokenSource _stop = null!;
+    private Task _loop = Task.CompletedTask;
+    private readonly List<InformerEvent<V1ConfigMap>> _events = [];
+
+    [SetUp]
+    public void SetUp()
+    {
+        _transport = new FakeKubernetesTransport();
+        _informer = new Informer<V1ConfigMap>(new KubernetesResourceSource<V1ConfigMap>(Client(_transport), "ns", null, 500),
+            "configmaps in ns", FastRetries, TimeProvider.System, NullLogger.Instance);
+        _informer.Subscribe(e => { lock (_events) _events.Add(e); });
+        _stop = new CancellationTokenSource();
+    }
+
+    [TearDown]
+    public async Task TearDown()
+    {
+        await _stop.CancelAsync();
+        await _loop;
+        _stop.Dispose();
+        _transport.Dispose();
+    }
+
+    private void Start() => _loop = Task.Run(() => _informer.RunAsync(_stop.Token));
+
+    private static string Query(Uri uri, string name) => HttpUtility.ParseQueryString(uri.Query)[name] ?? "";
+
+    [Test]
+    public async Task WatchStartsFromListVersionWithBookmarksAndJitteredTimeout()
+    {
+        _transport.List("10", ConfigMap("a", "9"));
+        Start();
+        await Wait.UntilAsync(() => _transport.WatchRequests.Count >= 1, "the first watch");
+
+        var watch = _transport.WatchRequests[0];
+        Assert.Multiple(() =>
+        {
+            Assert.That(_informer.HasSynced, Is.True);
+            Assert.That(_informer.Store.Get(new ObjectKey("ns", "a")), Is.Not.Null);
+            Assert.That(watch.AbsolutePath, Is.EqualTo("/api/v1/namespaces/ns/configmaps"));
+            Assert.That(Query(watch, "resourceVersion"), Is.EqualTo("10"));
+            Assert.That(Query(watch, "allowWatchBookmarks"), Is.EqualTo("true"));
+            Assert.That(int.Parse(Query(watch, "timeoutSeconds"), System.Globalization.CultureInfo.InvariantCulture), Is.InRange(300, 600));
+        });
+    }
+
+    [Test]
+    public async Task ServerClosingTheWatchReconnectsFromLastResourceVersionWithoutRelisting()
+    {
+        _transport.List("10");
+        _transport.Watch(Event("ADDED", ConfigMap("a", "11")), Event("MODIFIED", ConfigMap("a", "12")));
+        Start();
+        await Wait.UntilAsync(() => _transport.WatchRequests.Count >= 2, "a reconnect");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(Query(_transport.WatchRequests[1], "resourceVersion"), Is.EqualTo("12"));
+            Assert.That(_transport.ListRequests, Has.Count.EqualTo(1), "a normal close must not relist");
+            Assert.That(_informer.Store.Get(new ObjectKey("ns", "a"))!.Metadata.ResourceVersion, Is.EqualTo("12"));
+        });
+    }
+
+    [Test]
+    public async Task BookmarksAdvanceTheResourceVersion()
+    {
+        _transport.List("10");
+        _transport.Watch(Bookmark("20"));
+        Start();
+        await Wait.UntilAsync(() => _transport.WatchRequests.Count >= 2, "a reconnect");
+
+        Assert.That(Query(_transport.WatchRequests[1], "resourceVersion"), Is.EqualTo("20"));
+        Assert.That(_events, Is.Empty, "a bookmark is not a change");
+    }
+
+    [Test]
+    public async Task GoneMidStreamRelistsWithNoLostOrPhantomObjects()
+    {
+        _transport.List("10", ConfigMap("a", "5"), ConfigMap("b", "6"));
+        _transport.Watch(Event("ADDED", ConfigMap("c", "11")), Gone(), Event("ADDED", ConfigMap("phantom", "12")));
+        // During the gap: a changed, b deleted, d created.
+        _transport.List("30", ConfigMap("a", "25"), ConfigMap("c", "11"), ConfigMap("d", "28"));
+        Start();
+        await Wait.UntilAsync(() => _transport.WatchRequests.Count >= 2, "the watch after the relist");
+
+        var names = _informer.Store.List().Select(o => o.Metadata.Name).Order().ToList();
+        List<(InformerEventType, string)> changes;
+        lock (_events) changes = [.. _events.Select(e => (e.Type, e.Object.Metadata.Name))];
+        Assert.Multiple(() =>
+        {
+            Assert.That(names, Is.EqualTo(new[] { "a", "c", "d" }));
+            Assert.That(_informer.Store.Get(new ObjectKey("ns", "a"))!.Metadata.ResourceVersion, Is.EqualTo("25"));
+            Assert.That(changes, Does.Contain((InformerEventType.Deleted, "b")), "a delete is synthesised for b");
+            Assert.That(changes, Does.Contain((InformerEventType.Added, "d")));
+            Assert.That(changes, Does.Contain((InformerEventType.Updated, "a")));
+            Assert.That(changes.Count(c => c.Item2 == "c"), Is.EqualTo(1), "c was already known: no second add");
+            Assert.That(_transport.ListRequests, Has.Count.EqualTo(2));
+            Assert.That(Query(_transport.WatchRequests[1], "resourceVersion"), Is.EqualTo("30"));
+        });
+    }
+
+    [Test]
+    public async Task GoneOnConnectRelists()
+    {
+        _transport.List("10", ConfigMap("a", "5"));
+        _transport.Watch(Gone());
+        _transport.List("40");
+        Start();
+        await Wait.UntilAsync(() => _transport.WatchRequests.Count >= 2, "the watch after the relist");
+
+        Assert.That(_informer.Store.Count, Is.Zero);
+        Assert.That(Query(_transport.WatchRequests[1], "resourceVersion"), Is.EqualTo("40"));
+    }
+
+    [Test]
+    public async Task EndOfStreamOnEmptyWatchIsANormalClose()
+    {
+        _transport.List("10");
+        _transport.WatchThrows(new HttpRequestException("Error while copying content to a stream.", new IOException("closed", new EndOfStreamException())));
+        Start();
+        await Wait.UntilAsync(() => _transport.WatchRequests.Count >= 2, "a reconnect");
+
+        Assert.That(_transport.ListRequests, Has.Count.EqualTo(1));
+        Assert.That(Query(_transport.WatchRequests[1], "resourceVersion"), Is.EqualTo("10"));
+    }
+
+    [Test]
+    public async Task ListErrorsAreRetriedUntilTheCacheSyncs()
+    {
+        _transport.ListFails(System.Net.HttpStatusCode.InternalServerError);
+        _transport.ListFails(System.Net.HttpStatusCode.ServiceUnavailable);
+        _transport.List("10", ConfigMap("a", "5"));
+        Start();
+        await _informer.WaitForSyncAsync(new CancellationTokenSource(5000).Token);
+
+        Assert.That(_transport.ListRequests, Has.Count.EqualTo(3));
+        Assert.That(_informer.Store.Count, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task WatchdogRelistsWhenTheWatchIsSilentPastItsTimeout()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var informer = new Informer<V1ConfigMap>(new KubernetesResourceSource<V1ConfigMap>(Client(_transport), "ns", null, 500),
+            "configmaps in ns", FastRetries, time, NullLogger.Instance, random: () => 0);
+        _transport.List("10");
+        _transport.List("50", ConfigMap("late", "45"));
+        _loop = Task.Run(() => informer.RunAsync(_stop.Token));
+        await Wait.UntilAsync(() => _transport.WatchRequests.Count == 1, "the (silent) watch");
+
+        time.Advance(TimeSpan.FromSeconds(300) + FastRetries.WatchdogMargin - TimeSpan.FromSeconds(1));
+        Assert.That(_transport.ListRequests, Has.Count.EqualTo(1), "not yet");
+        time.Advance(TimeSpan.FromSeconds(1));
+        await Wait.UntilAsync(() => _transport.WatchRequests.Count == 2, "the watch after the watchdog's relist");
+
+        Assert.That(_transport.ListRequests, Has.Count.EqualTo(2));
+        Assert.That(informer.Store.Get(new ObjectKey("ns", "late")), Is.Not.Null);
+    }
+}
