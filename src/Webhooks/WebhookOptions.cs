@@ -27,8 +27,8 @@ public sealed class WebhookOptions
     public bool RegisterLocally { get; set; }
 
     /// <summary>Name of the Mutating/ValidatingWebhookConfiguration objects (<c>Webhooks:ConfigurationName</c>).</summary>
-    public string ConfigurationName { get; set; } = "gmsa-operator";
+    public string ConfigurationName { get; set; } = GmsaOperator.Entities.Deployment.OperatorDeployment.WebhookConfigurationName;
 
     /// <summary>The operator's namespace, always excluded from the pod webhooks (<c>Webhooks:OperatorNamespace</c>).</summary>
-    public string OperatorNamespace { get; set; } = "gmsa-system";
+    public string OperatorNamespace { get; set; } = GmsaOperator.Entities.Deployment.OperatorDeployment.Namespace;
 }

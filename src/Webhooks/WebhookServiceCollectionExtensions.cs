@@ -70,11 +70,7 @@ public static class WebhookServiceCollectionExtensions
             kestrel.Listen(IPAddress.Parse(o.ListenAddress), o.Port, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1AndHttp2;
-                listen.UseHttps(new HttpsConnectionAdapterOptions
-                {
-                    SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-                    ServerCertificateSelector = certificates.SelectCertificate,
-                });
+                certificates.ConfigureHttps(listen);
             });
         });
 

@@ -6,13 +6,13 @@ public sealed class CertificateSettings
     public const string SectionName = "Certificates";
 
     /// <summary>Namespace holding the two Secrets (the operator's namespace).</summary>
-    public string Namespace { get; set; } = "gmsa-operator";
+    public string Namespace { get; set; } = GmsaOperator.Entities.Deployment.OperatorDeployment.Namespace;
 
     /// <summary>Resource-name prefix: Secrets <c>&lt;prefix&gt;-webhook-ca</c>/<c>-webhook-tls</c>, managed-by label value, annotation prefix.</summary>
     public string ResourcePrefix { get; set; } = "gmsa-operator";
 
     /// <summary>Name of the webhook Service the API server calls (leaf SANs).</summary>
-    public string ServiceName { get; set; } = "gmsa-operator-webhook";
+    public string ServiceName { get; set; } = GmsaOperator.Entities.Deployment.OperatorDeployment.WebhookServiceName;
 
     public string ClusterDomain { get; set; } = "cluster.local";
 
@@ -20,10 +20,10 @@ public sealed class CertificateSettings
     public bool LocalMode { get; set; }
 
     /// <summary>Managed MutatingWebhookConfiguration (caBundle injection); empty = none.</summary>
-    public string MutatingWebhookConfigurationName { get; set; } = "gmsa-operator";
+    public string MutatingWebhookConfigurationName { get; set; } = GmsaOperator.Entities.Deployment.OperatorDeployment.WebhookConfigurationName;
 
     /// <summary>Managed ValidatingWebhookConfiguration (caBundle injection); empty = none.</summary>
-    public string ValidatingWebhookConfigurationName { get; set; } = "gmsa-operator";
+    public string ValidatingWebhookConfigurationName { get; set; } = GmsaOperator.Entities.Deployment.OperatorDeployment.WebhookConfigurationName;
 
     public TimeSpan CaLifetime { get; set; } = TimeSpan.FromDays(365);
 

@@ -62,7 +62,7 @@ public static class RunCommand
                     o.Port = hookPort;
                     o.RegisterLocally = registerLocally;
                     if (registerLocally) o.ListenAddress = "127.0.0.1";
-                });
+                }, certificates: s => s.LocalMode = registerLocally);
                 await host.RunAsync(ct);
                 return 0;
             }

@@ -2,7 +2,10 @@ using GmsaOperator.Entities.Deployment;
 using GmsaOperator.Operator.Reconcilers;
 using GmsaOperator.Operator.Runtime.Hosting;
 using GmsaOperator.Operator.Runtime.Metrics;
+using GmsaOperator.Operator.Certificates;
+using GmsaOperator.Operator.Runtime.LeaderElection;
 using GmsaOperator.Webhooks;
+using GmsaOperator.Webhooks.Certificates;
 using k8s;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,8 +21,9 @@ public static class OperatorHost
 
     /// <param name="operatorNamespace">Namespace of the leader-election Lease: this option, else $POD_NAMESPACE, else <c>gmsa-system</c>.</param>
     /// <param name="webhooks">Webhook settings on top of configuration section <c>Webhooks</c> (port, local registration, …).</param>
+    /// <param name="certificates">Certificate settings on top of configuration section <c>Certificates</c> (lifetimes, local mode, …).</param>
     public static WebApplication Build(KubernetesClientConfiguration kubeConfig, string[] args, int healthPort,
-        string? operatorNamespace = null, Action<WebhookOptions>? webhooks = null)
+        string? operatorNamespace = null, Action<WebhookOptions>? webhooks = null, Action<CertificateSettings>? certificates = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
         builder.WebHost.UseKestrel(k => k.ListenLocalhost(healthPort));
@@ -41,6 +45,14 @@ public static class OperatorHost
         });
         builder.Services.AddGmsaReconcilers();
         builder.Services.AddSingleton<GmsaOperator.Webhooks.CredentialSpecs.ICredentialSpecCache, InformerCredentialSpecCache>();
+        // Certificates before webhooks: the webhook listener and local registration consume the managed certificate.
+        builder.Services.AddWebhookCertificates(builder.Configuration, s =>
+        {
+            s.Namespace = leaseNamespace;
+            certificates?.Invoke(s);
+        }, isLeader: sp => () => sp.GetRequiredService<LeaderElectionService>().IsLeader);
+        builder.Services.AddSingleton<IServingCertificateProvider, ManagedServingCertificateProvider>();
+        builder.Services.AddHealthChecks().AddReadinessCheck<ServingCertificateHealthCheck>("webhook-certificate");
         builder.Services.AddGmsaWebhooks(builder.Configuration, o =>
         {
             o.OperatorNamespace = leaseNamespace;

@@ -1,5 +1,9 @@
 using System.Security.Cryptography.X509Certificates;
+using System.Security.Authentication;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 
 namespace GmsaOperator.Webhooks.Certificates;
 
@@ -14,4 +18,14 @@ public interface IServingCertificateProvider
 
     /// <summary>PEM of the CA(s) that clients (the API server) must trust: the <c>caBundle</c> of the webhook configurations (raw PEM bytes).</summary>
     byte[] GetCaBundlePem();
+
+    /// <summary>Makes <paramref name="listen"/> the TLS 1.2+ endpoint serving this provider's certificate.</summary>
+    void ConfigureHttps(ListenOptions listen) => listen.UseHttps(new HttpsConnectionAdapterOptions
+    {
+        SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+        ServerCertificateSelector = SelectCertificate,
+    });
+
+    /// <summary>Completes once a certificate can be served (at once for a certificate generated at start).</summary>
+    Task WaitUntilServingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -18,6 +18,8 @@ public sealed partial class LocalWebhookRegistrar(IKubernetes client, IServingCe
     {
         var o = options.Value;
         if (!o.RegisterLocally) return;
+        // With failurePolicy Fail, registering before a certificate can be served would fail every pod meanwhile.
+        await certificates.WaitUntilServingAsync(cancellationToken).ConfigureAwait(false);
         var clientConfig = WebhookConfigurations.Url(new Uri($"https://127.0.0.1:{o.Port}"), certificates.GetCaBundlePem());
         var selector = WebhookConfigurations.DefaultNamespaceSelector(o.OperatorNamespace);
         await WebhookConfigurationApplier.ApplyAsync(client,

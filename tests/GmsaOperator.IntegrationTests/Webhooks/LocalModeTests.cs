@@ -25,7 +25,13 @@ public sealed class LocalModeTests : IntegrationTest
             o.ListenAddress = "127.0.0.1";
             o.RegisterLocally = true;
             o.ConfigurationName = name;
+        }, certificates: s =>
+        {
+            s.LocalMode = true;
+            s.MutatingWebhookConfigurationName = name;
+            s.ValidatingWebhookConfigurationName = name;
         });
+        await EnsureNamespaceAsync(GmsaOperator.Entities.Deployment.OperatorDeployment.Namespace, cts.Token);
         await host.StartAsync(cts.Token);
         try
         {
@@ -69,5 +75,16 @@ public sealed class LocalModeTests : IntegrationTest
         Assert.That(removed!.Response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
         var removedValidating = Assert.ThrowsAsync<HttpOperationException>(() => Client.AdmissionregistrationV1.ReadValidatingWebhookConfigurationAsync(name));
         Assert.That(removedValidating!.Response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+    }
+
+    private static async Task EnsureNamespaceAsync(string name, CancellationToken ct)
+    {
+        try
+        {
+            await Client.CoreV1.CreateNamespaceAsync(new k8s.Models.V1Namespace { Metadata = new k8s.Models.V1ObjectMeta { Name = name } }, cancellationToken: ct);
+        }
+        catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.Conflict)
+        {
+        }
     }
 }
