@@ -12,6 +12,9 @@ public sealed class LocalControlPlane : IAsyncDisposable
     private const int PortAttempts = 3;
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(10);
 
+    // Teardown throws the data away, so a slow graceful drain (kube-apiserver waits for open watches) buys nothing.
+    private static readonly TimeSpan TeardownGrace = TimeSpan.FromSeconds(3);
+
     private readonly LocalControlPlaneOptions _options;
     private readonly ControlPlaneBinaries _binaries;
     private readonly bool _ownsDirectory;
@@ -289,7 +292,7 @@ public sealed class LocalControlPlane : IAsyncDisposable
             var process = ManagedProcess.Attach(parts[0], pid, parts.Length > 2 ? parts[2] : "");
             if (!ManagedProcess.IsAlive(pid)) continue;
             await output.WriteLineAsync($"stopping {process.Name} (pid {pid})");
-            await process.StopAsync(StopGrace);
+            await process.StopAsync(TeardownGrace);
         }
         System.IO.Directory.Delete(directory, recursive: true);
         return 0;
@@ -304,7 +307,7 @@ public sealed class LocalControlPlane : IAsyncDisposable
         _disposed = true;
         foreach (var process in Processes)
         {
-            await process.StopAsync(StopGrace);
+            await process.StopAsync(TeardownGrace);
         }
         if (_ownsDirectory)
         {
