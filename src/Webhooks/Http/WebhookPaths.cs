@@ -6,7 +6,7 @@ public static class WebhookPaths
     public const string MutatePod = "/mutate";
     public const string ValidatePod = "/validate";
     public const string ValidateGmsaBinding = "/validate-gmsabinding";
-    public const string ValidateCredentialSpec = "/validate-credspec";
+    public const string ValidateCredentialSpec = "/validate-gmsacredentialspec";
     public const string Health = "/health";
     public const string Info = "/info";
 }

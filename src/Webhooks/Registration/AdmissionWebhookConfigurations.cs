@@ -16,15 +16,17 @@ public static class AdmissionWebhookConfigurations
     public const string GmsaBindingWebhookName = "validate-gmsabinding.gmsa.dev";
     public const string CredentialSpecWebhookName = "validate-gmsacredentialspec.gmsa.dev";
 
-    public const string MutatePodPath = "/mutate";
-    public const string ValidatePodPath = "/validate";
-    public const string ValidateGmsaBindingPath = "/validate-gmsabinding";
-    public const string ValidateCredentialSpecPath = "/validate-gmsacredentialspec";
+    public const string MutatePodPath = Http.WebhookPaths.MutatePod;
+    public const string ValidatePodPath = Http.WebhookPaths.ValidatePod;
+    public const string ValidateGmsaBindingPath = Http.WebhookPaths.ValidateGmsaBinding;
+    public const string ValidateCredentialSpecPath = Http.WebhookPaths.ValidateCredentialSpec;
 
     private const int TimeoutSeconds = 5;
 
     /// <summary>Builds the mutating configuration; <paramref name="clientConfig"/> maps a path to where the API server sends it.</summary>
-    public static V1MutatingWebhookConfiguration Mutating(string name, string operatorNamespace, Func<string, Admissionregistrationv1WebhookClientConfig> clientConfig) => new()
+    /// <param name="scope">Only for tests sharing one API server: replaces every namespaceSelector so the hooks see only their namespaces.</param>
+    public static V1MutatingWebhookConfiguration Mutating(string name, string operatorNamespace, Func<string, Admissionregistrationv1WebhookClientConfig> clientConfig,
+        V1LabelSelector? scope = null) => new()
     {
         ApiVersion = "admissionregistration.k8s.io/v1",
         Kind = "MutatingWebhookConfiguration",
@@ -36,7 +38,7 @@ public static class AdmissionWebhookConfigurations
                 Name = PodWebhookName,
                 ClientConfig = clientConfig(MutatePodPath),
                 Rules = [PodRule(["CREATE"]), EphemeralContainersRule()],
-                NamespaceSelector = PodNamespaceSelector(operatorNamespace),
+                NamespaceSelector = scope ?? PodNamespaceSelector(operatorNamespace),
                 FailurePolicy = "Fail",
                 MatchPolicy = "Equivalent",
                 SideEffects = "None",
@@ -49,29 +51,34 @@ public static class AdmissionWebhookConfigurations
     };
 
     /// <summary>Builds the validating configuration (pods, GmsaBindings, GMSACredentialSpecs).</summary>
-    public static V1ValidatingWebhookConfiguration Validating(string name, string operatorNamespace, Func<string, Admissionregistrationv1WebhookClientConfig> clientConfig) => new()
+    /// <param name="scope">Only for tests sharing one API server: replaces every namespaceSelector so the hooks see only their namespaces.</param>
+    /// <param name="credentialSpecObjectSelector">Only for tests: objectSelector of the (cluster-scoped) credential-spec hook.</param>
+    public static V1ValidatingWebhookConfiguration Validating(string name, string operatorNamespace, Func<string, Admissionregistrationv1WebhookClientConfig> clientConfig,
+        V1LabelSelector? scope = null, V1LabelSelector? credentialSpecObjectSelector = null) => new()
     {
         ApiVersion = "admissionregistration.k8s.io/v1",
         Kind = "ValidatingWebhookConfiguration",
         Metadata = new V1ObjectMeta { Name = name },
         Webhooks =
         [
-            Validating(PodWebhookName, clientConfig(ValidatePodPath), [PodRule(["CREATE", "UPDATE"]), EphemeralContainersRule()], PodNamespaceSelector(operatorNamespace)),
+            Validating(PodWebhookName, clientConfig(ValidatePodPath), [PodRule(["CREATE", "UPDATE"]), EphemeralContainersRule()], scope ?? PodNamespaceSelector(operatorNamespace)),
             // No namespace opt-out for bindings: whoever may label a namespace must not thereby skip the check that the
             // binding's author may use the credential spec (the operator would grant it with its own privileges).
             Validating(GmsaBindingWebhookName, clientConfig(ValidateGmsaBindingPath),
-                [Rule(GmsaBinding.ApiGroup, GmsaBinding.Version, GmsaBinding.Plural, "Namespaced", ["CREATE", "UPDATE"])], null),
+                [Rule(GmsaBinding.ApiGroup, GmsaBinding.Version, GmsaBinding.Plural, "Namespaced", ["CREATE", "UPDATE"])], scope),
             Validating(CredentialSpecWebhookName, clientConfig(ValidateCredentialSpecPath),
-                [Rule(GmsaCredentialSpec.ApiGroup, "*", GmsaCredentialSpec.Plural, "Cluster", ["CREATE", "UPDATE"])], null),
+                [Rule(GmsaCredentialSpec.ApiGroup, "*", GmsaCredentialSpec.Plural, "Cluster", ["CREATE", "UPDATE"])], null, credentialSpecObjectSelector),
         ],
     };
 
-    private static V1ValidatingWebhook Validating(string name, Admissionregistrationv1WebhookClientConfig clientConfig, IList<V1RuleWithOperations> rules, V1LabelSelector? namespaceSelector) => new()
+    private static V1ValidatingWebhook Validating(string name, Admissionregistrationv1WebhookClientConfig clientConfig, IList<V1RuleWithOperations> rules,
+        V1LabelSelector? namespaceSelector, V1LabelSelector? objectSelector = null) => new()
     {
         Name = name,
         ClientConfig = clientConfig,
         Rules = rules,
         NamespaceSelector = namespaceSelector,
+        ObjectSelector = objectSelector,
         FailurePolicy = "Fail",
         MatchPolicy = "Equivalent",
         SideEffects = "None",
@@ -97,7 +104,7 @@ public static class AdmissionWebhookConfigurations
     /// kubernetes.io/metadata.name label exists from Kubernetes 1.21; on older clusters the operator's namespace is
     /// skipped through its windows.k8s.io/disabled label.
     /// </summary>
-    private static V1LabelSelector PodNamespaceSelector(string operatorNamespace) => new()
+    public static V1LabelSelector PodNamespaceSelector(string operatorNamespace) => new()
     {
         MatchExpressions =
         [

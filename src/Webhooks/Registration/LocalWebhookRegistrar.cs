@@ -21,10 +21,10 @@ public sealed partial class LocalWebhookRegistrar(IKubernetes client, IServingCe
         // With failurePolicy Fail, registering before a certificate can be served would fail every pod meanwhile.
         await certificates.WaitUntilServingAsync(cancellationToken).ConfigureAwait(false);
         var clientConfig = WebhookConfigurations.Url(new Uri($"https://127.0.0.1:{o.Port}"), certificates.GetCaBundlePem());
-        var selector = WebhookConfigurations.DefaultNamespaceSelector(o.OperatorNamespace);
+        // The same definition as config/webhook, with a url instead of a service.
         await WebhookConfigurationApplier.ApplyAsync(client,
-            WebhookConfigurations.Mutating(o.ConfigurationName, clientConfig, selector),
-            WebhookConfigurations.Validating(o.ConfigurationName, clientConfig, selector),
+            AdmissionWebhookConfigurations.Mutating(o.ConfigurationName, o.OperatorNamespace, clientConfig),
+            AdmissionWebhookConfigurations.Validating(o.ConfigurationName, o.OperatorNamespace, clientConfig),
             cancellationToken).ConfigureAwait(false);
         LogRegistered(logger, o.ConfigurationName, o.Port);
     }
