@@ -1,3 +1,4 @@
+using GmsaOperator.Entities.Rbac;
 using GmsaOperator.Entities.Deployment;
 using GmsaOperator.Operator.Reconcilers;
 using GmsaOperator.Operator.Runtime.Hosting;
@@ -13,6 +14,8 @@ using Microsoft.Extensions.Hosting;
 
 namespace GmsaOperator.Operator.Hosting;
 
+[RequiresPermission("coordination.k8s.io", "leases", "get", "create", "update", Scope = PermissionScope.OperatorNamespace,
+    Reason = "leader election on the Lease configured here")]
 /// <summary>Builds the operator process: one Kubernetes client, the hosted services, and the probe endpoints.</summary>
 public static class OperatorHost
 {
@@ -26,7 +29,13 @@ public static class OperatorHost
         string? operatorNamespace = null, Action<WebhookOptions>? webhooks = null, Action<CertificateSettings>? certificates = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
-        builder.WebHost.UseKestrel(k => k.ListenLocalhost(healthPort));
+        // In a pod the kubelet probes the pod IP; outside one, keep probes and metrics on loopback.
+        var inPod = Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST") is { Length: > 0 };
+        builder.WebHost.UseKestrel(k =>
+        {
+            if (inPod) k.ListenAnyIP(healthPort);
+            else k.ListenLocalhost(healthPort);
+        });
         builder.Logging.AddSimpleConsole(o =>
         {
             o.SingleLine = true;

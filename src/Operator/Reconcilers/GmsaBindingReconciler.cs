@@ -1,3 +1,4 @@
+using GmsaOperator.Entities.Rbac;
 using System.Net;
 using GmsaOperator.Entities.Bindings;
 using GmsaOperator.Entities.CredentialSpecs;
@@ -13,6 +14,12 @@ using Microsoft.Extensions.Logging;
 
 namespace GmsaOperator.Operator.Reconcilers;
 
+[RequiresPermission("rbac.authorization.k8s.io", "rolebindings", "get", "list", "watch", "create", "update", "patch", "delete",
+    Reason = "one RoleBinding per GmsaBinding")]
+[RequiresPermission("gmsa.dev", "gmsabindings", "get", "list", "watch")]
+[RequiresPermission("gmsa.dev", "gmsabindings/status", "get", "update", "patch")]
+[RequiresPermission("", "serviceaccounts", "list", "watch", Reason = "report listed service accounts that do not exist")]
+[RequiresPermission("events.k8s.io", "events", "create", "patch", Reason = "events on GmsaBindings in every namespace")]
 /// <summary>GmsaBinding → RoleBinding of its service accounts to the credential spec's ClusterRole, with status conditions.</summary>
 public sealed partial class GmsaBindingReconciler(
     IObjectCache cache, IObjectWriter writer, IEventRecorder events, TimeProvider time, ILogger<GmsaBindingReconciler> logger) : IReconciler

@@ -1,3 +1,4 @@
+using GmsaOperator.Entities.Rbac;
 using System.Net;
 using k8s;
 using k8s.Autorest;
@@ -10,6 +11,7 @@ public interface IServiceAccountDirectory
     ValueTask<bool?> ExistsAsync(string @namespace, string name, CancellationToken cancellationToken);
 }
 
+[RequiresPermission("", "serviceaccounts", "get", Reason = "warn about listed service accounts that do not exist")]
 /// <summary>Live GET of the ServiceAccount.</summary>
 public sealed class KubernetesServiceAccountDirectory(IKubernetes client) : IServiceAccountDirectory
 {

@@ -1,3 +1,4 @@
+using GmsaOperator.Entities.Rbac;
 using System.Net;
 using System.Text.Json;
 using k8s;
@@ -5,6 +6,7 @@ using k8s.Autorest;
 
 namespace GmsaOperator.Webhooks.CredentialSpecs;
 
+[RequiresPermission("windows.k8s.io", "gmsacredentialspecs", "get", Reason = "live GET when the informer cache misses")]
 /// <summary>Reads a credspec with a live GET of <c>windows.k8s.io/v1 gmsacredentialspecs/&lt;name&gt;</c>.</summary>
 public sealed class LiveCredentialSpecSource(IKubernetes client) : ICredentialSpecSource
 {
