@@ -189,6 +189,25 @@ public sealed class GmsaBindingReconcilerTests : IntegrationTest
     }
 
     [Test]
+    public async Task Events_WarningWhileNotBound_NormalWhenBound()
+    {
+        await CreateBindingAsync("evented", ["default"]);
+        await WaitForReadyAsync("evented", "False", Converge);
+        await CreateCredSpecAsync();
+        await WaitForReadyAsync("evented", "True", Converge);
+
+        var events = await EventuallyAsync(async ct =>
+        {
+            var list = await Client.EventsV1.ListNamespacedEventAsync(Namespace, cancellationToken: ct);
+            var mine = list.Items.Where(e => e.Regarding?.Kind == GmsaBinding.EntityKind && e.Regarding.Name == "evented").ToList();
+            return mine.Any(e => e.Type == "Normal" && e.Reason == "Bound") ? mine : null;
+        }, Converge, "a Normal Bound event on the binding");
+
+        var warning = events.First(e => e.Type == "Warning" && e.Reason == "CredentialSpecNotFound");
+        Assert.That(warning.Note, Does.Contain(_credSpec));
+    }
+
+    [Test]
     public async Task KubectlWaitForReady_Works()
     {
         await CreateCredSpecAsync();
