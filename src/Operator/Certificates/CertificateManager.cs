@@ -28,7 +28,7 @@ namespace GmsaOperator.Operator.Certificates;
 [RequiresPermission("admissionregistration.k8s.io", "validatingwebhookconfigurations", "get", "list", "watch",
     ResourceNames = [OperatorDeployment.WebhookConfigurationName], Reason = "observe caBundles (list/watch with a metadata.name field selector)")]
 [RequiresPermission("events.k8s.io", "events", "create", "patch",
-    Reason = "Warning events on repaired caBundles; the webhook configurations are cluster-scoped, so their events go to namespace default")]
+    Reason = "Warning events on repaired caBundles; the webhook configurations are cluster-scoped, so their events go to namespace default (kube-system before 1.21)")]
 public sealed partial class CertificateManager : BackgroundService
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
@@ -103,7 +103,9 @@ public sealed partial class CertificateManager : BackgroundService
                 {
                     var plan = await ReconcileAsync(stoppingToken).ConfigureAwait(false);
                     // Deferred repairs (a caBundle fight) leave actions pending: look again when the backoff ends, not at once.
-                    nextCheck = _deferredUntil is { } deferred && deferred > plan.NextCheckAt ? deferred : plan.NextCheckAt;
+                    nextCheck = _deferredUntil is { } deferred
+                        ? (plan.NextCheckAt > _time.GetUtcNow() ? Min(plan.NextCheckAt, deferred) : deferred)
+                        : plan.NextCheckAt;
                     backoff = TimeSpan.FromMilliseconds(100);
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)

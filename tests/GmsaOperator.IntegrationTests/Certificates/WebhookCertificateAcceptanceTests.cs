@@ -205,4 +205,50 @@ public sealed class WebhookCertificateAcceptanceTests : IntegrationTest
             Assert.That(await b.HandshakeLeafAsync(CancellationToken.None), Is.EqualTo(leaf));
         });
     }
+
+    [Test]
+    [CancelAfter(120_000)]
+    public async Task CaBundleOverwrittenRepeatedly_RepairedWithWarningEvents_ThenTheCompetingManagerIsNamedAndRepairsBackOff()
+    {
+        await using var op = Build();
+        await op.StartAsync(CancellationToken.None);
+        await WebhooksEnforcingAsync(TimeSpan.FromSeconds(30));
+        var garbage = KubernetesJson.Serialize(new { webhooks = new[] { new { name = GmsaOperator.Webhooks.Registration.WebhookConfigurations.PodWebhookName, clientConfig = new { caBundle = Convert.ToBase64String("garbage"u8.ToArray()) } } } });
+
+        async Task<bool> RepairedAsync() =>
+            (await Client.AdmissionregistrationV1.ReadMutatingWebhookConfigurationAsync(_configName)).Webhooks.All(w => !w.ClientConfig.CaBundle.SequenceEqual("garbage"u8.ToArray()));
+
+        // The first repair is a plain injection (the registrar wrote the initial caBundle); the next six are corrections
+        // of our own bundle: the sixth crosses "more than 5 in 10 min".
+        for (var i = 0; i < 7; i++)
+        {
+            await Client.AdmissionregistrationV1.PatchMutatingWebhookConfigurationAsync(new V1Patch(garbage, V1Patch.PatchType.StrategicMergePatch), _configName, fieldManager: "tamperer");
+            await EventuallyAsync(async _ => await RepairedAsync() ? "" : null, TimeSpan.FromSeconds(5), $"repair {i + 1} within 5 s");
+        }
+
+        var events = await EventuallyAsync(async ct =>
+        {
+            // Events about cluster-scoped objects live in default (kube-system before Kubernetes 1.21).
+            var all = (await Client.EventsV1.ListNamespacedEventAsync("default", cancellationToken: ct)).Items
+                .Concat((await Client.EventsV1.ListNamespacedEventAsync("kube-system", cancellationToken: ct)).Items);
+            var ours = all.Where(e => e.Regarding?.Name == _configName && e.Regarding.Kind == "MutatingWebhookConfiguration").ToList();
+            return ours.Any(e => e.Reason == "CaBundleRepaired") && ours.Any(e => e.Reason == "CaBundleConflict") ? ours : null;
+        }, TimeSpan.FromSeconds(20), "CaBundleRepaired and CaBundleConflict Warning events");
+        Assert.Multiple(() =>
+        {
+            Assert.That(events.Select(e => e.Type), Is.All.EqualTo("Warning"));
+            Assert.That(events.Single(e => e.Reason == "CaBundleRepaired").Note, Does.Contain("field manager tamperer"));
+            Assert.That(events.Single(e => e.Reason == "CaBundleConflict").Note, Does.Contain("field manager tamperer keeps overwriting it"));
+        });
+
+        // Backing off: the next overwrite stays for a while (30 s) instead of being repaired at watch speed.
+        await Client.AdmissionregistrationV1.PatchMutatingWebhookConfigurationAsync(new V1Patch(garbage, V1Patch.PatchType.StrategicMergePatch), _configName, fieldManager: "tamperer");
+        var stayed = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(5);
+        while (DateTimeOffset.UtcNow < stayed)
+        {
+            Assert.That(await RepairedAsync(), Is.False, "repaired during the backoff");
+            await Task.Delay(250);
+        }
+        await EventuallyAsync(async _ => await RepairedAsync() ? "" : null, TimeSpan.FromSeconds(40), "the repair after the backoff");
+    }
 }
