@@ -75,8 +75,10 @@ public sealed partial class CertificateManager : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // TODO(runtime merge): replace these watch loops with the runtime's informers (issue 4) once merged; the
-        // reconcile below already reads live, so only the event source changes.
+        // TODO(runtime informers): these per-name watches stay until the runtime's InformerRegistry supports field
+        // selectors (it keys informers by namespace + label selector only): an informer would cache every Secret of
+        // the operator namespace and every webhook configuration cluster-wide, needing broader RBAC than the
+        // resourceNames-restricted rules. The reconcile reads live, so only the event source would change.
         var watches = new List<Task>
         {
             WatchLoopAsync("secret " + _settings.CaSecretName, ct => WatchSecretAsync(_settings.CaSecretName, ct), stoppingToken),
