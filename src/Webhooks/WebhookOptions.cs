@@ -29,6 +29,13 @@ public sealed class WebhookOptions
     /// <summary>Name of the Mutating/ValidatingWebhookConfiguration objects (<c>Webhooks:ConfigurationName</c>).</summary>
     public string ConfigurationName { get; set; } = GmsaOperator.Entities.Deployment.OperatorDeployment.WebhookConfigurationName;
 
+    /// <summary>
+    /// Local mode only (<c>Webhooks:LocalSelectorLabel</c>, <c>key=value</c>): when set, the locally registered hooks
+    /// match only namespaces (and cluster-scoped credspecs) carrying this label instead of the default selector, so a
+    /// test's failurePolicy-Fail hooks never touch other tenants of a shared API server. Empty = default selector.
+    /// </summary>
+    public string LocalSelectorLabel { get; set; } = "";
+
     /// <summary>The operator's namespace, always excluded from the pod webhooks (<c>Webhooks:OperatorNamespace</c>).</summary>
     public string OperatorNamespace { get; set; } = GmsaOperator.Entities.Deployment.OperatorDeployment.Namespace;
 }

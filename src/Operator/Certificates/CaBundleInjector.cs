@@ -1,3 +1,5 @@
+using GmsaOperator.Entities.Deployment;
+using GmsaOperator.Entities.Rbac;
 using k8s;
 using k8s.Models;
 
@@ -8,6 +10,10 @@ namespace GmsaOperator.Operator.Certificates;
 /// (force): the body names only <c>webhooks[].name</c> and <c>clientConfig.caBundle</c>, so Helm/GitOps keep owning
 /// everything else. <c>webhooks</c> is a list-map keyed by name; we never invent entries.
 /// </summary>
+[RequiresPermission("admissionregistration.k8s.io", "mutatingwebhookconfigurations", "patch",
+    ResourceNames = [OperatorDeployment.WebhookConfigurationName], Reason = "server-side apply of clientConfig.caBundle")]
+[RequiresPermission("admissionregistration.k8s.io", "validatingwebhookconfigurations", "patch",
+    ResourceNames = [OperatorDeployment.WebhookConfigurationName], Reason = "server-side apply of clientConfig.caBundle")]
 public static class CaBundleInjector
 {
     /// <summary>The apply body. <c>CaBundle</c> takes raw PEM bytes: KubernetesClient base64-encodes byte[] itself.</summary>

@@ -2,6 +2,9 @@ using System.Net;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using GmsaOperator.Entities.Deployment;
+using GmsaOperator.Entities.Rbac;
+using GmsaOperator.Operator.Runtime.Events;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -12,7 +15,20 @@ namespace GmsaOperator.Operator.Certificates;
 /// reads them live, plans, writes (Create → AlreadyExists adopts; Replace with resourceVersion → Conflict re-reads and
 /// re-decides), injects caBundles by server-side apply and feeds the serving store. Runs on every replica; the leader
 /// acts on every decision, non-leaders only on urgent ones after jitter or on actions overdue for a stuck leader.
+/// Repairs of tampered caBundles are reported as Warning events; a writer that keeps overwriting one is named
+/// (from managedFields) and repairs of that object back off (<see cref="CaBundleCorrections"/>).
 /// </summary>
+/// <remarks>Names follow <see cref="CertificateSettings"/>; the declared names are the defaults (prefix <c>gmsa-operator</c>).</remarks>
+[RequiresPermission("", "secrets", "create", Scope = PermissionScope.OperatorNamespace, Reason = "create cannot be restricted by name")]
+[RequiresPermission("", "secrets", "get", "list", "watch", "update", Scope = PermissionScope.OperatorNamespace,
+    ResourceNames = [OperatorDeployment.CaSecretName, OperatorDeployment.ServingSecretName],
+    Reason = "read and replace (resourceVersion precondition) the CA and serving Secrets; list/watch with a metadata.name field selector")]
+[RequiresPermission("admissionregistration.k8s.io", "mutatingwebhookconfigurations", "get", "list", "watch",
+    ResourceNames = [OperatorDeployment.WebhookConfigurationName], Reason = "observe caBundles (list/watch with a metadata.name field selector)")]
+[RequiresPermission("admissionregistration.k8s.io", "validatingwebhookconfigurations", "get", "list", "watch",
+    ResourceNames = [OperatorDeployment.WebhookConfigurationName], Reason = "observe caBundles (list/watch with a metadata.name field selector)")]
+[RequiresPermission("events.k8s.io", "events", "create", "patch",
+    Reason = "Warning events on repaired caBundles; the webhook configurations are cluster-scoped, so their events go to namespace default (kube-system before 1.21)")]
 public sealed partial class CertificateManager : BackgroundService
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
@@ -27,13 +43,17 @@ public sealed partial class CertificateManager : BackgroundService
     private readonly RotationPlanner _planner;
     private readonly SemaphoreSlim _trigger = new(0);
     private readonly Dictionary<string, string> _lastInjected = [];
+    private readonly IEventRecorder? _events;
+    private readonly CaBundleCorrections _corrections = new();
+    private readonly Dictionary<string, IKubernetesObject<V1ObjectMeta>> _observedConfigs = [];
+    private DateTimeOffset? _deferredUntil;
     private LastGoodMaterial _lastGood = LastGoodMaterial.None;
     private DateTimeOffset? _nonUrgentPendingSince;
     private string _lastWarnings = "";
     private int _reconciles;
 
     public CertificateManager(IKubernetes client, CertificateSettings settings, ServingCertificateStore store, CertificateMetrics metrics,
-        TimeProvider time, ILogger<CertificateManager> logger, Func<bool> isLeader)
+        TimeProvider time, ILogger<CertificateManager> logger, Func<bool> isLeader, IEventRecorder? events = null)
     {
         settings.Validate();
         _client = client;
@@ -43,6 +63,7 @@ public sealed partial class CertificateManager : BackgroundService
         _time = time;
         _logger = logger;
         _isLeader = isLeader;
+        _events = events;
         _planner = new RotationPlanner(settings);
     }
 
@@ -54,8 +75,10 @@ public sealed partial class CertificateManager : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // TODO(runtime merge): replace these watch loops with the runtime's informers (issue 4) once merged; the
-        // reconcile below already reads live, so only the event source changes.
+        // TODO(runtime informers): these per-name watches stay until the runtime's InformerRegistry supports field
+        // selectors (it keys informers by namespace + label selector only): an informer would cache every Secret of
+        // the operator namespace and every webhook configuration cluster-wide, needing broader RBAC than the
+        // resourceNames-restricted rules. The reconcile reads live, so only the event source would change.
         var watches = new List<Task>
         {
             WatchLoopAsync("secret " + _settings.CaSecretName, ct => WatchSecretAsync(_settings.CaSecretName, ct), stoppingToken),
@@ -81,7 +104,10 @@ public sealed partial class CertificateManager : BackgroundService
                 try
                 {
                     var plan = await ReconcileAsync(stoppingToken).ConfigureAwait(false);
-                    nextCheck = plan.NextCheckAt;
+                    // Deferred repairs (a caBundle fight) leave actions pending: look again when the backoff ends, not at once.
+                    nextCheck = _deferredUntil is { } deferred
+                        ? (plan.NextCheckAt > _time.GetUtcNow() ? Min(plan.NextCheckAt, deferred) : deferred)
+                        : plan.NextCheckAt;
                     backoff = TimeSpan.FromMilliseconds(100);
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
@@ -117,7 +143,7 @@ public sealed partial class CertificateManager : BackgroundService
             var plan = _planner.Plan(inputs);
             Observe(inputs, plan);
 
-            var actions = SelectActions(plan, inputs.Now, ref jittered, out var waitForJitter);
+            var actions = WithoutDeferredRepairs(SelectActions(plan, inputs.Now, ref jittered, out var waitForJitter), inputs.Now);
             if (waitForJitter is { } jitter)
             {
                 // A non-leader acts only after a random delay and on a fresh read (the leader may have acted).
@@ -169,6 +195,20 @@ public sealed partial class CertificateManager : BackgroundService
         return overdue ? [.. plan.Actions] : [.. plan.Actions.Where(a => a.Urgent)];
     }
 
+    /// <summary>Drops caBundle injections into objects whose repairs are backing off; remembers when to look again.</summary>
+    private List<CertificateAction> WithoutDeferredRepairs(List<CertificateAction> actions, DateTimeOffset now)
+    {
+        _deferredUntil = null;
+        return actions.Where(a =>
+        {
+            if (a is not InjectCaBundle inject || _corrections.BackoffUntil(Key(inject), now) is not { } until) return true;
+            _deferredUntil = _deferredUntil is { } d && d < until ? d : until;
+            return false;
+        }).ToList();
+    }
+
+    private static string Key(InjectCaBundle inject) => $"{inject.Kind}/{inject.Name}";
+
     /// <summary>Runs actions in order; stops at the first lost race. Returns the actions that were written.</summary>
     private async Task<List<CertificateAction>> ExecuteAsync(List<CertificateAction> actions, CancellationToken ct)
     {
@@ -187,14 +227,13 @@ public sealed partial class CertificateManager : BackgroundService
                         break;
                     case InjectCaBundle inject:
                         if (!await PublishedBundleStillIsAsync(inject.Bundle, ct).ConfigureAwait(false)) return done;
-                        var key = $"{inject.Kind}/{inject.Name}";
+                        var key = Key(inject);
                         var fingerprints = string.Join(",", inject.Bundle.Fingerprints.Order(StringComparer.Ordinal));
                         var tampered = _lastInjected.TryGetValue(key, out var previous) && previous == fingerprints;
                         await CaBundleInjector.ApplyAsync(_client, inject, _settings.CaBundleFieldManager, ct).ConfigureAwait(false);
                         _lastInjected[key] = fingerprints;
                         _metrics.CaBundleCorrections.WithLabels(key, tampered ? "true" : "false").Inc();
-                        // TODO(runtime merge): also emit a Warning Event through the runtime's event recorder (issue 4).
-                        if (tampered) LogTamperRepaired(_logger, inject.Kind, inject.Name);
+                        if (tampered) ReportTamperRepaired(inject, key);
                         else LogInjected(_logger, inject.Kind, inject.Name, inject.Bundle.Certificates.Count, inject.Reason);
                         break;
                     case WriteServingSecret leaf:
@@ -213,6 +252,24 @@ public sealed partial class CertificateManager : BackgroundService
             }
         }
         return done;
+    }
+
+    /// <summary>Warning event on the repaired object; past the threshold, names the competing writer and starts a backoff.</summary>
+    private void ReportTamperRepaired(InjectCaBundle inject, string key)
+    {
+        _observedConfigs.TryGetValue(key, out var observed);
+        var competitor = CaBundleCorrections.CompetingFieldManager(observed?.Metadata.ManagedFields, _settings.CaBundleFieldManager) ?? "unknown";
+        var backoff = _corrections.Record(key, _time.GetUtcNow(), out var count);
+        LogTamperRepaired(_logger, inject.Kind, inject.Name, competitor);
+        if (observed is null || _events is null) return;
+        _events.Record(observed, EventTypes.Warning, "CaBundleRepaired", "InjectCaBundle",
+            $"caBundle was changed by field manager {competitor}; restored the operator's trust bundle ({inject.Bundle.Certificates.Count} CA(s))");
+        if (backoff is { } b)
+        {
+            LogCaBundleFight(_logger, inject.Kind, inject.Name, count, competitor, b);
+            _events.Record(observed, EventTypes.Warning, "CaBundleConflict", "InjectCaBundle",
+                $"caBundle corrected {count} times in {CaBundleCorrections.Window.TotalMinutes:0} min; field manager {competitor} keeps overwriting it; next repair in {b.TotalSeconds:0} s");
+        }
     }
 
     private async Task WriteSecretAsync(V1Secret secret, CancellationToken ct)
@@ -244,11 +301,13 @@ public sealed partial class CertificateManager : BackgroundService
         if (_settings.MutatingWebhookConfigurationName.Length > 0
             && await GetOrNullAsync(() => _client.AdmissionregistrationV1.ReadMutatingWebhookConfigurationAsync(_settings.MutatingWebhookConfigurationName, cancellationToken: ct)).ConfigureAwait(false) is { } m)
         {
+            _observedConfigs[$"{WebhookConfigurationKind.Mutating}/{m.Metadata.Name}"] = m;
             configs.Add(new(WebhookConfigurationKind.Mutating, m.Metadata.Name, (m.Webhooks ?? []).Select(w => new ObservedWebhook(w.Name, w.ClientConfig?.CaBundle)).ToList()));
         }
         if (_settings.ValidatingWebhookConfigurationName.Length > 0
             && await GetOrNullAsync(() => _client.AdmissionregistrationV1.ReadValidatingWebhookConfigurationAsync(_settings.ValidatingWebhookConfigurationName, cancellationToken: ct)).ConfigureAwait(false) is { } v)
         {
+            _observedConfigs[$"{WebhookConfigurationKind.Validating}/{v.Metadata.Name}"] = v;
             configs.Add(new(WebhookConfigurationKind.Validating, v.Metadata.Name, (v.Webhooks ?? []).Select(w => new ObservedWebhook(w.Name, w.ClientConfig?.CaBundle)).ToList()));
         }
         return new RotationInputs(await ca.ConfigureAwait(false), await serving.ConfigureAwait(false), configs, _lastGood, _time.GetUtcNow());
@@ -429,8 +488,11 @@ public sealed partial class CertificateManager : BackgroundService
     [LoggerMessage(Level = LogLevel.Information, Message = "caBundle injected into {Kind}WebhookConfiguration {Name} ({Count} CA(s)): {Reason}")]
     private static partial void LogInjected(ILogger logger, WebhookConfigurationKind kind, string name, int count, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "caBundle of {Kind}WebhookConfiguration {Name} was changed by someone else; repaired")]
-    private static partial void LogTamperRepaired(ILogger logger, WebhookConfigurationKind kind, string name);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "caBundle of {Kind}WebhookConfiguration {Name} was changed by field manager {Competitor}; repaired")]
+    private static partial void LogTamperRepaired(ILogger logger, WebhookConfigurationKind kind, string name, string competitor);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "caBundle of {Kind}WebhookConfiguration {Name} corrected {Count} times in 10 min, field manager {Competitor} keeps overwriting it; backing off {Backoff}")]
+    private static partial void LogCaBundleFight(ILogger logger, WebhookConfigurationKind kind, string name, int count, string competitor, TimeSpan backoff);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "lost a write race ({Action}: {Reason}); re-reading and deciding again")]
     private static partial void LogLostRace(ILogger logger, string action, string reason);

@@ -43,7 +43,8 @@ public static class CertificateServiceCollectionExtensions
             sp.GetRequiredService<CertificateMetrics>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<CertificateManager>>(),
-            isLeader?.Invoke(sp) ?? (() => true)));
+            isLeader?.Invoke(sp) ?? (() => true),
+            sp.GetService<GmsaOperator.Operator.Runtime.Events.IEventRecorder>()));
         services.AddHostedService(sp => sp.GetRequiredService<CertificateManager>());
         return services;
     }

@@ -1,5 +1,6 @@
 using GmsaOperator.Webhooks.Certificates;
 using k8s;
+using k8s.Models;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -21,12 +22,25 @@ public sealed partial class LocalWebhookRegistrar(IKubernetes client, IServingCe
         // With failurePolicy Fail, registering before a certificate can be served would fail every pod meanwhile.
         await certificates.WaitUntilServingAsync(cancellationToken).ConfigureAwait(false);
         var clientConfig = WebhookConfigurations.Url(new Uri($"https://127.0.0.1:{o.Port}"), certificates.GetCaBundlePem());
-        // The same definition as config/webhook, with a url instead of a service.
+        // The same definition as config/webhook, with a url instead of a service; tests sharing one API server may scope it.
+        var scoped = ScopedSelector(o.LocalSelectorLabel);
         await WebhookConfigurationApplier.ApplyAsync(client,
-            AdmissionWebhookConfigurations.Mutating(o.ConfigurationName, o.OperatorNamespace, clientConfig),
-            AdmissionWebhookConfigurations.Validating(o.ConfigurationName, o.OperatorNamespace, clientConfig),
+            AdmissionWebhookConfigurations.Mutating(o.ConfigurationName, o.OperatorNamespace, clientConfig, scoped),
+            AdmissionWebhookConfigurations.Validating(o.ConfigurationName, o.OperatorNamespace, clientConfig, scoped, scoped),
             cancellationToken).ConfigureAwait(false);
         LogRegistered(logger, o.ConfigurationName, o.Port);
+    }
+
+    /// <summary>Parses <c>key=value</c> into a matchLabels selector; null when empty.</summary>
+    internal static V1LabelSelector? ScopedSelector(string label)
+    {
+        if (string.IsNullOrWhiteSpace(label)) return null;
+        var parts = label.Split('=', 2);
+        if (parts.Length != 2 || parts[0].Trim().Length == 0)
+        {
+            throw new ArgumentException($"Webhooks:LocalSelectorLabel must be key=value, got '{label}'");
+        }
+        return new V1LabelSelector { MatchLabels = new Dictionary<string, string> { [parts[0].Trim()] = parts[1].Trim() } };
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

@@ -14,6 +14,7 @@ public sealed partial class EventSink(EventRecorder recorder, IKubernetes client
     : BackgroundService
 {
     private static readonly TimeSpan Window = TimeSpan.FromMinutes(6);
+    private string _clusterScopedNamespace = "default";
     private readonly Dictionary<string, (string Namespace, string Name, int Count, DateTimeOffset Last)> _series = new(StringComparer.Ordinal);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -63,9 +64,25 @@ public sealed partial class EventSink(EventRecorder recorder, IKubernetes client
             _series[key] = series with { Count = count, Last = now };
             return;
         }
-        var ns = string.IsNullOrEmpty(pending.Regarding.NamespaceProperty) ? "default" : pending.Regarding.NamespaceProperty;
+        var clusterScoped = string.IsNullOrEmpty(pending.Regarding.NamespaceProperty);
+        var ns = clusterScoped ? _clusterScopedNamespace : pending.Regarding.NamespaceProperty;
         var name = $"{pending.Regarding.Name}.{Guid.NewGuid().ToString("N")[..16]}";
-        await client.EventsV1.CreateNamespacedEventAsync(new Eventsv1Event
+        try
+        {
+            await CreateAsync(pending, name, ns, cancellationToken);
+        }
+        catch (k8s.Autorest.HttpOperationException e) when (clusterScoped && ns == "default" && (int)e.Response.StatusCode == 422)
+        {
+            // API servers before 1.21 accept events.k8s.io events about cluster-scoped objects only in kube-system
+            // (kubernetes/kubernetes#100125 added default); remember and use that from now on.
+            _clusterScopedNamespace = ns = "kube-system";
+            await CreateAsync(pending, name, ns, cancellationToken);
+        }
+        _series[key] = (ns, name, 1, now);
+    }
+
+    private Task<Eventsv1Event> CreateAsync(PendingEvent pending, string name, string ns, CancellationToken cancellationToken) =>
+        client.EventsV1.CreateNamespacedEventAsync(new Eventsv1Event
         {
             ApiVersion = "events.k8s.io/v1",
             Kind = "Event",
@@ -79,8 +96,6 @@ public sealed partial class EventSink(EventRecorder recorder, IKubernetes client
             ReportingController = options.FieldManager,
             ReportingInstance = options.LeaderElection.Identity,
         }, ns, cancellationToken: cancellationToken);
-        _series[key] = (ns, name, 1, now);
-    }
 
     [LoggerMessage(LogLevel.Warning, "Could not write event {Reason} for {Kind} {Name}")]
     private partial void LogWriteFailed(Exception e, string reason, string kind, string name);
