@@ -42,8 +42,10 @@ cluster-down: build ## Stop the control plane started by cluster-up
 manifests: build ## Regenerate config/ from the code
 	$(OPERATOR) generate config --output config
 
-bench: ## Benchmarks (arrive with the benchmarks issue)
-	@echo "No benchmarks yet: they arrive with the benchmarks issue." >&2; exit 1
+bench: control-plane ## Benchmarks against the targets (Release build; BENCH_ARGS=--large adds N=5,000); table + artifacts/bench.json
+	$(DOTNET) build bench/GmsaOperator.Bench -c Release -v quiet -nologo
+	BENCH_COMMAND="make bench $(if $(BENCH_ARGS),BENCH_ARGS='$(BENCH_ARGS)')" \
+	  bench/GmsaOperator.Bench/bin/Release/net10.0/GmsaOperator.Bench --operator src/Operator/bin/Release/net10.0/gmsa-operator $(BENCH_ARGS)
 
 clean: ## Remove build output (the cached control-plane binaries stay in ~/.cache/gmsa-operator)
 	$(DOTNET) clean GmsaOperator.sln -v quiet -nologo
