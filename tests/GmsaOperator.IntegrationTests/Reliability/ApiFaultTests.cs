@@ -17,7 +17,11 @@ public sealed class ApiFaultTests : IntegrationTest
     private string CredSpec => $"{Namespace}-webapp1";
 
     [SetUp]
-    public Task CreateCredSpecAsync() => ReliabilityCluster.CreateCredSpecAsync(CredSpec);
+    public async Task CreateCredSpecAsync()
+    {
+        await Config.CrdSetup.EnsureInstalledAsync();
+        await ReliabilityCluster.CreateCredSpecAsync(CredSpec);
+    }
 
     [TearDown]
     public Task DeleteCredSpecAsync() => ReliabilityCluster.DeleteCredSpecAsync(CredSpec);
