@@ -25,8 +25,10 @@ public static class OperatorHost
     /// <param name="operatorNamespace">Namespace of the leader-election Lease: this option, else $POD_NAMESPACE, else <c>gmsa-system</c>.</param>
     /// <param name="webhooks">Webhook settings on top of configuration section <c>Webhooks</c> (port, local registration, …).</param>
     /// <param name="certificates">Certificate settings on top of configuration section <c>Certificates</c> (lifetimes, local mode, …).</param>
+    /// <param name="apiHandlers">Extra handlers in the API client's pipeline, inside the request metrics (tests inject faults here).</param>
     public static WebApplication Build(KubernetesClientConfiguration kubeConfig, string[] args, int healthPort,
-        string? operatorNamespace = null, Action<WebhookOptions>? webhooks = null, Action<CertificateSettings>? certificates = null)
+        string? operatorNamespace = null, Action<WebhookOptions>? webhooks = null, Action<CertificateSettings>? certificates = null,
+        Func<DelegatingHandler[]>? apiHandlers = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
         // In a pod the kubelet probes the pod IP; outside one, keep probes and metrics on loopback.
@@ -41,7 +43,8 @@ public static class OperatorHost
             o.SingleLine = true;
             o.TimestampFormat = "HH:mm:ss.fff ";
         });
-        builder.Services.AddSingleton<IKubernetes>(sp => new Kubernetes(kubeConfig, new RequestMetricsHandler(sp.GetRequiredService<RuntimeMetrics>())));
+        builder.Services.AddSingleton<IKubernetes>(sp => new Kubernetes(kubeConfig,
+            [new RequestMetricsHandler(sp.GetRequiredService<RuntimeMetrics>()), .. apiHandlers?.Invoke() ?? []]));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddHostedService<ClusterConnectionReporter>();
         var leaseNamespace = operatorNamespace

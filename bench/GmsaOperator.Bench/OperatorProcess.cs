@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using GmsaOperator.Operator.LocalControlPlane;
+
+namespace GmsaOperator.Bench;
+
+/// <summary>
+/// The real <c>gmsa-operator run</c> as a child process (so its RSS is its own), output to a log file. Measures
+/// start → <c>/readyz</c> 200 and samples VmRSS from <c>/proc/&lt;pid&gt;/status</c>.
+/// </summary>
+internal sealed class OperatorProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(2) };
+
+    private OperatorProcess(Process process, int webhookPort, int healthPort, Stopwatch sinceStart)
+    {
+        _process = process;
+        WebhookPort = webhookPort;
+        HealthPort = healthPort;
+        SinceStart = sinceStart;
+    }
+
+    public int WebhookPort { get; }
+    public int HealthPort { get; }
+    public int Pid => _process.Id;
+    public Stopwatch SinceStart { get; }
+
+    /// <param name="environment">Extra environment, e.g. <c>Webhooks__AuthorizationCacheTtl=00:00:00</c>.</param>
+    public static OperatorProcess Start(string executable, string kubeconfig, string logFile, IReadOnlyDictionary<string, string> environment)
+    {
+        var webhookPort = FreePorts.Next();
+        var healthPort = FreePorts.Next();
+        // exec through sh so the pid is the operator's own and its output goes straight to a file (no pipe to drain).
+        var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("exec \"$0\" run --kubeconfig \"$1\" --webhook-port \"$2\" --health-port \"$3\" --local-webhooks true >\"$4\" 2>&1");
+        start.ArgumentList.Add(executable);
+        start.ArgumentList.Add(kubeconfig);
+        start.ArgumentList.Add(webhookPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        start.ArgumentList.Add(healthPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        start.ArgumentList.Add(logFile);
+        start.Environment.Remove("KUBECONFIG");
+        start.Environment["DOTNET_gcServer"] = "0";
+        foreach (var (k, v) in environment) start.Environment[k] = v;
+        var sw = Stopwatch.StartNew();
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {executable}");
+        return new OperatorProcess(process, webhookPort, healthPort, sw);
+    }
+
+    /// <summary>Polls /readyz every 20 ms; returns the time from process start to the first 200.</summary>
+    public async Task<TimeSpan> WaitReadyAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = SinceStart.Elapsed + timeout;
+        while (SinceStart.Elapsed < deadline)
+        {
+            if (_process.HasExited) throw new InvalidOperationException($"gmsa-operator exited with code {_process.ExitCode} before it became ready");
+            try
+            {
+                using var response = await _http.GetAsync($"http://127.0.0.1:{HealthPort}/readyz", cancellationToken);
+                if (response.IsSuccessStatusCode) return SinceStart.Elapsed;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+            }
+            await Task.Delay(20, cancellationToken);
+        }
+        throw new TimeoutException($"gmsa-operator not ready within {timeout.TotalSeconds:0}s");
+    }
+
+    /// <summary>Resident set size in bytes (VmRSS), or null once the process is gone.</summary>
+    public long? ReadRssBytes()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{Pid}/status"))
+            {
+                if (!line.StartsWith("VmRSS:", StringComparison.Ordinal)) continue;
+                var kb = long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+                return kb * 1024;
+            }
+        }
+        catch (IOException)
+        {
+        }
+        return null;
+    }
+
+    /// <summary>SIGTERM (the operator removes its local webhook registration on exit), SIGKILL after 30 s.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _http.Dispose();
+        if (!_process.HasExited)
+        {
+            using (var kill = Process.Start("kill", ["-TERM", Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync();
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            try
+            {
+                await _process.WaitForExitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+        }
+        _process.Dispose();
+    }
+}
