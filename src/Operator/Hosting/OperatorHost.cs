@@ -11,6 +11,7 @@ using k8s;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace GmsaOperator.Operator.Hosting;
 
@@ -43,6 +44,8 @@ public static class OperatorHost
             o.SingleLine = true;
             o.TimestampFormat = "HH:mm:ss.fff ";
         });
+        // Per-request hosting/routing logs would cost more than an admission decision; keep ASP.NET's own at Warning.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.AddSingleton<IKubernetes>(sp => new Kubernetes(kubeConfig,
             [new RequestMetricsHandler(sp.GetRequiredService<RuntimeMetrics>()), .. apiHandlers?.Invoke() ?? []]));
         builder.Services.AddSingleton(TimeProvider.System);

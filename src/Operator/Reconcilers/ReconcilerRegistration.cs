@@ -11,12 +11,15 @@ public static class ReconcilerRegistration
 {
     public static IServiceCollection AddGmsaReconcilers(this IServiceCollection services)
     {
+        // Several workers: different keys reconcile in parallel (one key is never run twice at once).
         services.AddController<CredentialSpecReconciler, GmsaCredentialSpec>(CredentialSpecReconciler.ControllerName, c => c
+            .WithWorkers(2)
             .Owns<V1ClusterRole>()
             // An unmanaged ClusterRole with our name going away lets us generate ours.
             .Watches<V1ClusterRole>(role => CredentialSpecOf(role) is { } name ? [new(null, name)] : []));
 
         services.AddController<GmsaBindingReconciler, GmsaBinding>(GmsaBindingReconciler.ControllerName, c => c
+            .WithWorkers(8)
             .WithIndex(GmsaBindingReconciler.ByCredentialSpec, b => [b.Spec.CredentialSpecName])
             .WithIndex(GmsaBindingReconciler.ByNamespace, b => [b.Metadata.NamespaceProperty])
             .Owns<V1RoleBinding>()

@@ -87,7 +87,9 @@ public sealed partial class AdmissionEndpoint(ILogger<AdmissionEndpoint> logger,
             result = AdmissionResult.Deny(500, $"internal error while admitting the request ({e.GetType().Name})");
         }
 
-        LogDecision(logger, webhook, request.Uid, request.Namespace, request.Name, request.Operation, result.Allowed, result.Code, result.Patch is not null);
+        // Denials are what an admin looks for; allowed decisions are per-pod noise on the hot path (Debug).
+        if (result.Allowed) LogAllowed(logger, webhook, request.Uid, request.Namespace, request.Name, request.Operation, result.Code, result.Patch is not null);
+        else LogDenied(logger, webhook, request.Uid, request.Namespace, request.Name, request.Operation, result.Code);
         await WriteReviewAsync(context, StatusCodes.Status200OK, Response(request.Uid ?? "", result)).ConfigureAwait(false);
     }
 
@@ -140,8 +142,11 @@ public sealed partial class AdmissionEndpoint(ILogger<AdmissionEndpoint> logger,
 
     private sealed class BodyTooLargeException : Exception;
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "admission {Webhook} uid={Uid} namespace={Namespace} name={Name} operation={Operation} allowed={Allowed} code={Code} patched={Patched}")]
-    private static partial void LogDecision(ILogger logger, string webhook, string? uid, string? @namespace, string? name, string? operation, bool allowed, int code, bool patched);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "admission {Webhook} uid={Uid} namespace={Namespace} name={Name} operation={Operation} allowed code={Code} patched={Patched}")]
+    private static partial void LogAllowed(ILogger logger, string webhook, string? uid, string? @namespace, string? name, string? operation, int code, bool patched);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "admission {Webhook} uid={Uid} namespace={Namespace} name={Name} operation={Operation} denied code={Code}")]
+    private static partial void LogDenied(ILogger logger, string webhook, string? uid, string? @namespace, string? name, string? operation, int code);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "admission {Webhook}: rejected malformed request ({Problem})")]
     private static partial void LogMalformed(ILogger logger, string webhook, string problem);
