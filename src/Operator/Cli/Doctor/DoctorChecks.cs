@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using GmsaOperator.Entities.Bindings;
 using GmsaOperator.Entities.CredentialSpecs;
@@ -158,19 +157,7 @@ public static class DoctorChecks
         return leaf.MatchesHostname(host.Trim('[', ']')) ? null : $"the certificate does not name {host}";
     }
 
-    public static IReadOnlyList<X509Certificate2> ParseBundle(byte[] bundle)
-    {
-        var certificates = new X509Certificate2Collection();
-        try
-        {
-            certificates.ImportFromPem(System.Text.Encoding.ASCII.GetString(bundle));
-        }
-        catch (CryptographicException)
-        {
-            return [];
-        }
-        return [.. certificates];
-    }
+    public static IReadOnlyList<X509Certificate2> ParseBundle(byte[] bundle) => Certificates.Pem.ParseCertificates(bundle, out _);
 
     private static bool SameEndpoint(string a, string b) =>
         Uri.TryCreate(a, UriKind.Absolute, out var x) && Uri.TryCreate(b, UriKind.Absolute, out var y)
