@@ -159,6 +159,28 @@ public sealed class DoctorChecksTests
     }
 
     [Test]
+    public void HandWrittenRbacWithWrongCase_Fails_NamingTheRole()
+    {
+        var report = DoctorReport.From(Healthy() with
+        {
+            Bindings = [],
+            Access = [new("webapp", "gmsa-webapp1", false, "")],
+            RbacGrants = [new("ClusterRole", "webapp1-role", ["gmsa-Webapp1"]), new("ClusterRole", "unrelated", ["other"])],
+        });
+        var check = Single(report, "may use gmsa-webapp1");
+        Assert.That(check.Detail, Does.EndWith("ClusterRole webapp1-role grants use of gmsa-Webapp1, which differs in case from gmsa-webapp1 (RBAC resourceNames are case-sensitive)"));
+        Assert.That(check.Fix, Does.StartWith("change resourceNames in ClusterRole webapp1-role to [gmsa-webapp1]"));
+    }
+
+    [Test]
+    public void TypoInCredSpecName_SuggestsTheClosest()
+    {
+        var inputs = Healthy();
+        var report = DoctorReport.From(inputs with { Target = inputs.Target with { CredentialSpecNames = ["gmsa-webap1"] }, Access = [] });
+        Assert.That(Single(report, "GMSACredentialSpec gmsa-webap1 exists").Detail, Is.EqualTo("not found; did you mean gmsa-webapp1?"));
+    }
+
+    [Test]
     public void NoBinding_Fails_WithBindingFix()
     {
         var report = DoctorReport.From(Healthy() with { Bindings = [], Access = [new("webapp", "gmsa-webapp1", false, "")] });

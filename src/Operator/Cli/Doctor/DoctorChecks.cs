@@ -210,12 +210,15 @@ public static class DoctorChecks
         }
         var similar = inputs.AllCredentialSpecNames
             .Where(n => string.Equals(n, name, StringComparison.OrdinalIgnoreCase) || n == ObjectNames.Suggest(name))
+            .Concat(inputs.AllCredentialSpecNames.Where(n => EditDistance(n, name.ToLowerInvariant()) <= 2).OrderBy(n => EditDistance(n, name.ToLowerInvariant())))
+            .Distinct(StringComparer.Ordinal)
             .ToList();
         var invalid = ObjectNames.IsDns1123Subdomain(name) ? "" : " (object names are lower-case, so this one can never exist)";
         if (similar.Count > 0)
         {
             var suggestion = similar[0];
-            return CheckResult.Fail(title, $"not found{invalid}; did you mean {suggestion}? Names (and RBAC resourceNames) are case-sensitive",
+            var caseOnly = string.Equals(suggestion, name, StringComparison.OrdinalIgnoreCase);
+            return CheckResult.Fail(title, $"not found{invalid}; did you mean {suggestion}?{(caseOnly ? " Names (and RBAC resourceNames) are case-sensitive" : "")}",
                 $"refer to it exactly as gmsaCredentialSpecName: {suggestion} (and spec.credentialSpecName: {suggestion} in the GmsaBinding)");
         }
         return CheckResult.Fail(title, $"not found{invalid}",
@@ -246,6 +249,15 @@ public static class DoctorChecks
                                                              && string.Equals(b.CredentialSpecName, credentialSpecName, StringComparison.OrdinalIgnoreCase));
         var detail = $"the SubjectAccessReview denies it{reason} and no GmsaBinding in {@namespace} grants it"
                      + (nearMiss is null ? "" : $" (GmsaBinding {nearMiss.Name} names {nearMiss.CredentialSpecName}, which differs in case)");
+        // The documentation's own mistake: hand-written RBAC naming the credspec with different case (resourceNames are case-sensitive).
+        var rbacMiss = (inputs.RbacGrants ?? [])
+            .SelectMany(g => g.ResourceNames.Where(r => r != credentialSpecName && string.Equals(r, credentialSpecName, StringComparison.OrdinalIgnoreCase)).Select(r => (g, r)))
+            .FirstOrDefault();
+        if (rbacMiss.g is { } grant)
+        {
+            return CheckResult.Fail(title, $"{detail}; {grant.Kind} {grant.Name} grants use of {rbacMiss.r}, which differs in case from {credentialSpecName} (RBAC resourceNames are case-sensitive)",
+                $"change resourceNames in {grant.Kind} {grant.Name} to [{credentialSpecName}], or replace the hand-written RBAC with a GmsaBinding (spec.credentialSpecName: {credentialSpecName}, spec.serviceAccounts: [{serviceAccount}])");
+        }
         return CheckResult.Fail(title, detail,
             $"create a GmsaBinding in {@namespace} with spec.credentialSpecName: {credentialSpecName} and spec.serviceAccounts: [{serviceAccount}] (gmsa-operator credspec convert CredSpec.json --with-binding {@namespace}:{serviceAccount} writes one)");
     }
@@ -294,6 +306,23 @@ public static class DoctorChecks
         {
             yield return CheckResult.Pass(nodeTitle, $"node {pod.NodeName}");
         }
+    }
+
+    /// <summary>Levenshtein distance, for did-you-mean on typos.</summary>
+    public static int EditDistance(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var current = new int[b.Length + 1];
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+            previous = current;
+        }
+        return previous[b.Length];
     }
 
     private static string Where(GmsaBlock block) => block.Kind == GmsaBlockKind.Pod ? "pod-level" : $"{block.KindText} {block.ResourceName}";

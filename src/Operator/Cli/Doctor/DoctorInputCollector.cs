@@ -68,8 +68,9 @@ public sealed class DoctorInputCollector(IKubernetes client, TimeProvider time)
             }
         }
 
+        var grants = access.Any(a => !a.Allowed) ? await ListRbacGrantsAsync(request.Namespace, ct) : [];
         return new DoctorInputs(time.GetUtcNow(), crds, leaseState, configurations, served, target,
-            [.. credentialSpecs.Select(s => s.Name)], credentialSpecs, bindings, access);
+            [.. credentialSpecs.Select(s => s.Name)], credentialSpecs, bindings, access, grants);
     }
 
     private static WebhookState Hook(string name, Admissionregistrationv1WebhookClientConfig config) =>
@@ -126,6 +127,30 @@ public sealed class DoctorInputCollector(IKubernetes client, TimeProvider time)
             result.Add(new CredentialSpecState(name, canonical, dns));
         }
         return result;
+    }
+
+    /// <summary>Rules granting <c>use</c> of named credspecs, to explain a denial caused by hand-written RBAC (read only when something is denied).</summary>
+    private async Task<List<RbacGrant>> ListRbacGrantsAsync(string @namespace, CancellationToken ct)
+    {
+        static IEnumerable<string> Names(IEnumerable<V1PolicyRule>? rules) => (rules ?? [])
+            .Where(r => r.Verbs?.Any(v => v is "use" or "*") == true
+                        && r.Resources?.Any(x => x is GmsaCredentialSpec.Plural or "*") == true
+                        && r.ApiGroups?.Any(g => g is GmsaCredentialSpec.ApiGroup or "*") == true)
+            .SelectMany(r => r.ResourceNames ?? []);
+
+        var grants = new List<RbacGrant>();
+        try
+        {
+            var clusterRoles = await client.RbacAuthorizationV1.ListClusterRoleAsync(cancellationToken: ct);
+            grants.AddRange(clusterRoles.Items.Select(r => new RbacGrant("ClusterRole", r.Metadata.Name, [.. Names(r.Rules)])).Where(g => g.ResourceNames.Count > 0));
+            var roles = await client.RbacAuthorizationV1.ListNamespacedRoleAsync(@namespace, cancellationToken: ct);
+            grants.AddRange(roles.Items.Select(r => new RbacGrant("Role", r.Metadata.Name, [.. Names(r.Rules)])).Where(g => g.ResourceNames.Count > 0));
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Forbidden)
+        {
+            // Reading RBAC is only for a better explanation; the access check itself already failed.
+        }
+        return grants;
     }
 
     private async Task<List<BindingState>> ListBindingsAsync(string @namespace, CancellationToken ct)

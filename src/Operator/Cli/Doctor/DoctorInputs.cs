@@ -30,6 +30,9 @@ public sealed record BindingState(string Name, string CredentialSpecName, IReadO
 /// <summary>A SubjectAccessReview answer: may the service account <c>use</c> the credential spec.</summary>
 public sealed record AccessState(string ServiceAccount, string CredentialSpecName, bool Allowed, string Reason);
 
+/// <summary>A Role or ClusterRole rule that grants <c>use</c> of named GMSACredentialSpecs (hand-written RBAC included).</summary>
+public sealed record RbacGrant(string Kind, string Name, IReadOnlyList<string> ResourceNames);
+
 /// <summary>A pod that should carry a GMSA: its blocks and the node it runs on.</summary>
 public sealed record PodState(string Name, string ServiceAccount, IReadOnlyList<GmsaBlock> Blocks, string? NodeName, string? NodeOs, bool NodeExists);
 
@@ -51,4 +54,5 @@ public sealed record DoctorInputs(
     IReadOnlyList<string> AllCredentialSpecNames,
     IReadOnlyList<CredentialSpecState> CredentialSpecs,
     IReadOnlyList<BindingState> Bindings,
-    IReadOnlyList<AccessState> Access);
+    IReadOnlyList<AccessState> Access,
+    IReadOnlyList<RbacGrant>? RbacGrants = null);
