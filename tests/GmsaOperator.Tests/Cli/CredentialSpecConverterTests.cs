@@ -94,17 +94,18 @@ public sealed class CredentialSpecConverterTests
     }
 
     [Test]
-    public void Convert_WarnsAboutFieldsTheSchemaWouldPrune_AndKeepsThemInTheOutput()
+    public void Convert_WarnsAboutFieldsTheSchemaWouldPrune_AndLeavesThemOut()
     {
         var json = DocumentationCredSpec.Replace("\"NetBiosName\":  \"CONTOSO\"", "\"NetBiosName\":  \"CONTOSO\", \"Forest\": \"contoso.com\"")
             .Replace("\"Scope\":  \"CONTOSO\"", "\"Scope\":  \"CONTOSO\", \"Comment\": \"x\"");
         var result = CredentialSpecConverter.Convert(Encoding.UTF8.GetBytes(json), "x.json");
         Assert.That(result.Warnings, Is.EquivalentTo(new[]
         {
-            "credspec.DomainJoinConfig.Forest is not in the GMSACredentialSpec schema: the API server would drop it on apply",
-            "credspec.ActiveDirectoryConfig.GroupManagedServiceAccounts[0].Comment is not in the GMSACredentialSpec schema: the API server would drop it on apply",
+            "credspec.DomainJoinConfig.Forest is not in the GMSACredentialSpec schema and was left out (the API server would drop it)",
+            "credspec.ActiveDirectoryConfig.GroupManagedServiceAccounts[0].Comment is not in the GMSACredentialSpec schema and was left out (the API server would drop it)",
         }));
-        Assert.That(result.Yaml, Does.Contain("Forest: contoso.com"));
+        Assert.That(result.Yaml, Does.Not.Contain("Forest").And.Not.Contain("Comment"));
+        Assert.That(CanonicalJson.Serialize(YamlToJson(result.Yaml).GetProperty("credspec")), Is.EqualTo(InputCanonical), "the rest is kept exactly");
     }
 
     [Test]
@@ -144,6 +145,7 @@ public sealed class CredentialSpecConverterTests
         yield return new TestCaseData(Encoding.UTF8.GetBytes("{\"CmsPlugins\": [\"ActiveDirectory\"]}"), Array.Empty<string>(), "is not a usable credential spec: DomainJoinConfig is required.").SetName("Command_MissingDomainJoinConfig_Exit2");
         yield return new TestCaseData(Encoding.UTF8.GetBytes("""{"DomainJoinConfig": {"MachineAccountName": "a"}, "ActiveDirectoryConfig": {"GroupManagedServiceAccounts": []}}"""), Array.Empty<string>(),
             "is not a usable credential spec: ActiveDirectoryConfig.GroupManagedServiceAccounts must list at least one account.").SetName("Command_NoAccounts_Exit2");
+        yield return new TestCaseData(Encoding.UTF8.GetBytes("""{"DomainJoinConfig": {"Sid": "a", "Sid": "b"}}"""), Array.Empty<string>(), "has a duplicate property name in an object").SetName("Command_DuplicateKey_Exit2");
         yield return new TestCaseData(new byte[] { 0x7B, 0xC3, 0x28, 0x7D }, Array.Empty<string>(), "is not text in UTF-8 or UTF-16 with a byte-order mark").SetName("Command_InvalidUtf8_Exit2");
         yield return new TestCaseData(Encoding.UTF8.GetBytes(DocumentationCredSpec), new[] { "--name", "gmsa-WebApp1" }, "use 'gmsa-webapp1'.").SetName("Command_InvalidName_Exit2");
         yield return new TestCaseData(Encoding.UTF8.GetBytes(DocumentationCredSpec), new[] { "--with-binding", "nocolon" }, "must be NAMESPACE:SERVICEACCOUNT").SetName("Command_BadBinding_Exit2");

@@ -65,17 +65,18 @@ public static class CredentialSpecConverter
         {
             throw new CredentialSpecInputException($"{source} must contain a JSON object (the credential spec), not {Describe(node)}.");
         }
-        // JsonObject tolerates duplicate keys only until enumerated; force it now so a duplicate is an input error.
+        // JsonObject tolerates duplicate keys only until enumerated; materialise everything now so a duplicate is an input error.
+        string materialised;
         try
         {
-            _ = credspec.Count;
+            materialised = credspec.ToJsonString();
         }
         catch (ArgumentException)
         {
-            throw new CredentialSpecInputException($"{source} has a duplicate property name in its top-level object.");
+            throw new CredentialSpecInputException($"{source} has a duplicate property name in an object; keep only one of them.");
         }
 
-        using var document = JsonDocument.Parse(credspec.ToJsonString());
+        using var document = JsonDocument.Parse(materialised);
         var findings = CredentialSpecValidator.Check(document.RootElement);
         if (findings.Field is { } field)
         {
@@ -86,8 +87,9 @@ public static class CredentialSpecConverter
 
         var chosen = ChooseName(name, document.RootElement, source);
         var warnings = new List<string>(findings.Warnings);
-        warnings.AddRange(SchemaPruning.PrunedFields(document.RootElement)
-            .Select(path => $"{path} is not in the GMSACredentialSpec schema: the API server would drop it on apply"));
+        // Left out of the YAML: the API server would silently drop them, and kubectl's validation refuses them.
+        warnings.AddRange(SchemaPruning.Prune(credspec)
+            .Select(path => $"{path} is not in the GMSACredentialSpec schema and was left out (the API server would drop it)"));
 
         var resource = new JsonObject
         {

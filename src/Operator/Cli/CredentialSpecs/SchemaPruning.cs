@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using GmsaOperator.Entities;
 using GmsaOperator.Entities.CredentialSpecs;
 using k8s;
@@ -6,36 +7,43 @@ using k8s;
 namespace GmsaOperator.Operator.Cli.CredentialSpecs;
 
 /// <summary>
-/// Finds the fields of a credential spec the API server would silently prune: everything not declared in the
-/// <c>credspec</c> schema of the GMSACredentialSpec CRD we install (generated from the entity, i.e. upstream's schema).
+/// Finds the fields of a credential spec the API server would silently prune (and kubectl's validation rejects):
+/// everything not declared in the <c>credspec</c> schema of the GMSACredentialSpec CRD we install (generated from
+/// the entity, i.e. upstream's schema).
 /// </summary>
 public static class SchemaPruning
 {
     private static readonly Lazy<JsonElement> CredspecSchema = new(LoadCredspecSchema);
 
-    /// <summary>Dotted paths (<c>credspec.A.B</c>, arrays as <c>[i]</c>) of the fields that would be dropped.</summary>
-    public static IReadOnlyList<string> PrunedFields(JsonElement credspec)
+    /// <summary>Removes the undeclared fields from <paramref name="credspec"/>; returns their paths (<c>credspec.A.B</c>, arrays as <c>[i]</c>).</summary>
+    public static IReadOnlyList<string> Prune(JsonNode credspec)
     {
         var pruned = new List<string>();
         Walk(credspec, CredspecSchema.Value, "credspec", pruned);
         return pruned;
     }
 
-    private static void Walk(JsonElement value, JsonElement schema, string path, List<string> pruned)
+    private static void Walk(JsonNode? value, JsonElement schema, string path, List<string> pruned)
     {
         if (schema.TryGetProperty("x-kubernetes-preserve-unknown-fields", out var preserve) && preserve.ValueKind == JsonValueKind.True) return;
-        switch (value.ValueKind)
+        switch (value)
         {
-            case JsonValueKind.Object when schema.TryGetProperty("properties", out var properties):
-                foreach (var member in value.EnumerateObject())
+            case JsonObject obj when schema.TryGetProperty("properties", out var properties):
+                foreach (var (name, member) in obj.ToList())
                 {
-                    if (properties.TryGetProperty(member.Name, out var memberSchema)) Walk(member.Value, memberSchema, $"{path}.{member.Name}", pruned);
-                    else pruned.Add($"{path}.{member.Name}");
+                    if (properties.TryGetProperty(name, out var memberSchema))
+                    {
+                        Walk(member, memberSchema, $"{path}.{name}", pruned);
+                    }
+                    else
+                    {
+                        pruned.Add($"{path}.{name}");
+                        obj.Remove(name);
+                    }
                 }
                 break;
-            case JsonValueKind.Array when schema.TryGetProperty("items", out var items):
-                var i = 0;
-                foreach (var item in value.EnumerateArray()) Walk(item, items, $"{path}[{i++}]", pruned);
+            case JsonArray array when schema.TryGetProperty("items", out var items):
+                for (var i = 0; i < array.Count; i++) Walk(array[i], items, $"{path}[{i}]", pruned);
                 break;
         }
     }
