@@ -145,7 +145,7 @@ public sealed class CredentialSpecConverterTests
         yield return new TestCaseData(Encoding.UTF8.GetBytes("{\"CmsPlugins\": [\"ActiveDirectory\"]}"), Array.Empty<string>(), "is not a usable credential spec: DomainJoinConfig is required.").SetName("Command_MissingDomainJoinConfig_Exit2");
         yield return new TestCaseData(Encoding.UTF8.GetBytes("""{"DomainJoinConfig": {"MachineAccountName": "a"}, "ActiveDirectoryConfig": {"GroupManagedServiceAccounts": []}}"""), Array.Empty<string>(),
             "is not a usable credential spec: ActiveDirectoryConfig.GroupManagedServiceAccounts must list at least one account.").SetName("Command_NoAccounts_Exit2");
-        yield return new TestCaseData(Encoding.UTF8.GetBytes("""{"DomainJoinConfig": {"Sid": "a", "Sid": "b"}}"""), Array.Empty<string>(), "has a duplicate property name in an object").SetName("Command_DuplicateKey_Exit2");
+        yield return new TestCaseData(Encoding.UTF8.GetBytes("""{"DomainJoinConfig": {"Sid": "a", "Sid": "b"}}"""), Array.Empty<string>(), "is not valid JSON: Duplicate property 'Sid'").SetName("Command_DuplicateKey_Exit2");
         yield return new TestCaseData(new byte[] { 0x7B, 0xC3, 0x28, 0x7D }, Array.Empty<string>(), "is not text in UTF-8 or UTF-16 with a byte-order mark").SetName("Command_InvalidUtf8_Exit2");
         yield return new TestCaseData(Encoding.UTF8.GetBytes(DocumentationCredSpec), new[] { "--name", "gmsa-WebApp1" }, "use 'gmsa-webapp1'.").SetName("Command_InvalidName_Exit2");
         yield return new TestCaseData(Encoding.UTF8.GetBytes(DocumentationCredSpec), new[] { "--with-binding", "nocolon" }, "must be NAMESPACE:SERVICEACCOUNT").SetName("Command_BadBinding_Exit2");

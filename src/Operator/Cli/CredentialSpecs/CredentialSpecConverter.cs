@@ -54,7 +54,8 @@ public static class CredentialSpecConverter
         JsonNode? node;
         try
         {
-            node = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = false });
+            // Duplicate names are an error (which one would win is a guess), as is anything but plain JSON.
+            node = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false });
         }
         catch (JsonException e)
         {
@@ -65,18 +66,7 @@ public static class CredentialSpecConverter
         {
             throw new CredentialSpecInputException($"{source} must contain a JSON object (the credential spec), not {Describe(node)}.");
         }
-        // JsonObject tolerates duplicate keys only until enumerated; materialise everything now so a duplicate is an input error.
-        string materialised;
-        try
-        {
-            materialised = credspec.ToJsonString();
-        }
-        catch (ArgumentException)
-        {
-            throw new CredentialSpecInputException($"{source} has a duplicate property name in an object; keep only one of them.");
-        }
-
-        using var document = JsonDocument.Parse(materialised);
+        using var document = JsonDocument.Parse(credspec.ToJsonString());
         var findings = CredentialSpecValidator.Check(document.RootElement);
         if (findings.Field is { } field)
         {
