@@ -241,6 +241,15 @@ public sealed class DoctorChecksTests
     [TestCase("gmsab/b", DoctorTargetKind.GmsaBinding)]
     public void Target_Parses(string text, DoctorTargetKind kind) => Assert.That(DoctorTarget.Parse(text, out _)!.Kind, Is.EqualTo(kind));
 
+    [TestCase(new[] { "--help" }, "credspec")]
+    [TestCase(new[] { "credspec", "--help" }, "convert")]
+    [TestCase(new[] { "doctor", "--help" }, "--webhook-configuration")]
+    public async Task Help_OnEveryLevel(string[] args, string mentions)
+    {
+        var (exit, stdout, _) = await CliRunner.RunAsync(args);
+        Assert.That((exit, stdout.Contains(mentions, StringComparison.Ordinal)), Is.EqualTo((0, true)), stdout);
+    }
+
     [Test]
     public async Task Command_BadTarget_Exit2()
     {
