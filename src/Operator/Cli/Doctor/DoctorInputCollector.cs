@@ -181,6 +181,8 @@ public sealed class DoctorInputCollector(IKubernetes client, TimeProvider time)
             {
                 if (await OrNull(() => client.AppsV1.ReadNamespacedDeploymentAsync(target.Name, ns, cancellationToken: ct)) is not { } deployment) return NotFound();
                 var template = Decode(new V1Pod { Spec = deployment.Spec.Template.Spec });
+                // Only matchLabels are turned into a label selector (what Deployments almost always use); a selector made only of
+                // matchExpressions finds no pods here, so only the template is checked.
                 var selector = deployment.Spec.Selector?.MatchLabels is { Count: > 0 } labels
                     ? string.Join(',', labels.Select(kv => $"{kv.Key}={kv.Value}"))
                     : null;
