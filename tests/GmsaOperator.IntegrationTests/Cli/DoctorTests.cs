@@ -47,6 +47,8 @@ public sealed class DoctorTests : IntegrationTest
     private static RunningOperator _operator = null!;
     private static WebhookHost _webhooks = null!;
 
+    private readonly List<string> _tempFiles = [];
+
     private string CredSpecName => $"gmsa-webapp1-{Namespace}";
 
     [OneTimeSetUp]
@@ -83,8 +85,12 @@ public sealed class DoctorTests : IntegrationTest
         await Client.CoreV1.CreateNamespacedServiceAccountAsync(new V1ServiceAccount { Metadata = new V1ObjectMeta { Name = "webapp" } }, Namespace);
 
     [TearDown]
-    public async Task DeleteCredSpecAsync() =>
+    public async Task DeleteCredSpecAsync()
+    {
+        foreach (var file in _tempFiles) File.Delete(file);
+        _tempFiles.Clear();
         await IgnoreNotFound(() => Client.CustomObjects.DeleteClusterCustomObjectAsync("windows.k8s.io", "v1", "gmsacredentialspecs", CredSpecName));
+    }
 
     [Test]
     public async Task ConvertedYaml_IsAcceptedByTheApiServer_AndStoresTheInputCredSpec()
@@ -346,10 +352,11 @@ public sealed class DoctorTests : IntegrationTest
         }, Namespace);
     }
 
-    private static string WriteTemp(byte[] content, string extension = ".json")
+    private string WriteTemp(byte[] content, string extension = ".json")
     {
         var path = Path.Combine(Path.GetTempPath(), $"gmsa-doctor-{Guid.NewGuid():N}{extension}");
         File.WriteAllBytes(path, content);
+        _tempFiles.Add(path);
         return path;
     }
 
