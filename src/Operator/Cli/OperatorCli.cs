@@ -11,6 +11,8 @@ public static class OperatorCli
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(LocalClusterCommand.Create());
         root.Subcommands.Add(GenerateCommand.Create());
+        root.Subcommands.Add(CredentialSpecCommand.Create());
+        root.Subcommands.Add(DoctorCommand.Create());
         return root;
     }
 

@@ -27,19 +27,33 @@ public static partial class CredentialSpecValidator
         AdmissionResult Invalid(string field, string problem) =>
             AdmissionResult.Deny(422, $"GMSACredentialSpec {GoQuote.Quote(name)} is invalid: {field} {problem}");
 
-        if (!resource.TryGetProperty("credspec", out var credspec) || credspec.ValueKind != JsonValueKind.Object)
+        if (!resource.TryGetProperty("credspec", out var credspec))
         {
             return Invalid("credspec", "is required (an object with DomainJoinConfig and ActiveDirectoryConfig.GroupManagedServiceAccounts)");
         }
+        var findings = Check(credspec);
+        return findings.Field is { } field ? Invalid(field, findings.Problem!) : AdmissionResult.Allow(findings.Warnings);
+    }
+
+    /// <summary>
+    /// The rules on the <c>credspec</c> document itself, shared by the admission check and <c>gmsa-operator credspec
+    /// convert</c>: the first fatal problem (field path and problem text) or null, plus warnings.
+    /// </summary>
+    public static CredentialSpecFindings Check(JsonElement credspec)
+    {
+        if (credspec.ValueKind != JsonValueKind.Object)
+        {
+            return CredentialSpecFindings.Invalid("credspec", "is required (an object with DomainJoinConfig and ActiveDirectoryConfig.GroupManagedServiceAccounts)");
+        }
         if (!credspec.TryGetProperty("DomainJoinConfig", out var domain) || domain.ValueKind != JsonValueKind.Object)
         {
-            return Invalid("credspec.DomainJoinConfig", "is required");
+            return CredentialSpecFindings.Invalid("credspec.DomainJoinConfig", "is required");
         }
         if (!credspec.TryGetProperty("ActiveDirectoryConfig", out var ad) || ad.ValueKind != JsonValueKind.Object
             || !ad.TryGetProperty("GroupManagedServiceAccounts", out var accounts) || accounts.ValueKind != JsonValueKind.Array
             || accounts.GetArrayLength() == 0)
         {
-            return Invalid("credspec.ActiveDirectoryConfig.GroupManagedServiceAccounts", "must list at least one account");
+            return CredentialSpecFindings.Invalid("credspec.ActiveDirectoryConfig.GroupManagedServiceAccounts", "must list at least one account");
         }
 
         var warnings = new List<string>();
@@ -64,7 +78,7 @@ public static partial class CredentialSpecValidator
                 warnings.Add($"credspec.ActiveDirectoryConfig.HostAccountConfig is incomplete: missing {string.Join(", ", missing)}");
             }
         }
-        return AdmissionResult.Allow(warnings);
+        return new CredentialSpecFindings(null, null, warnings);
     }
 
     private static string? String(JsonElement element, string property) =>
@@ -72,4 +86,10 @@ public static partial class CredentialSpecValidator
 
     [GeneratedRegex(@"^S-1-\d+(-\d+)+$", RegexOptions.CultureInvariant)]
     private static partial Regex SidPattern();
+}
+
+/// <summary>Result of <see cref="CredentialSpecValidator.Check"/>: <see cref="Field"/>/<see cref="Problem"/> set when the document can never work.</summary>
+public sealed record CredentialSpecFindings(string? Field, string? Problem, IReadOnlyList<string> Warnings)
+{
+    public static CredentialSpecFindings Invalid(string field, string problem) => new(field, problem, []);
 }

@@ -1,0 +1,76 @@
+using System.CommandLine;
+using GmsaOperator.Entities.Deployment;
+using GmsaOperator.Operator.Cli.Doctor;
+using k8s;
+
+namespace GmsaOperator.Operator.Cli;
+
+/// <summary><c>gmsa-operator doctor</c>: the documentation's GMSA troubleshooting as a ✓/✗/! checklist (thin shell over <see cref="DoctorChecks"/>).</summary>
+public static class DoctorCommand
+{
+    public const int UsageError = 2;
+
+    public static Command Create()
+    {
+        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Kubeconfig of the cluster (default: $KUBECONFIG, else ~/.kube/config, else in-cluster)" };
+        var ns = new Option<string?>("--namespace", "-n") { Description = "Namespace of the workload (default: the kubeconfig context's, else 'default')" };
+        var operatorNamespace = new Option<string>("--operator-namespace") { Description = "Namespace the operator runs in (its leader Lease)", DefaultValueFactory = _ => OperatorDeployment.Namespace };
+        var webhookName = new Option<string>("--webhook-configuration") { Description = "Name of the Mutating/ValidatingWebhookConfiguration", DefaultValueFactory = _ => OperatorDeployment.WebhookConfigurationName };
+        var output = new Option<string>("--output", "-o") { Description = "Output format", DefaultValueFactory = _ => "text" };
+        output.AcceptOnlyFromAmong("text", "json");
+        var target = new Argument<string?>("target") { Description = "pod/NAME, deployment/NAME, serviceaccount/NAME or gmsabinding/NAME (omit to check only the cluster-side setup)", Arity = ArgumentArity.ZeroOrOne };
+
+        var command = new Command("doctor", "Check a GMSA setup end to end (CRDs, operator, webhooks and certificates, credential spec, RBAC, pod) and print the fix for every problem. Exit code 0 when all checks pass, 1 otherwise.");
+        command.Options.Add(kubeconfig);
+        command.Options.Add(ns);
+        command.Options.Add(operatorNamespace);
+        command.Options.Add(webhookName);
+        command.Options.Add(output);
+        command.Arguments.Add(target);
+        command.SetAction(async (parse, ct) =>
+        {
+            var stdout = parse.InvocationConfiguration.Output;
+            var stderr = parse.InvocationConfiguration.Error;
+            DoctorTarget? parsedTarget = null;
+            if (parse.GetValue(target) is { } text && (parsedTarget = DoctorTarget.Parse(text, out var error)) is null)
+            {
+                await stderr.WriteLineAsync($"error: {error}");
+                return UsageError;
+            }
+
+            KubernetesClientConfiguration config;
+            try
+            {
+                config = LoadConfig(parse.GetValue(kubeconfig));
+            }
+            catch (Exception e) when (e is k8s.Exceptions.KubeConfigException or IOException)
+            {
+                await stderr.WriteLineAsync($"error: cannot load the kubeconfig: {e.Message}");
+                return UsageError;
+            }
+
+            using var client = new Kubernetes(config);
+            var request = new DoctorRequest(parse.GetValue(ns) ?? config.Namespace ?? "default", parse.GetValue(operatorNamespace)!, parse.GetValue(webhookName)!, parsedTarget);
+            DoctorReport report;
+            try
+            {
+                report = DoctorReport.From(await new DoctorInputCollector(client, TimeProvider.System).CollectAsync(request, ct));
+            }
+            catch (Exception e) when (e is HttpRequestException or k8s.Autorest.HttpOperationException)
+            {
+                await stderr.WriteLineAsync($"error: cannot read the cluster at {config.Host}: {e.Message}");
+                return 1;
+            }
+            await stdout.WriteAsync(parse.GetValue(output) == "json" ? report.ToJson() : report.ToText());
+            return report.ExitCode;
+        });
+        return command;
+    }
+
+    private static KubernetesClientConfiguration LoadConfig(string? path)
+    {
+        path ??= Environment.GetEnvironmentVariable("KUBECONFIG") is { Length: > 0 } env ? env : null;
+        if (path is not null) return KubernetesClientConfiguration.BuildConfigFromConfigFile(path);
+        return KubernetesClientConfiguration.IsInCluster() ? KubernetesClientConfiguration.InClusterConfig() : KubernetesClientConfiguration.BuildConfigFromConfigFile();
+    }
+}
