@@ -65,7 +65,7 @@ internal static class ReliabilityCluster
                 {
                     return; // an earlier attempt got through
                 }
-                catch (Exception e) when (e is HttpRequestException or HttpOperationException && attempt < 60)
+                catch (Exception e) when (e is HttpRequestException or HttpOperationException or IOException && attempt < 60)
                 {
                     await Task.Delay(500, ct);
                 }
