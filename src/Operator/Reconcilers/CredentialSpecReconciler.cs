@@ -45,7 +45,11 @@ public sealed partial class CredentialSpecReconciler(
             return ReconcileResult.Done;
         }
 
-        await writer.ApplyAsync(DesiredRbac.ClusterRole(spec.Metadata.Name, spec.Metadata.Uid), cancellationToken);
+        var desired = DesiredRbac.ClusterRole(spec.Metadata.Name, spec.Metadata.Uid);
+        if (!GeneratedObjectComparer.Satisfies(existing, desired))
+        {
+            await writer.ApplyAsync(desired, cancellationToken);
+        }
         return ReconcileResult.Done;
     }
 

@@ -8,6 +8,7 @@ using GmsaOperator.Operator.Runtime.Controllers;
 using GmsaOperator.Operator.Runtime.Events;
 using GmsaOperator.Operator.Runtime.Queue;
 using GmsaOperator.Operator.Runtime.Writes;
+using k8s;
 using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
@@ -55,7 +56,8 @@ public sealed partial class GmsaBindingReconciler(
             {
                 await writer.DeleteAsync<V1RoleBinding>(new ObjectKey(key.Namespace, plan.RoleBindingName), cancellationToken);
             }
-            if (plan.Apply is not null)
+            var observed = plan.DeleteRoleBinding ? null : cache.Get<V1RoleBinding>(new ObjectKey(key.Namespace, plan.RoleBindingName));
+            if (plan.Apply is not null && !GeneratedObjectComparer.Satisfies(observed, plan.Apply))
             {
                 await writer.ApplyAsync(plan.Apply, cancellationToken);
             }
@@ -98,7 +100,7 @@ public sealed partial class GmsaBindingReconciler(
         var before = binding.Status?.Conditions.FindCondition(BindingPlanner.ReadyType);
         var (beforeStatus, beforeReason) = (before?.Status, before?.Reason);
         var generation = binding.Metadata.Generation;
-        var updated = await writer.UpdateStatusAsync<GmsaBinding>(ObjectKey.Of(binding), b =>
+        bool Converge(GmsaBinding b)
         {
             b.Status ??= new GmsaBindingStatus();
             b.Status.Conditions ??= [];
@@ -112,7 +114,14 @@ public sealed partial class GmsaBindingReconciler(
             b.Status.ClusterRoleName = clusterRole;
             b.Status.RoleBindingName = roleBinding;
             return changed;
-        }, cancellationToken);
+        }
+
+        // Decide on a copy of the cached object first: an unchanged status costs no API call at all.
+        if (!Converge(KubernetesJson.Deserialize<GmsaBinding>(KubernetesJson.Serialize(binding))))
+        {
+            return;
+        }
+        var updated = await writer.UpdateStatusAsync<GmsaBinding>(ObjectKey.Of(binding), Converge, cancellationToken);
 
         if (updated is not null && (beforeStatus != ready.Status || beforeReason != ready.Reason))
         {
