@@ -15,9 +15,9 @@ using Microsoft.Extensions.Logging;
 
 namespace GmsaOperator.Operator.Hosting;
 
+/// <summary>Builds the operator process: one Kubernetes client, the hosted services, and the probe endpoints.</summary>
 [RequiresPermission("coordination.k8s.io", "leases", "get", "create", "update", Scope = PermissionScope.OperatorNamespace,
     Reason = "leader election on the Lease configured here")]
-/// <summary>Builds the operator process: one Kubernetes client, the hosted services, and the probe endpoints.</summary>
 public static class OperatorHost
 {
     /// <summary>Field manager of server-side apply and reporting controller of events.</summary>
@@ -60,6 +60,8 @@ public static class OperatorHost
         });
         builder.Services.AddGmsaReconcilers();
         builder.Services.AddSingleton<GmsaOperator.Webhooks.CredentialSpecs.ICredentialSpecCache, InformerCredentialSpecCache>();
+        builder.Services.AddSingleton<GmsaOperator.Webhooks.Admission.KubernetesServiceAccountDirectory>();
+        builder.Services.AddSingleton<GmsaOperator.Webhooks.Admission.IServiceAccountDirectory, InformerServiceAccountDirectory>();
         // Certificates before webhooks: the webhook listener and local registration consume the managed certificate.
         builder.Services.AddWebhookCertificates(builder.Configuration, s =>
         {

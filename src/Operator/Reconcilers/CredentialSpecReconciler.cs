@@ -10,13 +10,13 @@ using Microsoft.Extensions.Logging;
 
 namespace GmsaOperator.Operator.Reconcilers;
 
+/// <summary>Keeps one ClusterRole granting <c>use</c> per GMSACredentialSpec; the garbage collector removes it with the credspec.</summary>
 [RequiresPermission("rbac.authorization.k8s.io", "clusterroles", "get", "list", "watch", "create", "update", "patch", "delete",
     Reason = "one ClusterRole granting use per GMSACredentialSpec")]
 // RBAC escalation checks: creating a ClusterRole that grants `use`, and a RoleBinding to it, is allowed only to
 // someone who holds that permission (or `escalate`/`bind`). Holding `use` on credential specs is far narrower than
 // `escalate` (any role) or an unrestricted `bind`; the operator's own pods never use a GMSA identity.
 [RequiresPermission("windows.k8s.io", "gmsacredentialspecs", "get", "list", "watch", "use")]
-/// <summary>Keeps one ClusterRole granting <c>use</c> per GMSACredentialSpec; the garbage collector removes it with the credspec.</summary>
 public sealed partial class CredentialSpecReconciler(
     IObjectCache cache, IObjectWriter writer, IEventRecorder events, ILogger<CredentialSpecReconciler> logger) : IReconciler
 {

@@ -15,13 +15,13 @@ using Microsoft.Extensions.Logging;
 
 namespace GmsaOperator.Operator.Reconcilers;
 
+/// <summary>GmsaBinding → RoleBinding of its service accounts to the credential spec's ClusterRole, with status conditions.</summary>
 [RequiresPermission("rbac.authorization.k8s.io", "rolebindings", "get", "list", "watch", "create", "update", "patch", "delete",
     Reason = "one RoleBinding per GmsaBinding")]
 [RequiresPermission("gmsa.dev", "gmsabindings", "get", "list", "watch")]
 [RequiresPermission("gmsa.dev", "gmsabindings/status", "get", "update", "patch")]
 [RequiresPermission("", "serviceaccounts", "list", "watch", Reason = "report listed service accounts that do not exist")]
 [RequiresPermission("events.k8s.io", "events", "create", "patch", Reason = "events on GmsaBindings in every namespace")]
-/// <summary>GmsaBinding → RoleBinding of its service accounts to the credential spec's ClusterRole, with status conditions.</summary>
 public sealed partial class GmsaBindingReconciler(
     IObjectCache cache, IObjectWriter writer, IEventRecorder events, TimeProvider time, ILogger<GmsaBindingReconciler> logger) : IReconciler
 {

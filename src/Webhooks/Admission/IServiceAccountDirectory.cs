@@ -11,8 +11,8 @@ public interface IServiceAccountDirectory
     ValueTask<bool?> ExistsAsync(string @namespace, string name, CancellationToken cancellationToken);
 }
 
-[RequiresPermission("", "serviceaccounts", "get", Reason = "warn about listed service accounts that do not exist")]
 /// <summary>Live GET of the ServiceAccount.</summary>
+[RequiresPermission("", "serviceaccounts", "get", Reason = "warn about listed service accounts that do not exist")]
 public sealed class KubernetesServiceAccountDirectory(IKubernetes client) : IServiceAccountDirectory
 {
     public async ValueTask<bool?> ExistsAsync(string @namespace, string name, CancellationToken cancellationToken)

@@ -4,12 +4,12 @@ using k8s.Models;
 
 namespace GmsaOperator.Webhooks.Authorization;
 
-[RequiresPermission("authorization.k8s.io", "localsubjectaccessreviews", "create", Reason = "may the pod's service account (or the GmsaBinding's author) use the credential spec")]
 /// <summary>
 /// One LocalSubjectAccessReview per question, in the pod's (or binding's) namespace, with the upstream body:
 /// verb <c>use</c>, group <c>windows.k8s.io</c>, version <c>v1</c>, resource <c>gmsacredentialspecs</c>, the name.
 /// A failed review is a denial with reason <c>error when checking authz access: …</c> (default deny).
 /// </summary>
+[RequiresPermission("authorization.k8s.io", "localsubjectaccessreviews", "create", Reason = "may the pod's service account (or the GmsaBinding's author) use the credential spec")]
 public sealed class SubjectAccessReviewer(IKubernetes client) : IAccessReviewer
 {
     public async ValueTask<AccessDecision> CanUseCredentialSpecAsync(AccessSubject subject, string @namespace, string credentialSpecName, CancellationToken cancellationToken)

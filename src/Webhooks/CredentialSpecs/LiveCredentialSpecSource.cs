@@ -6,8 +6,8 @@ using k8s.Autorest;
 
 namespace GmsaOperator.Webhooks.CredentialSpecs;
 
-[RequiresPermission("windows.k8s.io", "gmsacredentialspecs", "get", Reason = "live GET when the informer cache misses")]
 /// <summary>Reads a credspec with a live GET of <c>windows.k8s.io/v1 gmsacredentialspecs/&lt;name&gt;</c>.</summary>
+[RequiresPermission("windows.k8s.io", "gmsacredentialspecs", "get", Reason = "live GET when the informer cache misses")]
 public sealed class LiveCredentialSpecSource(IKubernetes client) : ICredentialSpecSource
 {
     public const string Group = "windows.k8s.io";
