@@ -5,6 +5,7 @@ using GmsaOperator.Entities.CredentialSpecs;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using GmsaOperator.Operator.Generation;
 
 namespace GmsaOperator.Bench;
 
@@ -13,30 +14,10 @@ internal static class BenchCluster
 {
     public const string RunLabel = "gmsa-bench-run";
 
-    /// <summary>The documentation's credspec; <see cref="CredSpecContents"/> is the same document as a JSON string.</summary>
-    public static readonly Dictionary<string, object> CredSpec = new()
-    {
-        ["ActiveDirectoryConfig"] = new Dictionary<string, object>
-        {
-            ["GroupManagedServiceAccounts"] = new object[]
-            {
-                new Dictionary<string, object> { ["Name"] = "WebApp1", ["Scope"] = "CONTOSO" },
-                new Dictionary<string, object> { ["Name"] = "WebApp1", ["Scope"] = "contoso.com" },
-            },
-        },
-        ["CmsPlugins"] = new[] { "ActiveDirectory" },
-        ["DomainJoinConfig"] = new Dictionary<string, object>
-        {
-            ["DnsName"] = "contoso.com",
-            ["DnsTreeName"] = "contoso.com",
-            ["Guid"] = "244818ae-87ac-4fcd-92ec-e79e5252348a",
-            ["MachineAccountName"] = "WebApp1",
-            ["NetBiosName"] = "CONTOSO",
-            ["Sid"] = "S-1-5-21-2126449477-2524075714-3094792973",
-        },
-    };
+    /// <summary>The documentation's credspec, as config/samples ships it; <see cref="CredSpecContents"/> is its JSON.</summary>
+    public static readonly CredentialSpecDocument CredSpec = SampleManifests.CredentialSpec().CredSpec!;
 
-    public static string CredSpecContents => JsonSerializer.Serialize(CredSpec);
+    public static string CredSpecContents => KubernetesJson.Serialize(CredSpec);
 
     public static async Task CreateNamespaceAsync(IKubernetes client, string name, CancellationToken cancellationToken) =>
         await IgnoreConflict(() => client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = name } }, cancellationToken: cancellationToken));
