@@ -60,49 +60,39 @@ public static class CertificateSecrets
         return new(condition == SecretCondition.Foreign ? SecretCondition.Foreign : SecretCondition.Usable, rv, leaf, null);
     }
 
-    public static V1Secret BuildCa(CaMaterial material, string? resourceVersion, CertificateSettings settings) => new()
-    {
-        ApiVersion = "v1",
-        Kind = "Secret",
-        Type = "kubernetes.io/tls",
-        Metadata = new V1ObjectMeta
-        {
-            Name = settings.CaSecretName,
-            NamespaceProperty = settings.Namespace,
-            ResourceVersion = resourceVersion,
-            Labels = new Dictionary<string, string> { [ManagedByLabel] = settings.ManagedBy, [ComponentLabel] = "webhook-ca" },
-            Annotations = new Dictionary<string, string>
+    public static V1Secret BuildCa(CaMaterial material, string? resourceVersion, CertificateSettings settings) =>
+        TlsSecret(settings.CaSecretName, "webhook-ca", resourceVersion, settings, material.Certificate, material.Bundle.ToPemBytes(),
+            new Dictionary<string, string>
             {
                 [settings.CaGenerationAnnotation] = material.Generation.ToString(CultureInfo.InvariantCulture),
                 [settings.BundlePublishedAtAnnotation] = material.BundlePublishedAt.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
-            },
-        },
-        Data = new Dictionary<string, byte[]>
-        {
-            [TlsCrt] = Pem.Bytes(material.Certificate.ExportCertificatePem() + "\n"),
-            [TlsKey] = Pem.Bytes(Pem.ExportPrivateKey(material.Certificate) + "\n"),
-            [CaCrt] = material.Bundle.ToPemBytes(),
-        },
-    };
+            });
 
-    public static V1Secret BuildServing(LeafMaterial material, string? resourceVersion, CertificateSettings settings) => new()
+    public static V1Secret BuildServing(LeafMaterial material, string? resourceVersion, CertificateSettings settings) =>
+        TlsSecret(settings.ServingSecretName, "webhook-tls", resourceVersion, settings, material.Certificate,
+            Pem.Bytes(material.Issuer.ExportCertificatePem() + "\n"),
+            new Dictionary<string, string> { [settings.IssuerSha256Annotation] = material.Issuer.Sha256() });
+
+    /// <summary>A managed <c>kubernetes.io/tls</c> Secret: the certificate with its PKCS#8 key, and <paramref name="caCrt"/> as <c>ca.crt</c>.</summary>
+    private static V1Secret TlsSecret(string name, string component, string? resourceVersion, CertificateSettings settings,
+        X509Certificate2 certificate, byte[] caCrt, Dictionary<string, string> annotations) => new()
     {
         ApiVersion = "v1",
         Kind = "Secret",
         Type = "kubernetes.io/tls",
         Metadata = new V1ObjectMeta
         {
-            Name = settings.ServingSecretName,
+            Name = name,
             NamespaceProperty = settings.Namespace,
             ResourceVersion = resourceVersion,
-            Labels = new Dictionary<string, string> { [ManagedByLabel] = settings.ManagedBy, [ComponentLabel] = "webhook-tls" },
-            Annotations = new Dictionary<string, string> { [settings.IssuerSha256Annotation] = material.Issuer.Sha256() },
+            Labels = new Dictionary<string, string> { [ManagedByLabel] = settings.ManagedBy, [ComponentLabel] = component },
+            Annotations = annotations,
         },
         Data = new Dictionary<string, byte[]>
         {
-            [TlsCrt] = Pem.Bytes(material.Certificate.ExportCertificatePem() + "\n"),
-            [TlsKey] = Pem.Bytes(Pem.ExportPrivateKey(material.Certificate) + "\n"),
-            [CaCrt] = Pem.Bytes(material.Issuer.ExportCertificatePem() + "\n"),
+            [TlsCrt] = Pem.Bytes(certificate.ExportCertificatePem() + "\n"),
+            [TlsKey] = Pem.Bytes(Pem.ExportPrivateKey(certificate) + "\n"),
+            [CaCrt] = caCrt,
         },
     };
 
