@@ -22,6 +22,9 @@ namespace GmsaOperator.Webhooks;
 /// <summary>Wires the admission webhooks into a WebApplication: services, the HTTPS Kestrel listener and the request branch.</summary>
 public static class WebhookServiceCollectionExtensions
 {
+    // A shared review must end even if every caller gave up; the API server stops waiting on us after 5 s (the configurations' timeoutSeconds).
+    private static readonly TimeSpan SharedReviewTimeout = TimeSpan.FromSeconds(10);
+
     /// <summary>
     /// Registers the webhooks. Needs an <see cref="IKubernetes"/> singleton. Optional seams: register an
     /// <see cref="ICredentialSpecCache"/> to read credspecs from the informer cache (live GET on a miss), and an
@@ -51,8 +54,9 @@ public static class WebhookServiceCollectionExtensions
             var live = sp.GetRequiredService<LiveCredentialSpecSource>();
             return sp.GetService<ICredentialSpecCache>() is { } cache ? new CacheFirstCredentialSpecSource(cache, live) : live;
         });
+        // Cache (allowed decisions, TTL) in front of coalescing (one review in flight per question) in front of the API.
         services.TryAddSingleton<IAccessReviewer>(sp => new CachingAccessReviewer(
-            new SubjectAccessReviewer(sp.GetRequiredService<IKubernetes>()),
+            new CoalescingAccessReviewer(new SubjectAccessReviewer(sp.GetRequiredService<IKubernetes>()), SharedReviewTimeout),
             sp.GetRequiredService<IOptions<WebhookOptions>>().Value.AuthorizationCacheTtl,
             sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<IServiceAccountDirectory, KubernetesServiceAccountDirectory>();
