@@ -11,11 +11,17 @@ namespace GmsaOperator.Webhooks.Registration;
 /// Local mode (operator outside the cluster, <c>make run</c>): registers url-based webhook configurations pointing at
 /// <c>https://127.0.0.1:&lt;port&gt;</c> with the serving certificate as caBundle, and removes them on shutdown so a
 /// stopped operator does not leave a failurePolicy-Fail webhook behind. Does nothing unless <c>Webhooks:RegisterLocally</c>.
+/// Registers in <see cref="StartedAsync"/>, i.e. once Kestrel listens (the host's start still waits for it): registering
+/// earlier would point a failurePolicy-Fail webhook at a closed port and keep Kestrel waiting behind API calls.
 /// </summary>
 public sealed partial class LocalWebhookRegistrar(IKubernetes client, IServingCertificateProvider certificates, IOptions<WebhookOptions> options, ILogger<LocalWebhookRegistrar> logger)
-    : IHostedService
+    : IHostedLifecycleService
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StartedAsync(CancellationToken cancellationToken)
     {
         var o = options.Value;
         if (!o.RegisterLocally) return;
@@ -43,7 +49,12 @@ public sealed partial class LocalWebhookRegistrar(IKubernetes client, IServingCe
         return new V1LabelSelector { MatchLabels = new Dictionary<string, string> { [parts[0].Trim()] = parts[1].Trim() } };
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    // Before anything stops (Kestrel included), so the API server stops calling us while we still answer.
+    public async Task StoppingAsync(CancellationToken cancellationToken)
     {
         if (!options.Value.RegisterLocally) return;
         var name = options.Value.ConfigurationName;

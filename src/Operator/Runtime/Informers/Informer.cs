@@ -63,6 +63,9 @@ public sealed partial class Informer<T> : IInformer where T : class, IKubernetes
         _running = true;
         var backoff = new WatchBackoff(_options.InitialBackoff, _options.MaxBackoff, _options.BackoffResetAfter, _time, _random);
         var relist = true;
+        // Only the first list may come from the watch cache: after a 410 or an outage that cache can be older than what
+        // we already hold, and a relist must not go back in time (client-go makes the same distinction).
+        var firstList = true;
         try
         {
             while (!cancellationToken.IsCancellationRequested)
@@ -72,10 +75,11 @@ public sealed partial class Informer<T> : IInformer where T : class, IKubernetes
                 {
                     if (relist)
                     {
-                        var list = await _source.ListAsync(cancellationToken);
+                        var list = await _source.ListAsync(fromWatchCache: firstList, cancellationToken);
                         ApplyList(list.Items);
                         LastResourceVersion = list.ResourceVersion;
                         relist = false;
+                        firstList = false;
                         _synced.TrySetResult();
                         LogListed(Description, list.Items.Count, list.ResourceVersion);
                     }

@@ -18,6 +18,12 @@ public sealed record InformerOptions
     /// <summary>After this long without a failure the backoff starts again from <see cref="InitialBackoff"/>.</summary>
     public TimeSpan BackoffResetAfter { get; init; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// Drop <c>metadata.managedFields</c> before caching (controller-runtime's <c>TransformStripManagedFields</c>): often
+    /// the largest part of an object, never needed by reconcilers, and omitting it on update keeps the server's copy.
+    /// </summary>
+    public bool StripManagedFields { get; init; } = true;
+
     /// <summary>Page size of list calls.</summary>
     public int ListPageSize { get; init; } = 500;
 }

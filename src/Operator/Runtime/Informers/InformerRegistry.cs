@@ -23,7 +23,7 @@ public sealed class InformerRegistry(IKubernetes client, OperatorRuntimeOptions 
             if (_informers.TryGetValue((typeof(T), ns, labelSelector), out var existing)) return (Informer<T>)existing;
             var type = ResourceType.Of<T>();
             var description = $"{type.Plural}.{(type.Group.Length == 0 ? "core" : type.Group)}{(ns is null ? "" : $" in {ns}")}{(labelSelector is null ? "" : $" [{labelSelector}]")}";
-            var informer = new Informer<T>(new KubernetesResourceSource<T>(client, ns, labelSelector, options.Informers.ListPageSize),
+            var informer = new Informer<T>(new KubernetesResourceSource<T>(client, ns, labelSelector, options.Informers.ListPageSize, options.Informers.StripManagedFields),
                 description, options.Informers, time, loggers.CreateLogger($"{typeof(Informer<>).Namespace}.Informer"));
             _informers[(typeof(T), ns, labelSelector)] = informer;
             if (_runToken is { } token) _loops.Add(Task.Run(() => informer.RunAsync(token), CancellationToken.None));
