@@ -46,48 +46,54 @@ await using (var op = OperatorProcess.Start(options.Operator, plane.KubeconfigPa
         figures.Add(Figure.AtMost($"converge/floor ratio, N={n}", r.Ratio, "x", 1.5, n == 1000 ? "the issue's target (N=1,000)" : "growth (target stated for N=1,000)"));
     }
 
-    var (ns, credSpec) = await PrepareAdmissionAsync(client, log, ct);
-    using var load = new AdmissionLoad(op.WebhookPort, await WebhookCaAsync(client, ct));
-    var mutate = await load.RunAsync("/mutate", AdmissionBodies.Mutate(ns, credSpec), options.WarmUp, options.Duration, op.ReadRssBytes, ct);
-    await Report(mutate, "mutate");
-    figures.Add(Figure.AtLeast("mutate throughput", mutate.RequestsPerSecond, "req/s", 8000));
-    figures.Add(Figure.Info("mutate p50", mutate.P50Ms, "ms"));
-    figures.Add(Figure.AtMost("mutate p99", mutate.P99Ms, "ms", 5));
-    figures.Add(Figure.Info("mutate p99.9", mutate.P999Ms, "ms"));
-    figures.Add(Figure.AtMost("mutate errors", mutate.Errors, "", 0, $"of {mutate.Requests + mutate.Errors:N0} requests"));
+    if (options.Parts.Contains("admission"))
+    {
+        var (ns, credSpec) = await PrepareAdmissionAsync(client, log, ct);
+        using var load = new AdmissionLoad(op.WebhookPort, await WebhookCaAsync(client, ct));
+        var mutate = await load.RunAsync("/mutate", AdmissionBodies.Mutate(ns, credSpec), options.WarmUp, options.Duration, op.ReadRssBytes, ct);
+        await Report(mutate, "mutate");
+        figures.Add(Figure.AtLeast("mutate throughput", mutate.RequestsPerSecond, "req/s", 8000));
+        figures.Add(Figure.Info("mutate p50", mutate.P50Ms, "ms"));
+        figures.Add(Figure.AtMost("mutate p99", mutate.P99Ms, "ms", 5));
+        figures.Add(Figure.Info("mutate p99.9", mutate.P999Ms, "ms"));
+        figures.Add(Figure.AtMost("mutate errors", mutate.Errors, "", 0, $"of {mutate.Requests + mutate.Errors:N0} requests"));
 
-    var cached = await load.RunAsync("/validate", AdmissionBodies.Validate(ns, credSpec, BenchCluster.CredSpecContents), options.WarmUp, options.Duration, op.ReadRssBytes, ct);
-    await Report(cached, "validate (SAR cache on)");
-    AddValidate(cached, "SAR cache on", 4000);
-    NoteRss(mutate.MaxRssBytes);
-    NoteRss(cached.MaxRssBytes);
+        var cached = await load.RunAsync("/validate", AdmissionBodies.Validate(ns, credSpec, BenchCluster.CredSpecContents), options.WarmUp, options.Duration, op.ReadRssBytes, ct);
+        await Report(cached, "validate (SAR cache on)");
+        AddValidate(cached, "SAR cache on", 4000);
+        NoteRss(mutate.MaxRssBytes);
+        NoteRss(cached.MaxRssBytes);
+    }
 }
 
-// Top up to 1,000 credspecs (bindings: N=100 + N=1,000 above) for the startup measurement.
-var existing = (await client.CustomObjects.ListClusterCustomObjectAsync<System.Text.Json.JsonElement>("windows.k8s.io", "v1", "gmsacredentialspecs", cancellationToken: ct))
-    .GetProperty("items").GetArrayLength();
-await Parallel.ForEachAsync(Enumerable.Range(0, Math.Max(0, 1000 - existing)), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct },
-    async (i, c) => await BenchCluster.CreateCredSpecAsync(client, $"bench-extra-{i:D4}", "bench", c));
-var bindings = (await client.CustomObjects.ListClusterCustomObjectAsync<System.Text.Json.JsonElement>("gmsa.dev", "v1alpha1", "gmsabindings", cancellationToken: ct))
-    .GetProperty("items").GetArrayLength();
-var credSpecs = Math.Max(existing, 1000);
-await log.WriteLineAsync($"==> [bench] cluster holds {credSpecs} credspecs and {bindings} GmsaBindings");
-
-// Operator B: SAR decision cache off; its start is the startup measurement.
-await using (var op = OperatorProcess.Start(options.Operator, plane.KubeconfigPath, Path.Combine(options.LogDirectory, "operator-cache-off.log"),
-    new Dictionary<string, string> { ["Webhooks__AuthorizationCacheTtl"] = "00:00:00" }))
+if (options.Parts.Contains("startup"))
 {
-    var ready = await op.WaitReadyAsync(TimeSpan.FromSeconds(60), ct);
-    NoteRss(op.ReadRssBytes());
-    await log.WriteLineAsync($"==> [bench] operator (pid {op.Pid}) ready in {ready.TotalSeconds:0.00}s with {credSpecs} credspecs and {bindings} bindings");
-    figures.Add(Figure.AtMost("startup (start → /readyz)", ready.TotalSeconds, "s", 3, $"{credSpecs:N0} credspecs, {bindings:N0} GmsaBindings present"));
+    // Top up to 1,000 credspecs (bindings: N=100 + N=1,000 above) for the startup measurement.
+    var existing = (await client.CustomObjects.ListClusterCustomObjectAsync<System.Text.Json.JsonElement>("windows.k8s.io", "v1", "gmsacredentialspecs", cancellationToken: ct))
+        .GetProperty("items").GetArrayLength();
+    await Parallel.ForEachAsync(Enumerable.Range(0, Math.Max(0, 1000 - existing)), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct },
+        async (i, c) => await BenchCluster.CreateCredSpecAsync(client, $"bench-extra-{i:D4}", "bench", c));
+    var bindings = (await client.CustomObjects.ListClusterCustomObjectAsync<System.Text.Json.JsonElement>("gmsa.dev", "v1alpha1", "gmsabindings", cancellationToken: ct))
+        .GetProperty("items").GetArrayLength();
+    var credSpecs = Math.Max(existing, 1000);
+    await log.WriteLineAsync($"==> [bench] cluster holds {credSpecs} credspecs and {bindings} GmsaBindings");
 
-    var (ns, credSpec) = await PrepareAdmissionAsync(client, log, ct);
-    using var load = new AdmissionLoad(op.WebhookPort, await WebhookCaAsync(client, ct));
-    var uncached = await load.RunAsync("/validate", AdmissionBodies.Validate(ns, credSpec, BenchCluster.CredSpecContents), options.WarmUp, options.Duration, op.ReadRssBytes, ct);
-    await Report(uncached, "validate (SAR cache off)");
-    AddValidate(uncached, "SAR cache off", 1500);
-    NoteRss(uncached.MaxRssBytes);
+    // Operator B: SAR decision cache off; its start is the startup measurement.
+    await using (var op = OperatorProcess.Start(options.Operator, plane.KubeconfigPath, Path.Combine(options.LogDirectory, "operator-cache-off.log"),
+        new Dictionary<string, string> { ["Webhooks__AuthorizationCacheTtl"] = "00:00:00" }))
+    {
+        var ready = await op.WaitReadyAsync(TimeSpan.FromSeconds(60), ct);
+        NoteRss(op.ReadRssBytes());
+        await log.WriteLineAsync($"==> [bench] operator (pid {op.Pid}) ready in {ready.TotalSeconds:0.00}s with {credSpecs} credspecs and {bindings} bindings");
+        figures.Add(Figure.AtMost("startup (start → /readyz)", ready.TotalSeconds, "s", 3, $"{credSpecs:N0} credspecs, {bindings:N0} GmsaBindings present"));
+
+        var (ns, credSpec) = await PrepareAdmissionAsync(client, log, ct);
+        using var load = new AdmissionLoad(op.WebhookPort, await WebhookCaAsync(client, ct));
+        var uncached = await load.RunAsync("/validate", AdmissionBodies.Validate(ns, credSpec, BenchCluster.CredSpecContents), options.WarmUp, options.Duration, op.ReadRssBytes, ct);
+        await Report(uncached, "validate (SAR cache off)");
+        AddValidate(uncached, "SAR cache off", 1500);
+        NoteRss(uncached.MaxRssBytes);
+    }
 }
 figures.Add(Figure.AtMost("operator RSS (max during the runs)", maxRss / 1024.0 / 1024.0, "MiB", 100, "VmRSS from /proc/<pid>/status, sampled every 250 ms"));
 
@@ -162,7 +168,11 @@ static async Task<X509Certificate2> WebhookCaAsync(IKubernetes client, Cancellat
 /// <summary>Command-line options of the benchmark.</summary>
 internal sealed record BenchOptions(string Operator, string Output, string LogDirectory, bool Large, bool Strict, TimeSpan WarmUp, TimeSpan Duration, string CommandLine)
 {
-    public IReadOnlyList<int> Sizes => Large ? [100, 1000, 5000] : [100, 1000];
+    /// <summary>Convergence sizes; <c>--sizes 1000,5000</c> overrides (for working on one figure).</summary>
+    public IReadOnlyList<int> Sizes { get; init; } = [100, 1000];
+
+    /// <summary>Which parts run: admission, startup (convergence runs whenever <see cref="Sizes"/> is not empty); <c>--only admission,startup</c>.</summary>
+    public IReadOnlySet<string> Parts { get; init; } = new HashSet<string> { "admission", "startup" };
 
     public static BenchOptions Parse(string[] args)
     {
@@ -172,7 +182,12 @@ internal sealed record BenchOptions(string Operator, string Output, string LogDi
         var seconds = (string name, double fallback) => TimeSpan.FromSeconds(double.Parse(Value(name) ?? fallback.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture));
         return new BenchOptions(Path.GetFullPath(op), Value("--output") ?? "artifacts/bench.json", Value("--logs") ?? "artifacts/bench-logs",
             args.Contains("--large"), args.Contains("--strict"), seconds("--warmup", 3), seconds("--duration", 10),
-            Environment.GetEnvironmentVariable("BENCH_COMMAND") ?? "gmsa-bench " + string.Join(' ', args));
+            Environment.GetEnvironmentVariable("BENCH_COMMAND") ?? "gmsa-bench " + string.Join(' ', args))
+        {
+            Sizes = Value("--sizes") is { } sizes ? [.. sizes.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(x => int.Parse(x, CultureInfo.InvariantCulture)).Where(x => x > 0)]
+                : args.Contains("--large") ? [100, 1000, 5000] : [100, 1000],
+            Parts = Value("--only") is { } only ? only.Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal) : new HashSet<string> { "admission", "startup" },
+        };
     }
 }
 

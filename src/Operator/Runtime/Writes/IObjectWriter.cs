@@ -18,7 +18,14 @@ public interface IObjectWriter
     /// </summary>
     Task<T?> UpdateStatusAsync<T>(ObjectKey key, Func<T, bool> mutate, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>;
 
-    /// <summary>Like <see cref="UpdateStatusAsync{T}"/> for metadata (labels, annotations, finalizers, owner references).</summary>
+    /// <summary>
+    /// Like <see cref="UpdateStatusAsync{T}(ObjectKey, Func{T, bool}, CancellationToken)"/>, but the first attempt starts
+    /// from <paramref name="cached"/> (a copy; the cache is not touched) instead of a read: one request when the cache is
+    /// current. The resourceVersion guard turns a stale cache into a conflict, and a conflict starts over from a fresh read.
+    /// </summary>
+    Task<T?> UpdateStatusAsync<T>(T cached, Func<T, bool> mutate, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>;
+
+    /// <summary>Like <see cref="UpdateStatusAsync{T}(ObjectKey, Func{T, bool}, CancellationToken)"/> for metadata (labels, annotations, finalizers, owner references).</summary>
     Task<T?> UpdateMetadataAsync<T>(ObjectKey key, Func<T, bool> mutate, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>;
 
     /// <summary>Reads the object from the API server (not the cache); null if it does not exist.</summary>

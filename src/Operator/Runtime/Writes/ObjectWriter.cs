@@ -57,10 +57,13 @@ public sealed class ObjectWriter(IKubernetes client, OperatorRuntimeOptions opti
     }
 
     public Task<T?> UpdateStatusAsync<T>(ObjectKey key, Func<T, bool> mutate, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta> =>
-        ReadModifyWriteAsync(key, mutate, status: true, cancellationToken);
+        ReadModifyWriteAsync(key, null, mutate, status: true, cancellationToken);
+
+    public Task<T?> UpdateStatusAsync<T>(T cached, Func<T, bool> mutate, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta> =>
+        ReadModifyWriteAsync(ObjectKey.Of(cached), cached, mutate, status: true, cancellationToken);
 
     public Task<T?> UpdateMetadataAsync<T>(ObjectKey key, Func<T, bool> mutate, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta> =>
-        ReadModifyWriteAsync(key, mutate, status: false, cancellationToken);
+        ReadModifyWriteAsync(key, null, mutate, status: false, cancellationToken);
 
     public async Task<T?> GetAsync<T>(ObjectKey key, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>
     {
@@ -96,13 +99,14 @@ public sealed class ObjectWriter(IKubernetes client, OperatorRuntimeOptions opti
         }
     }
 
-    private async Task<T?> ReadModifyWriteAsync<T>(ObjectKey key, Func<T, bool> mutate, bool status, CancellationToken cancellationToken)
+    private async Task<T?> ReadModifyWriteAsync<T>(ObjectKey key, T? cached, Func<T, bool> mutate, bool status, CancellationToken cancellationToken)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var type = ResourceType.Of<T>();
         for (var attempt = 1; ; attempt++)
         {
-            var current = await GetAsync<T>(key, cancellationToken);
+            var fromCache = attempt == 1 && cached is not null;
+            var current = fromCache ? KubernetesJson.Deserialize<T>(KubernetesJson.Serialize(cached)) : await GetAsync<T>(key, cancellationToken);
             if (current is null) return null;
             var before = JsonNode.Parse(KubernetesJson.Serialize(current))!.AsObject();
             if (!mutate(current)) return current;
@@ -124,7 +128,11 @@ public sealed class ObjectWriter(IKubernetes client, OperatorRuntimeOptions opti
             }
             catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict && attempt < ConflictAttempts)
             {
-                // Someone wrote in between: start over from a fresh read.
+                // Someone wrote in between (or the cache was behind): start over from a fresh read.
+            }
+            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound && fromCache)
+            {
+                return null; // gone since it was cached
             }
         }
     }
