@@ -8,10 +8,12 @@ COPY Directory.Build.props Directory.Packages.props ./
 COPY src/Entities/GmsaOperator.Entities.csproj src/Entities/
 COPY src/Webhooks/GmsaOperator.Webhooks.csproj src/Webhooks/
 COPY src/Operator/GmsaOperator.Operator.csproj src/Operator/
-RUN dotnet restore src/Operator/GmsaOperator.Operator.csproj
+RUN dotnet restore src/Operator/GmsaOperator.Operator.csproj -r linux-x64 -p:PublishReadyToRun=true
 COPY src/ src/
 COPY hack/control-plane-build.sh hack/
-RUN dotnet publish src/Operator/GmsaOperator.Operator.csproj -c Release --no-restore -o /app /p:UseAppHost=false
+# Same flags as `make publish` (what `make bench` measures): ReadyToRun code, framework-dependent on the aspnet image.
+RUN dotnet publish src/Operator/GmsaOperator.Operator.csproj -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+      --no-restore -o /app /p:UseAppHost=false
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
 WORKDIR /app
