@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using GmsaOperator.Webhooks.Admission;
@@ -135,9 +136,27 @@ public sealed partial class AdmissionEndpoint(ILogger<AdmissionEndpoint> logger,
 
     private static async Task WriteReviewAsync(HttpContext context, int statusCode, AdmissionResponse response)
     {
+        var json = Serialize(response);
         context.Response.StatusCode = statusCode;
         context.Response.ContentType = "application/json";
-        await JsonSerializer.SerializeAsync(context.Response.Body, AdmissionReview.ForResponse(response), WebhookJsonContext.Default.AdmissionReview, context.RequestAborted).ConfigureAwait(false);
+        context.Response.ContentLength = json.Length;
+        await context.Response.Body.WriteAsync(json, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The review as UTF-8 JSON in a buffer of its own. Not <c>JsonSerializer.SerializeAsync</c>: its buffer comes from
+    /// <c>ArrayPool.Shared</c> and grows to about 3× the longest string (a client-chosen uid is echoed verbatim), and the
+    /// pool then keeps those 0.5–4 MiB arrays per core and per thread long after the request — under hostile traffic the
+    /// heap grew with volume. This buffer is garbage once the response is written.
+    /// </summary>
+    public static ReadOnlyMemory<byte> Serialize(AdmissionResponse response)
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = WebhookJsonContext.Default.Options.Encoder }))
+        {
+            JsonSerializer.Serialize(writer, AdmissionReview.ForResponse(response), WebhookJsonContext.Default.AdmissionReview);
+        }
+        return buffer.WrittenMemory;
     }
 
     private sealed class BodyTooLargeException : Exception;
