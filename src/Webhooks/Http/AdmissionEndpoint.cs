@@ -99,15 +99,29 @@ public sealed partial class AdmissionEndpoint(ILogger<AdmissionEndpoint> logger,
         MediaTypeHeaderValue.TryParse(contentType, out var parsed)
         && string.Equals(parsed.MediaType, "application/json", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Longest message or warning sent back (characters). Texts quote names, operations and errors from the request,
+    /// which a hostile body can make megabytes long; every real one is far shorter, and the API server shows them to a person.
+    /// </summary>
+    public const int MaxTextLength = 4096;
+
     public static AdmissionResponse Response(string uid, AdmissionResult result) => new()
     {
         Uid = uid,
         Allowed = result.Allowed,
-        Status = result.Allowed ? null : new AdmissionStatus { Message = result.Message, Code = result.Code },
+        Status = result.Allowed ? null : new AdmissionStatus { Message = Bounded(result.Message), Code = result.Code },
         Patch = result.Patch is null ? null : Convert.ToBase64String(result.Patch),
         PatchType = result.Patch is null ? null : "JSONPatch",
-        Warnings = result.Warnings.Count == 0 ? null : result.Warnings.ToList(),
+        Warnings = result.Warnings.Count == 0 ? null : result.Warnings.Select(w => Bounded(w)!).ToList(),
     };
+
+    private static string? Bounded(string? text)
+    {
+        if (text is null || text.Length <= MaxTextLength) return text;
+        var keep = MaxTextLength - 40;
+        if (char.IsHighSurrogate(text[keep - 1])) keep--; // never split a surrogate pair (the JSON writer rejects half of one)
+        return string.Concat(text.AsSpan(0, keep), $"… ({text.Length - keep} more characters)");
+    }
 
     private async Task<byte[]> ReadBodyAsync(HttpContext context)
     {
