@@ -1,4 +1,6 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
+using GmsaOperator.Entities.Generation;
 using GmsaOperator.Webhooks.Authorization;
 using GmsaOperator.Webhooks.CredentialSpecs;
 using GmsaOperator.Webhooks.Json;
@@ -12,7 +14,7 @@ namespace GmsaOperator.Webhooks.Admission;
 /// (finalizers, labels, removals) pass, so the operator's own metadata writes are not blocked. Missing service accounts
 /// or credspec only produce admission warnings.
 /// </summary>
-public sealed class GmsaBindingValidator(IAccessReviewer reviewer, IServiceAccountDirectory serviceAccounts, ICredentialSpecSource credentialSpecs)
+public sealed partial class GmsaBindingValidator(IAccessReviewer reviewer, IServiceAccountDirectory serviceAccounts, ICredentialSpecSource credentialSpecs)
 {
     public const string Kind = "GmsaBinding";
 
@@ -28,6 +30,12 @@ public sealed class GmsaBindingValidator(IAccessReviewer reviewer, IServiceAccou
         if (string.IsNullOrEmpty(credentialSpec))
         {
             return AdmissionResult.Deny(422, $"GmsaBinding {GoQuote.Quote(name)} is invalid: spec.credentialSpecName is required");
+        }
+        if (InvalidObjectName(credentialSpec) is { } invalid)
+        {
+            // The CRD schema already refuses these; checked here too so a hostile body never turns into API calls
+            // (SubjectAccessReview, GET) or a denial message that echoes a name of up to the whole body limit.
+            return AdmissionResult.Deny(422, $"GmsaBinding {GoQuote.Quote(name)} is invalid: spec.credentialSpecName: {invalid}");
         }
 
         if (request.Operation == "UPDATE" && TryDecode(request.OldObject, out var old, out _) && !GrantsMore(binding, old))
@@ -77,6 +85,18 @@ public sealed class GmsaBindingValidator(IAccessReviewer reviewer, IServiceAccou
         }
         return warnings;
     }
+
+    /// <summary>Why <paramref name="name"/> cannot be an object name (RFC 1123 subdomain, as the API server checks), or null.</summary>
+    public static string? InvalidObjectName(string name)
+    {
+        if (name.Length > NamePatterns.Dns1123SubdomainMaxLength) return $"Too long: may not be more than {NamePatterns.Dns1123SubdomainMaxLength} bytes";
+        return Dns1123Subdomain().IsMatch(name) && !name.EndsWith('\n') // .NET's $ also matches before a final newline
+            ? null
+            : $"Invalid value: {GoQuote.Quote(name)}: a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
+    }
+
+    [GeneratedRegex(NamePatterns.Dns1123Subdomain, RegexOptions.CultureInvariant)]
+    private static partial Regex Dns1123Subdomain();
 
     /// <summary>True when the update points at another credspec or adds service accounts.</summary>
     private static bool GrantsMore(GmsaBindingObject binding, GmsaBindingObject old) =>

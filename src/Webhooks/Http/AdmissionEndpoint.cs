@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using GmsaOperator.Webhooks.Admission;
@@ -98,15 +99,29 @@ public sealed partial class AdmissionEndpoint(ILogger<AdmissionEndpoint> logger,
         MediaTypeHeaderValue.TryParse(contentType, out var parsed)
         && string.Equals(parsed.MediaType, "application/json", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Longest message or warning sent back (characters). Texts quote names, operations and errors from the request,
+    /// which a hostile body can make megabytes long; every real one is far shorter, and the API server shows them to a person.
+    /// </summary>
+    public const int MaxTextLength = 4096;
+
     public static AdmissionResponse Response(string uid, AdmissionResult result) => new()
     {
         Uid = uid,
         Allowed = result.Allowed,
-        Status = result.Allowed ? null : new AdmissionStatus { Message = result.Message, Code = result.Code },
+        Status = result.Allowed ? null : new AdmissionStatus { Message = Bounded(result.Message), Code = result.Code },
         Patch = result.Patch is null ? null : Convert.ToBase64String(result.Patch),
         PatchType = result.Patch is null ? null : "JSONPatch",
-        Warnings = result.Warnings.Count == 0 ? null : result.Warnings.ToList(),
+        Warnings = result.Warnings.Count == 0 ? null : result.Warnings.Select(w => Bounded(w)!).ToList(),
     };
+
+    private static string? Bounded(string? text)
+    {
+        if (text is null || text.Length <= MaxTextLength) return text;
+        var keep = MaxTextLength - 40;
+        if (char.IsHighSurrogate(text[keep - 1])) keep--; // never split a surrogate pair (the JSON writer rejects half of one)
+        return string.Concat(text.AsSpan(0, keep), $"… ({text.Length - keep} more characters)");
+    }
 
     private async Task<byte[]> ReadBodyAsync(HttpContext context)
     {
@@ -135,9 +150,27 @@ public sealed partial class AdmissionEndpoint(ILogger<AdmissionEndpoint> logger,
 
     private static async Task WriteReviewAsync(HttpContext context, int statusCode, AdmissionResponse response)
     {
+        var json = Serialize(response);
         context.Response.StatusCode = statusCode;
         context.Response.ContentType = "application/json";
-        await JsonSerializer.SerializeAsync(context.Response.Body, AdmissionReview.ForResponse(response), WebhookJsonContext.Default.AdmissionReview, context.RequestAborted).ConfigureAwait(false);
+        context.Response.ContentLength = json.Length;
+        await context.Response.Body.WriteAsync(json, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The review as UTF-8 JSON in a buffer of its own. Not <c>JsonSerializer.SerializeAsync</c>: its buffer comes from
+    /// <c>ArrayPool.Shared</c> and grows to about 3× the longest string (a client-chosen uid is echoed verbatim), and the
+    /// pool then keeps those 0.5–4 MiB arrays per core and per thread long after the request — under hostile traffic the
+    /// heap grew with volume. This buffer is garbage once the response is written.
+    /// </summary>
+    public static ReadOnlyMemory<byte> Serialize(AdmissionResponse response)
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = WebhookJsonContext.Default.Options.Encoder }))
+        {
+            JsonSerializer.Serialize(writer, AdmissionReview.ForResponse(response), WebhookJsonContext.Default.AdmissionReview);
+        }
+        return buffer.WrittenMemory;
     }
 
     private sealed class BodyTooLargeException : Exception;

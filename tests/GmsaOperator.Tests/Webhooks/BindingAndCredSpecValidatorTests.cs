@@ -75,6 +75,30 @@ public sealed class BindingAndCredSpecValidatorTests
         Assert.That((wrongKind.Code, wrongKind.Message), Is.EqualTo((400, "expected a GmsaBinding object, got a Pod")));
     }
 
+    [Test]
+    public async Task Binding_CredSpecNameThatCannotBeAnObjectName_422_WithoutApiCalls()
+    {
+        var reviewer = new FakeReviewer();
+        reviewer.Allowed.Add(("alice", new string('a', 300_000)));
+        var validator = new GmsaBindingValidator(reviewer, new FakeServiceAccounts(), new FakeCredentialSpecs());
+        var huge = await validator.ValidateAsync(Binding("CREATE", new string('a', 300_000), ["web-sa"]), default);
+        var upper = await validator.ValidateAsync(Binding("CREATE", "WebApp1", ["web-sa"]), default);
+        var longest = await validator.ValidateAsync(Binding("CREATE", new string('a', 253), ["web-sa"]), default);
+        Assert.That((huge.Code, huge.Message), Is.EqualTo((422, "GmsaBinding \"web\" is invalid: spec.credentialSpecName: Too long: may not be more than 253 bytes")));
+        Assert.That((upper.Code, upper.Message), Is.EqualTo((422, "GmsaBinding \"web\" is invalid: spec.credentialSpecName: Invalid value: \"WebApp1\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character")));
+        Assert.That(longest.Code, Is.EqualTo(403), "253 characters is still a name: it goes to the access review");
+        Assert.That(reviewer.Calls.Select(c => c.Name.Length), Is.EqualTo(new[] { 253 }), "no access review for names that cannot exist");
+    }
+
+    [TestCase("webapp1", true)]
+    [TestCase("web-app.contoso-1", true)]
+    [TestCase("", false)]
+    [TestCase("-web", false)]
+    [TestCase("web.", false)]
+    [TestCase("web_app", false)]
+    [TestCase("webapp1\n", false)]
+    public void ObjectNames(string name, bool valid) => Assert.That(GmsaBindingValidator.InvalidObjectName(name) is null, Is.EqualTo(valid));
+
     private static AdmissionResult CredSpec(string credspecJson) =>
         CredentialSpecValidator.Validate(Requests.Of("GMSACredentialSpec", "CREATE", """{"metadata":{"name":"cs"}""" + (credspecJson.Length == 0 ? "" : ",\"credspec\":" + credspecJson) + "}"));
 
