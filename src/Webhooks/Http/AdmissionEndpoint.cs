@@ -129,6 +129,14 @@ public sealed partial class AdmissionEndpoint(ILogger<AdmissionEndpoint> logger,
         {
             limit.MaxRequestBodySize = maxRequestBodyBytes;
         }
+        // The API server always sends Content-Length (checked against the limit already): one exact buffer, no copies.
+        // Kestrel ends the body at that length and fails a shorter one, which surfaces as an IOException (→ 400).
+        if (context.Request.ContentLength is { } length && length <= maxRequestBodyBytes)
+        {
+            var exact = new byte[length];
+            await context.Request.Body.ReadExactlyAsync(exact, context.RequestAborted).ConfigureAwait(false);
+            return exact;
+        }
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
         int read;
