@@ -70,6 +70,13 @@ internal sealed class OperatorProcess : IAsyncDisposable
         throw new TimeoutException($"gmsa-operator not ready within {timeout.TotalSeconds:0}s");
     }
 
+    /// <summary>Saves the operator's <c>/metrics</c> (API requests by verb and code, reconciles, queue) next to its log.</summary>
+    public async Task SaveMetricsAsync(string path, CancellationToken cancellationToken)
+    {
+        var text = await _http.GetStringAsync($"http://127.0.0.1:{HealthPort}/metrics", cancellationToken);
+        await File.WriteAllTextAsync(path, text, cancellationToken);
+    }
+
     /// <summary>Resident set size in bytes (VmRSS), or null once the process is gone.</summary>
     public long? ReadRssBytes()
     {

@@ -44,6 +44,7 @@ await using (var op = OperatorProcess.Start(options.Operator, plane.KubeconfigPa
         figures.Add(Figure.Info($"floor: {n} RoleBindings created directly", r.Floor.TotalSeconds, "s", $"{ConvergenceBench.Concurrency} concurrent creates"));
         figures.Add(Figure.Info($"converge: {n} GmsaBindings → all Ready", r.Converged.TotalSeconds, "s", $"{ConvergenceBench.Namespaces} namespaces, 1 credspec each"));
         figures.Add(Figure.AtMost($"converge/floor ratio, N={n}", r.Ratio, "x", 1.5, n == 1000 ? "the issue's target (N=1,000)" : "growth (target stated for N=1,000)"));
+        await op.SaveMetricsAsync(Path.Combine(options.LogDirectory, $"metrics-after-n{n}.txt"), ct);
     }
 
     if (options.Parts.Contains("admission"))
