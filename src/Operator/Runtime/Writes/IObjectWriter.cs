@@ -9,6 +9,13 @@ public interface IObjectWriter
     /// <summary>Server-side apply of <paramref name="desired"/> (the fields this operator owns), with force. Returns the stored object.</summary>
     Task<T> ApplyAsync<T>(T desired, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>;
 
+    /// <summary>
+    /// Creates the object (POST): much cheaper for the API server than a server-side apply that creates, so it is the
+    /// way to make an object the cache says is missing. Null when it already exists (the cache was behind, or somebody
+    /// else's object has that name): the caller decides again once the cache has it, and never overwrites it blindly.
+    /// </summary>
+    Task<T?> CreateAsync<T>(T desired, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>;
+
     /// <summary>Server-side apply to the /status subresource (apiVersion, kind, metadata.name/namespace and status).</summary>
     Task<T> ApplyStatusAsync<T>(T desired, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>;
 

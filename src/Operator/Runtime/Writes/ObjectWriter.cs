@@ -34,6 +34,31 @@ public sealed class ObjectWriter(IKubernetes client, OperatorRuntimeOptions opti
         return ToTyped<T>(type, result);
     }
 
+    public async Task<T?> CreateAsync<T>(T desired, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        var type = ResourceType.Of<T>();
+        var node = JsonNode.Parse(KubernetesJson.Serialize(type.Stamp(desired)))!.AsObject();
+        if (node["metadata"] is JsonObject metadata)
+        {
+            foreach (var field in new[] { "resourceVersion", "managedFields", "uid", "creationTimestamp", "generation", "selfLink" }) metadata.Remove(field);
+        }
+        using var document = JsonDocument.Parse(node.ToJsonString());
+        var body = document.RootElement;
+        var key = ObjectKey.Of(desired);
+        try
+        {
+            var result = await pipeline.ExecuteAsync(async ct => key.Namespace is null
+                ? await client.CustomObjects.CreateClusterCustomObjectAsync(body, type.Group, type.Version, type.Plural, fieldManager: options.FieldManager, cancellationToken: ct)
+                : await client.CustomObjects.CreateNamespacedCustomObjectAsync(body, type.Group, type.Version, key.Namespace, type.Plural, fieldManager: options.FieldManager, cancellationToken: ct),
+                cancellationToken);
+            return ToTyped<T>(type, result);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+        {
+            return null;
+        }
+    }
+
     public async Task<T> ApplyStatusAsync<T>(T desired, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var type = ResourceType.Of<T>();
