@@ -5,6 +5,7 @@ using System.Text.Json.Serialization.Metadata;
 using GmsaOperator.Entities.Bindings;
 using GmsaOperator.Entities.CredentialSpecs;
 using k8s;
+using k8s.Models;
 
 namespace GmsaOperator.Entities.Serialization;
 
@@ -19,6 +20,19 @@ namespace GmsaOperator.Entities.Serialization;
 [JsonSerializable(typeof(JsonNode))]
 [JsonSerializable(typeof(JsonObject))]
 public sealed partial class EntityJsonContext : JsonSerializerContext;
+
+/// <summary>
+/// Source-generated metadata for the watch-event envelopes KubernetesClient deserialises each watch line into
+/// (<c>Watcher&lt;KubernetesObject&gt;.WatchEvent</c> to spot Status lines, then the typed one); its own context has none.
+/// </summary>
+[JsonSerializable(typeof(Watcher<KubernetesObject>.WatchEvent), TypeInfoPropertyName = "KubernetesObjectWatchEvent")]
+[JsonSerializable(typeof(Watcher<V1Status>.WatchEvent), TypeInfoPropertyName = "StatusWatchEvent")]
+[JsonSerializable(typeof(Watcher<object>.WatchEvent), TypeInfoPropertyName = "ObjectWatchEvent")]
+[JsonSerializable(typeof(Watcher<V1Secret>.WatchEvent), TypeInfoPropertyName = "SecretWatchEvent")]
+[JsonSerializable(typeof(Watcher<V1MutatingWebhookConfiguration>.WatchEvent), TypeInfoPropertyName = "MutatingWebhookConfigurationWatchEvent")]
+[JsonSerializable(typeof(Watcher<V1ValidatingWebhookConfiguration>.WatchEvent), TypeInfoPropertyName = "ValidatingWebhookConfigurationWatchEvent")]
+[JsonSerializable(typeof(object))]
+public sealed partial class WatchEventJsonContext : JsonSerializerContext;
 
 /// <summary>Plugs <see cref="EntityJsonContext"/> into KubernetesClient's global serializer options.</summary>
 public static class EntityJson
@@ -36,7 +50,13 @@ public static class EntityJson
         lock (Gate)
         {
             if (_registered) return;
-            KubernetesJson.AddJsonOptions(options => Insert(options.TypeInfoResolverChain));
+            KubernetesJson.AddJsonOptions(options =>
+            {
+                Insert(options.TypeInfoResolverChain);
+                // The client's non-generic JsonStringEnumConverter builds EnumConverter<T> with MakeGenericType, which
+                // NativeAOT cannot do for a T it did not see; watch events are the one enum on our path.
+                options.Converters.Insert(0, new JsonStringEnumConverter<WatchEventType>());
+            });
             _registered = true;
         }
     }
@@ -47,5 +67,6 @@ public static class EntityJson
         var reflection = 0;
         while (reflection < chain.Count && chain[reflection] is not DefaultJsonTypeInfoResolver) reflection++;
         chain.Insert(reflection, EntityJsonContext.Default);
+        chain.Insert(reflection + 1, WatchEventJsonContext.Default);
     }
 }

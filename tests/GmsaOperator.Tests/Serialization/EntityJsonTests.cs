@@ -56,11 +56,28 @@ public sealed class EntityJsonTests
     }
 
     [Test]
+    public void WatchLine_ReadWithSourceGeneratedMetadataOnly()
+    {
+        var options = SourceGeneratedOnly();
+        options.Converters.Insert(0, new System.Text.Json.Serialization.JsonStringEnumConverter<WatchEventType>());
+        var line = "{\"type\":\"MODIFIED\",\"object\":" + KubernetesJson.Serialize(Binding()) + "}";
+
+        var generic = KubernetesJson.Deserialize<Watcher<KubernetesObject>.WatchEvent>(line, options);
+        var untyped = KubernetesJson.Deserialize<Watcher<object>.WatchEvent>(line, options);
+
+        Assert.That(generic.Type, Is.EqualTo(WatchEventType.Modified));
+        Assert.That(generic.Object.Kind, Is.EqualTo(GmsaBinding.EntityKind));
+        Assert.That(untyped.Object, Is.TypeOf<JsonElement>());
+        Assert.That(KubernetesJson.Deserialize<GmsaBinding>((JsonElement)untyped.Object, options).Spec.CredentialSpecName, Is.EqualTo("gmsa-webapp1"));
+    }
+
+    [Test]
     public void Insert_PutsTheContextBeforeTheReflectionFallback()
     {
         IList<IJsonTypeInfoResolver> chain = [SourceGenerationContext.Default, new DefaultJsonTypeInfoResolver()];
         EntityJson.Insert(chain);
         Assert.That(chain[1], Is.SameAs(EntityJsonContext.Default));
-        Assert.That(chain[2], Is.TypeOf<DefaultJsonTypeInfoResolver>());
+        Assert.That(chain[2], Is.SameAs(WatchEventJsonContext.Default));
+        Assert.That(chain[3], Is.TypeOf<DefaultJsonTypeInfoResolver>());
     }
 }
