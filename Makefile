@@ -5,7 +5,7 @@ CONFIGURATION ?= Debug
 OPERATOR := src/Operator/bin/$(CONFIGURATION)/net10.0/gmsa-operator
 DOTNET := DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1 dotnet
 
-.PHONY: help build test unit-test integration-test run cluster-up cluster-down control-plane manifests bench soak clean
+.PHONY: help build test unit-test integration-test run cluster-up cluster-down control-plane manifests bench soak clean publish-aot
 
 help: ## Show targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -49,6 +49,9 @@ bench: control-plane ## Benchmarks against the targets (Release build; BENCH_ARG
 	$(DOTNET) build bench/GmsaOperator.Bench -c Release -v quiet -nologo
 	BENCH_COMMAND="make bench $(if $(BENCH_ARGS),BENCH_ARGS='$(BENCH_ARGS)')" \
 	  bench/GmsaOperator.Bench/bin/Release/net10.0/GmsaOperator.Bench --operator src/Operator/bin/Release/net10.0/gmsa-operator $(BENCH_ARGS)
+
+publish-aot: ## NativeAOT gmsa-operator in artifacts/aot (~8 min; about half the memory of the JIT build)
+	$(DOTNET) publish src/Operator -c Release -r linux-x64 -p:PublishAot=true -o artifacts/aot -nologo
 
 clean: ## Remove build output (the cached control-plane binaries stay in ~/.cache/gmsa-operator)
 	$(DOTNET) clean GmsaOperator.sln -v quiet -nologo
