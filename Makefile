@@ -3,11 +3,11 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 CONFIGURATION ?= Debug
 OPERATOR := src/Operator/bin/$(CONFIGURATION)/net10.0/gmsa-operator
-# The shipped form (Dockerfile uses the same flags): ReadyToRun code starts without JIT work.
+# ReadyToRun code starts with little JIT work (make publish); the image ships NativeAOT (make publish-aot).
 PUBLISH_FLAGS := -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true
 DOTNET := DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1 dotnet
 
-.PHONY: help build test unit-test integration-test run cluster-up cluster-down control-plane manifests publish bench soak clean
+.PHONY: help build test unit-test integration-test run cluster-up cluster-down control-plane manifests publish publish-aot bench soak clean
 
 help: ## Show targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -47,13 +47,21 @@ cluster-down: build ## Stop the control plane started by cluster-up
 manifests: build ## Regenerate config/ from the code
 	$(OPERATOR) generate config --output config
 
-publish: ## The operator as the image ships it (Release, linux-x64, ReadyToRun) into artifacts/publish
+publish: ## Framework-dependent ReadyToRun build (Release, linux-x64) into artifacts/publish
 	$(DOTNET) publish src/Operator/GmsaOperator.Operator.csproj $(PUBLISH_FLAGS) -o artifacts/publish -v quiet -nologo
 
-bench: control-plane publish ## Benchmarks against the targets (the published operator; BENCH_ARGS=--large adds N=5,000); table + artifacts/bench.json
+# The NativeAOT executable is what the image ships and what `make bench` measures; rebuilt only when sources change.
+AOT_INPUTS := $(shell find src \( -name bin -o -name obj \) -prune -o \( -name '*.cs' -o -name '*.csproj' \) -print) Directory.Build.props Directory.Packages.props hack/control-plane-build.sh
+artifacts/aot/gmsa-operator: $(AOT_INPUTS)
+	$(DOTNET) publish src/Operator/GmsaOperator.Operator.csproj -c Release -r linux-x64 -p:PublishAot=true -o artifacts/aot -v quiet -nologo
+	@touch $@
+
+bench: control-plane artifacts/aot/gmsa-operator ## Benchmarks against the targets (the NativeAOT operator; BENCH_ARGS=--large adds N=5,000); table + artifacts/bench.json
 	$(DOTNET) build bench/GmsaOperator.Bench -c Release -v quiet -nologo
 	BENCH_COMMAND="make bench $(if $(BENCH_ARGS),BENCH_ARGS='$(BENCH_ARGS)')" \
-	  bench/GmsaOperator.Bench/bin/Release/net10.0/GmsaOperator.Bench --operator artifacts/publish/gmsa-operator $(BENCH_ARGS)
+	  bench/GmsaOperator.Bench/bin/Release/net10.0/GmsaOperator.Bench --operator artifacts/aot/gmsa-operator $(BENCH_ARGS)
+
+publish-aot: artifacts/aot/gmsa-operator ## NativeAOT gmsa-operator in artifacts/aot (3–4 min; about half the memory of the JIT build)
 
 clean: ## Remove build output (the cached control-plane binaries stay in ~/.cache/gmsa-operator)
 	$(DOTNET) clean GmsaOperator.sln -v quiet -nologo

@@ -46,7 +46,7 @@ public static class CertificateIssuer
         var request = new CertificateRequest($"CN={settings.ServiceName}.{settings.Namespace}.svc", key, HashAlgorithmName.SHA256);
         var san = new SubjectAlternativeNameBuilder();
         foreach (var dns in settings.LeafDnsNames) san.AddDnsName(dns);
-        foreach (var ip in settings.LeafIpAddresses) san.AddIpAddress(ip);
+        foreach (var ip in settings.LeafIpAddresses()) san.AddIpAddress(ip);
         request.CertificateExtensions.Add(san.Build());
         request.CertificateExtensions.Add(X509BasicConstraintsExtension.CreateForEndEntity(critical: true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, critical: true));

@@ -95,8 +95,8 @@ public sealed class CertificateSettings
         }
     }
 
-    /// <summary>IP SANs: loopback in local mode only.</summary>
-    public IReadOnlyList<System.Net.IPAddress> LeafIpAddresses => LocalMode ? [System.Net.IPAddress.Loopback] : [];
+    /// <summary>IP SANs: loopback in local mode only. A method, not a property, so configuration binding (source-generated under NativeAOT) leaves it alone.</summary>
+    public IReadOnlyList<System.Net.IPAddress> LeafIpAddresses() => LocalMode ? [System.Net.IPAddress.Loopback] : [];
 
     /// <summary>Rejects settings that would make rotation impossible or unsafe.</summary>
     public void Validate()

@@ -25,7 +25,7 @@ public static class LeafValidator
         var dns = san.EnumerateDnsNames().ToHashSet(StringComparer.OrdinalIgnoreCase);
         var missing = settings.LeafDnsNames.Where(n => !dns.Contains(n)).ToList();
         var ips = san.EnumerateIPAddresses().ToHashSet();
-        missing.AddRange(settings.LeafIpAddresses.Where(ip => !ips.Contains(ip)).Select(ip => ip.ToString()));
+        missing.AddRange(settings.LeafIpAddresses().Where(ip => !ips.Contains(ip)).Select(ip => ip.ToString()));
         return missing.Count == 0 ? null : $"the serving certificate lacks the SANs {string.Join(", ", missing)}";
     }
 

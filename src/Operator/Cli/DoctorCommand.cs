@@ -70,7 +70,7 @@ public static class DoctorCommand
     private static KubernetesClientConfiguration LoadConfig(string? path)
     {
         path ??= Environment.GetEnvironmentVariable("KUBECONFIG") is { Length: > 0 } env ? env : null;
-        if (path is not null) return KubernetesClientConfiguration.BuildConfigFromConfigFile(path);
+        if (path is not null) return GmsaOperator.Operator.Hosting.KubeconfigLoader.Load(path);
         return KubernetesClientConfiguration.IsInCluster() ? KubernetesClientConfiguration.InClusterConfig() : KubernetesClientConfiguration.BuildConfigFromConfigFile();
     }
 }

@@ -53,7 +53,7 @@ public static class RunCommand
                     return 2;
                 }
 
-                var config = inCluster ? KubernetesClientConfiguration.InClusterConfig() : KubernetesClientConfiguration.BuildConfigFromConfigFile(path);
+                var config = inCluster ? KubernetesClientConfiguration.InClusterConfig() : KubeconfigLoader.Load(path!);
                 var port = parse.GetValue(healthPort) ?? (plane is null ? 8081 : FreePorts.Next());
                 var registerLocally = parse.GetValue(localWebhooks) ?? plane is not null;
                 var hookPort = parse.GetValue(webhookPort) ?? (plane is null ? 9443 : FreePorts.Next());

@@ -66,7 +66,7 @@ public sealed class LocalControlPlane : IAsyncDisposable
     }
 
     public IKubernetes CreateClient() =>
-        new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(KubeconfigPath));
+        new Kubernetes(GmsaOperator.Operator.Hosting.KubeconfigLoader.Load(KubeconfigPath));
 
     private async Task StartAllAsync(CancellationToken cancellationToken)
     {

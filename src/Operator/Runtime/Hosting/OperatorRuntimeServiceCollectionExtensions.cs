@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using GmsaOperator.Operator.Runtime.Controllers;
 using GmsaOperator.Operator.Runtime.Events;
 using GmsaOperator.Operator.Runtime.Health;
@@ -49,7 +50,7 @@ public static class OperatorRuntimeServiceCollectionExtensions
     }
 
     /// <summary>Declares a controller: <typeparamref name="TReconciler"/> (scoped, one per reconcile) reconciles keys of <typeparamref name="TPrimary"/>.</summary>
-    public static IServiceCollection AddController<TReconciler, TPrimary>(this IServiceCollection services, string name,
+    public static IServiceCollection AddController<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TReconciler, TPrimary>(this IServiceCollection services, string name,
         Action<ControllerBuilder<TPrimary>>? configure = null)
         where TReconciler : class, IReconciler
         where TPrimary : class, IKubernetesObject<V1ObjectMeta>
@@ -63,6 +64,6 @@ public static class OperatorRuntimeServiceCollectionExtensions
     }
 
     /// <summary>Adds a check that gates /readyz (e.g. "webhook certificate loaded").</summary>
-    public static IHealthChecksBuilder AddReadinessCheck<T>(this IHealthChecksBuilder builder, string name) where T : class, IHealthCheck =>
+    public static IHealthChecksBuilder AddReadinessCheck<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] T>(this IHealthChecksBuilder builder, string name) where T : class, IHealthCheck =>
         builder.AddCheck<T>(name, tags: [HealthTags.Ready]);
 }
