@@ -46,7 +46,12 @@ public sealed partial class CredentialSpecReconciler(
         }
 
         var desired = DesiredRbac.ClusterRole(spec.Metadata.Name, spec.Metadata.Uid);
-        if (!GeneratedObjectComparer.Satisfies(existing, desired))
+        if (existing is null)
+        {
+            // Create when the cache says missing; already there means the cache is behind: decide again once it is not.
+            if (await writer.CreateAsync(desired, cancellationToken) is null) return ReconcileResult.Requeue;
+        }
+        else if (!GeneratedObjectComparer.Satisfies(existing, desired))
         {
             await writer.ApplyAsync(desired, cancellationToken);
         }

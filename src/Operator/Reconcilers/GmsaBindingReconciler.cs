@@ -66,7 +66,16 @@ public sealed partial class GmsaBindingReconciler(
             var observed = plan.DeleteRoleBinding ? null : cache.Get<V1RoleBinding>(new ObjectKey(key.Namespace, plan.RoleBindingName));
             if (plan.Apply is not null && !GeneratedObjectComparer.Satisfies(observed, plan.Apply))
             {
-                await writer.ApplyAsync(plan.Apply, cancellationToken);
+                // Missing from the cache: create (a plain POST is far cheaper for the API server than an apply). If it
+                // exists after all, the cache is behind — decide again once it has caught up, never overwrite blindly.
+                if (observed is null)
+                {
+                    if (await writer.CreateAsync(plan.Apply, cancellationToken) is null) return ReconcileResult.Requeue;
+                }
+                else
+                {
+                    await writer.ApplyAsync(plan.Apply, cancellationToken);
+                }
             }
         }
         catch (HttpOperationException e)

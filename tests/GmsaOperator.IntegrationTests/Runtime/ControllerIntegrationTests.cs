@@ -116,6 +116,51 @@ public sealed class ControllerIntegrationTests : IntegrationTest
     }
 
     [Test]
+    public async Task StatusFromAStaleCachedCopy_ConflictsThenRetriesFromAFreshRead()
+    {
+        using var host = RuntimeHost.Build(Namespace, "stale-status-test");
+        var writer = host.Services.GetRequiredService<IObjectWriter>();
+        var created = await Client.CoreV1.CreateNamespacedServiceAsync(new V1Service
+        {
+            Metadata = new V1ObjectMeta { Name = "svc" },
+            Spec = new V1ServiceSpec { Type = "LoadBalancer", Ports = [new V1ServicePort { Port = 80 }] },
+        }, Namespace);
+        created.ApiVersion = "v1";
+        created.Kind = "Service";
+        // Somebody writes after "our cache" saw the object: the cached copy is now stale.
+        await Client.CoreV1.PatchNamespacedServiceAsync(new V1Patch("""{"metadata":{"labels":{"x":"y"}}}""", V1Patch.PatchType.MergePatch), "svc", Namespace);
+
+        var seen = new List<string?>();
+        var updated = await writer.UpdateStatusAsync(created, svc =>
+        {
+            seen.Add(svc.Metadata.ResourceVersion);
+            svc.Status.LoadBalancer = new V1LoadBalancerStatus { Ingress = [new V1LoadBalancerIngress { Ip = "192.0.2.30" }] };
+            return true;
+        }, CancellationToken.None);
+
+        Assert.That(seen, Has.Count.EqualTo(2), "the stale copy conflicted, then a fresh read succeeded");
+        Assert.That(seen[0], Is.EqualTo(created.Metadata.ResourceVersion), "the first attempt used the cached copy, without a read");
+        var stored = await Client.CoreV1.ReadNamespacedServiceAsync("svc", Namespace);
+        Assert.That((stored.Status.LoadBalancer.Ingress.Single().Ip, stored.Metadata.Labels["x"]), Is.EqualTo(("192.0.2.30", "y")));
+        Assert.That(created.Status?.LoadBalancer?.Ingress, Is.Null.Or.Empty, "the cached object itself is not mutated");
+    }
+
+    [Test]
+    public async Task CreateReturnsNullWhenTheObjectExists_AndLeavesItAlone()
+    {
+        using var host = RuntimeHost.Build(Namespace, "create-test");
+        var writer = host.Services.GetRequiredService<IObjectWriter>();
+        var desired = new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "cm", NamespaceProperty = Namespace }, Data = new Dictionary<string, string> { ["k"] = "ours" } };
+
+        var created = await writer.CreateAsync(desired, CancellationToken.None);
+        Assert.That(created?.Data["k"], Is.EqualTo("ours"));
+        await Client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch("""{"data":{"k":"theirs"}}""", V1Patch.PatchType.MergePatch), "cm", Namespace);
+
+        Assert.That(await writer.CreateAsync(desired, CancellationToken.None), Is.Null, "409 AlreadyExists → null");
+        Assert.That((await Client.CoreV1.ReadNamespacedConfigMapAsync("cm", Namespace)).Data["k"], Is.EqualTo("theirs"), "not overwritten");
+    }
+
+    [Test]
     public async Task StatusServerSideApplyAndMetadataUpdates()
     {
         using var host = RuntimeHost.Build(Namespace, "writes-test");

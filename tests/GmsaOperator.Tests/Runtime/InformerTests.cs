@@ -114,6 +114,39 @@ public sealed class InformerTests
     }
 
     [Test]
+    public async Task FirstListComesFromTheWatchCache_RelistAfterGoneIsConsistentAndPaged()
+    {
+        _transport.List("10", ConfigMap("a", "5"));
+        _transport.Watch(Gone());
+        _transport.List("40");
+        Start();
+        await Wait.UntilAsync(() => _transport.WatchRequests.Count >= 2, "the watch after the relist");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(Query(_transport.ListRequests[0], "resourceVersion"), Is.EqualTo("0"), "first list: resourceVersion=0 (watch cache)");
+            Assert.That(Query(_transport.ListRequests[0], "limit"), Is.Empty, "the watch cache ignores paging");
+            Assert.That(Query(_transport.ListRequests[1], "resourceVersion"), Is.Empty, "a relist must not go back in time");
+            Assert.That(Query(_transport.ListRequests[1], "limit"), Is.EqualTo("500"));
+        });
+    }
+
+    [Test]
+    public async Task ManagedFieldsAreNotCached()
+    {
+        var listed = ConfigMap("a", "5");
+        listed.Metadata.ManagedFields = [new V1ManagedFieldsEntry { Manager = "kubectl", Operation = "Update", FieldsType = "FieldsV1" }];
+        var watched = ConfigMap("b", "11");
+        watched.Metadata.ManagedFields = [new V1ManagedFieldsEntry { Manager = "kubectl", Operation = "Update", FieldsType = "FieldsV1" }];
+        _transport.List("10", listed);
+        _transport.Watch(Event("ADDED", watched));
+        Start();
+        await Wait.UntilAsync(() => _informer.Store.Get(new ObjectKey("ns", "b")) is not null, "the watched object");
+
+        Assert.That(_informer.Store.List().Select(o => o.Metadata.ManagedFields), Is.All.Null);
+    }
+
+    [Test]
     public async Task GoneOnConnectRelists()
     {
         _transport.List("10", ConfigMap("a", "5"));
