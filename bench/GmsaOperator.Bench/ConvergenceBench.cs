@@ -37,15 +37,18 @@ internal sealed class ConvergenceBench(IKubernetes client, TextWriter log)
         floor.Stop();
         await log.WriteLineAsync($"==> [bench] floor: {n} RoleBindings created in {floor.Elapsed.TotalSeconds:0.00}s");
 
+        await using var watcher = await ReadyWatcher.StartAsync(client, run, n, cancellationToken);
         var converge = Stopwatch.StartNew();
         await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = cancellationToken }, async (item, ct) =>
             await BenchCluster.CreateBindingAsync(client, namespaces[item.Ns], Name(item.Index), namespaces[item.Ns], run, ct));
         var created = converge.Elapsed;
-        var ready = 0;
-        while ((ready = await BenchCluster.CountReadyAsync(client, run, cancellationToken)) < n)
+        try
         {
-            if (converge.Elapsed > timeout) throw new TimeoutException($"only {ready}/{n} GmsaBindings Ready after {timeout.TotalSeconds:0}s");
-            await Task.Delay(100, cancellationToken);
+            await watcher.AllReady.WaitAsync(timeout - created, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"only {watcher.Ready}/{n} GmsaBindings Ready after {timeout.TotalSeconds:0}s");
         }
         converge.Stop();
         await log.WriteLineAsync($"==> [bench] converge: {n} GmsaBindings created in {created.TotalSeconds:0.00}s, all Ready after {converge.Elapsed.TotalSeconds:0.00}s");

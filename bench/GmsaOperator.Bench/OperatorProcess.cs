@@ -70,11 +70,41 @@ internal sealed class OperatorProcess : IAsyncDisposable
         throw new TimeoutException($"gmsa-operator not ready within {timeout.TotalSeconds:0}s");
     }
 
+    /// <summary>Waits until the operator's work queues have been empty for a second (read from its <c>/metrics</c>).</summary>
+    public async Task WaitIdleAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var sw = Stopwatch.StartNew();
+        var idleSince = (TimeSpan?)null;
+        while (sw.Elapsed < timeout)
+        {
+            var metrics = await _http.GetStringAsync($"http://127.0.0.1:{HealthPort}/metrics", cancellationToken);
+            var depth = metrics.Split('\n').Where(l => l.StartsWith("workqueue_depth", StringComparison.Ordinal))
+                .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+            if (depth > 0) idleSince = null;
+            else if ((idleSince ??= sw.Elapsed) <= sw.Elapsed - TimeSpan.FromSeconds(1)) return;
+            await Task.Delay(100, cancellationToken);
+        }
+        throw new TimeoutException($"the operator's work queues did not drain within {timeout.TotalSeconds:0}s");
+    }
+
     /// <summary>Saves the operator's <c>/metrics</c> (API requests by verb and code, reconciles, queue) next to its log.</summary>
     public async Task SaveMetricsAsync(string path, CancellationToken cancellationToken)
     {
         var text = await _http.GetStringAsync($"http://127.0.0.1:{HealthPort}/metrics", cancellationToken);
         await File.WriteAllTextAsync(path, text, cancellationToken);
+    }
+
+    /// <summary>The RSS lines of <c>/proc/&lt;pid&gt;/status</c> (anonymous, file-backed, shared), for the log.</summary>
+    public string RssBreakdown()
+    {
+        try
+        {
+            return string.Join(", ", File.ReadLines($"/proc/{Pid}/status").Where(l => l.StartsWith("Rss", StringComparison.Ordinal)).Select(l => string.Join(' ', l.Split((char[])[' ', '\t'], StringSplitOptions.RemoveEmptyEntries))));
+        }
+        catch (IOException)
+        {
+            return "";
+        }
     }
 
     /// <summary>Resident set size in bytes (VmRSS), or null once the process is gone.</summary>

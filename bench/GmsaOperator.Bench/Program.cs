@@ -49,6 +49,8 @@ await using (var op = OperatorProcess.Start(options.Operator, plane.KubeconfigPa
 
     if (options.Parts.Contains("admission"))
     {
+        // Admission is measured on its own, not against the tail of the convergence runs (queued reconciles, events).
+        await op.WaitIdleAsync(TimeSpan.FromSeconds(60), ct);
         var (ns, credSpec) = await PrepareAdmissionAsync(client, log, ct);
         using var load = new AdmissionLoad(op.WebhookPort, await WebhookCaAsync(client, ct));
         var mutate = await load.RunAsync("/mutate", AdmissionBodies.Mutate(ns, credSpec), options.WarmUp, options.Duration, op.ReadRssBytes, ct);
@@ -84,8 +86,9 @@ if (options.Parts.Contains("startup"))
         new Dictionary<string, string> { ["Webhooks__AuthorizationCacheTtl"] = "00:00:00" }))
     {
         var ready = await op.WaitReadyAsync(TimeSpan.FromSeconds(60), ct);
-        NoteRss(op.ReadRssBytes());
-        await log.WriteLineAsync($"==> [bench] operator (pid {op.Pid}) ready in {ready.TotalSeconds:0.00}s with {credSpecs} credspecs and {bindings} bindings");
+        var rssAtReady = op.ReadRssBytes();
+        NoteRss(rssAtReady);
+        await log.WriteLineAsync($"==> [bench] operator (pid {op.Pid}) ready in {ready.TotalSeconds:0.00}s with {credSpecs} credspecs and {bindings} bindings, RSS {(rssAtReady ?? 0) / 1048576.0:0.0} MiB ({op.RssBreakdown()})");
         figures.Add(Figure.AtMost("startup (start → /readyz)", ready.TotalSeconds, "s", 3, $"{credSpecs:N0} credspecs, {bindings:N0} GmsaBindings present"));
 
         var (ns, credSpec) = await PrepareAdmissionAsync(client, log, ct);
@@ -96,7 +99,8 @@ if (options.Parts.Contains("startup"))
         NoteRss(uncached.MaxRssBytes);
     }
 }
-figures.Add(Figure.AtMost("operator RSS (max during the runs)", maxRss / 1024.0 / 1024.0, "MiB", 100, "VmRSS from /proc/<pid>/status, sampled every 250 ms"));
+// The issue states 100 MB (decimal): 100 MB = 95.4 MiB.
+figures.Add(Figure.AtMost("operator RSS (max during the runs)", maxRss / 1e6, "MB", 100, "VmRSS from /proc/<pid>/status, sampled every 250 ms"));
 
 var report = new BenchReport(options.CommandLine, machine, startedAt, total.Elapsed.TotalSeconds, figures);
 Console.WriteLine();

@@ -38,8 +38,24 @@ public sealed partial class OperatorRuntimeService(
         _controllersLoop = options.LeaderElection.Enabled
             ? Task.Run(() => leaderElection.RunAsync(controllers.RunAsync, _stopControllers.Token), CancellationToken.None)
             : Task.Run(() => controllers.RunAsync(_stopControllers.Token), CancellationToken.None);
+        _ = CompactAfterInitialListsAsync(_stopInformers.Token);
         LogStarted(controllers.Definitions.Count, informers.All.Count, options.LeaderElection.Enabled ? options.LeaderElection.Identity : "(leader election off)");
         return Task.CompletedTask;
+    }
+
+    // The first lists arrive as whole responses (the watch cache does not page) and all at once: their transient
+    // buffers grow the heap far beyond what the caches keep. One compacting collection once every cache is filled
+    // hands that memory back to the OS instead of carrying it for the life of the process.
+    private async Task CompactAfterInitialListsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.WhenAll(informers.All.Select(i => i.WaitForSyncAsync(cancellationToken)));
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
