@@ -148,7 +148,7 @@ public sealed partial class CertificateManager : BackgroundService
             {
                 // A non-leader acts only after a random delay and on a fresh read (the leader may have acted).
                 DisposeUnwritten(plan.Actions);
-                await Task.Delay(jitter, _time, ct).ConfigureAwait(false);
+                await WaitJitterAsync(jitter, ct).ConfigureAwait(false);
                 continue;
             }
             if (actions.Count == 0)
@@ -168,6 +168,17 @@ public sealed partial class CertificateManager : BackgroundService
                 await Task.Delay(backoff, _time, ct).ConfigureAwait(false);
                 backoff = Min(backoff * 2, MaxBackoff);
             }
+        }
+    }
+
+    // Becoming leader ends the wait (a fresh operator usually wins the Lease within a second of starting): the leader
+    // acts at once instead of sitting out a random delay meant to let some other leader go first.
+    private async Task WaitJitterAsync(TimeSpan jitter, CancellationToken ct)
+    {
+        var until = _time.GetUtcNow() + jitter;
+        while (!_isLeader() && _time.GetUtcNow() < until)
+        {
+            await Task.Delay(Min(until - _time.GetUtcNow(), TimeSpan.FromMilliseconds(100)), _time, ct).ConfigureAwait(false);
         }
     }
 

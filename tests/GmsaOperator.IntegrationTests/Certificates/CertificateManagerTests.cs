@@ -137,6 +137,16 @@ public class CertificateManagerTests : IntegrationTest
     }
 
     [Test]
+    public async Task StartedBeforeWinningTheLease_ActsAsSoonAsItLeads_NotAfterTheNonLeaderDelay()
+    {
+        var leader = false;
+        // A non-leader waits a random delay of up to an hour before acting on urgent work; winning the Lease ends that wait.
+        await using var r = await StartAsync(Settings(s => s.NonLeaderMaxJitter = TimeSpan.FromHours(1)), () => Volatile.Read(ref leader));
+        Volatile.Write(ref leader, true);
+        await ConvergedAsync(r, TimeSpan.FromSeconds(20));
+    }
+
+    [Test]
     public async Task ExpiredCaAndLeafAtStartup_AreReplaced()
     {
         var s = Settings();
