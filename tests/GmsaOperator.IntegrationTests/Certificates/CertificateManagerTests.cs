@@ -140,8 +140,14 @@ public class CertificateManagerTests : IntegrationTest
     public async Task StartedBeforeWinningTheLease_ActsAsSoonAsItLeads_NotAfterTheNonLeaderDelay()
     {
         var leader = false;
+        var asked = 0;
         // A non-leader waits a random delay of up to an hour before acting on urgent work; winning the Lease ends that wait.
-        await using var r = await StartAsync(Settings(s => s.NonLeaderMaxJitter = TimeSpan.FromHours(1)), () => Volatile.Read(ref leader));
+        await using var r = await StartAsync(Settings(s => s.NonLeaderMaxJitter = TimeSpan.FromHours(1)), () =>
+        {
+            Interlocked.Increment(ref asked);
+            return Volatile.Read(ref leader);
+        });
+        await EventuallyAsync(_ => Task.FromResult(Volatile.Read(ref asked) > 0 ? (object?)true : null), TimeSpan.FromSeconds(10), "the manager to find it is not the leader");
         Volatile.Write(ref leader, true);
         await ConvergedAsync(r, TimeSpan.FromSeconds(20));
     }
