@@ -19,12 +19,7 @@ public sealed class ObjectWriter(IKubernetes client, OperatorRuntimeOptions opti
     public async Task<T> ApplyAsync<T>(T desired, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var type = ResourceType.Of<T>();
-        var body = JsonNode.Parse(KubernetesJson.Serialize(type.Stamp(desired)))!.AsObject();
-        if (body["metadata"] is JsonObject metadata)
-        {
-            // Server-managed fields: sending them would turn the apply into a precondition or an error.
-            foreach (var field in new[] { "resourceVersion", "managedFields", "uid", "creationTimestamp", "generation", "selfLink" }) metadata.Remove(field);
-        }
+        var body = WithoutServerFields(type, desired);
         var key = ObjectKey.Of(desired);
         var patch = new V1Patch(body.ToJsonString(), V1Patch.PatchType.ApplyPatch);
         var result = await pipeline.ExecuteAsync(async ct => key.Namespace is null
@@ -37,12 +32,7 @@ public sealed class ObjectWriter(IKubernetes client, OperatorRuntimeOptions opti
     public async Task<T?> CreateAsync<T>(T desired, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var type = ResourceType.Of<T>();
-        var node = JsonNode.Parse(KubernetesJson.Serialize(type.Stamp(desired)))!.AsObject();
-        if (node["metadata"] is JsonObject metadata)
-        {
-            foreach (var field in new[] { "resourceVersion", "managedFields", "uid", "creationTimestamp", "generation", "selfLink" }) metadata.Remove(field);
-        }
-        using var document = JsonDocument.Parse(node.ToJsonString());
+        using var document = JsonDocument.Parse(WithoutServerFields(type, desired).ToJsonString());
         var body = document.RootElement;
         var key = ObjectKey.Of(desired);
         try
@@ -196,6 +186,17 @@ public sealed class ObjectWriter(IKubernetes client, OperatorRuntimeOptions opti
             return patch;
         }
         return after?.DeepClone();
+    }
+
+    // Server-managed fields: sending them would turn an apply into a precondition and a create into an error.
+    private static JsonObject WithoutServerFields<T>(ResourceType type, T desired) where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        var body = JsonNode.Parse(KubernetesJson.Serialize(type.Stamp(desired)))!.AsObject();
+        if (body["metadata"] is JsonObject metadata)
+        {
+            foreach (var field in new[] { "resourceVersion", "managedFields", "uid", "creationTimestamp", "generation", "selfLink" }) metadata.Remove(field);
+        }
+        return body;
     }
 
     private static T ToTyped<T>(ResourceType type, object result) where T : class, IKubernetesObject<V1ObjectMeta>
