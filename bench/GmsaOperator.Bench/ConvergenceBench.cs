@@ -51,7 +51,7 @@ internal sealed class ConvergenceBench(IKubernetes client, TextWriter log)
             throw new TimeoutException($"only {watcher.Ready}/{n} GmsaBindings Ready after {timeout.TotalSeconds:0}s");
         }
         converge.Stop();
-        await log.WriteLineAsync($"==> [bench] converge: {n} GmsaBindings created in {created.TotalSeconds:0.00}s, all Ready after {converge.Elapsed.TotalSeconds:0.00}s");
+        await log.WriteLineAsync($"==> [bench] converge: {n} GmsaBindings created in {created.TotalSeconds:0.00}s, all Ready after {converge.Elapsed.TotalSeconds:0.00}s{(watcher.Relists > 0 ? $" (the Ready watch was re-established {watcher.Relists}×)" : "")}");
         return new Result(n, floor.Elapsed, converge.Elapsed);
     }
 

@@ -36,17 +36,35 @@ internal sealed class ReadyWatcher : IAsyncDisposable
     /// <summary>Completes when <c>target</c> bindings are Ready; throws if the watch fails.</summary>
     public Task AllReady => _done.Task;
 
+    // The API server may end a watch at any time (it closes watchers that fall behind during a burst): then relist
+    // (which replaces what we know) and watch again from there, until every binding is Ready.
     private async Task WatchAsync(IKubernetes client, string run, string resourceVersion, CancellationToken cancellationToken)
     {
         try
         {
-            var events = client.CustomObjects.WatchListClusterCustomObjectAsync(GmsaBinding.ApiGroup, GmsaBinding.Version, GmsaBinding.Plural,
-                labelSelector: $"{BenchCluster.RunLabel}={run}", resourceVersion: resourceVersion, timeoutSeconds: 1800, cancellationToken: cancellationToken);
-            await foreach (var (type, obj) in events.WithCancellation(cancellationToken))
+            while (!_done.Task.IsCompleted)
             {
-                Observe(type, obj is JsonElement e ? e : KubernetesJson.Deserialize<JsonElement>(KubernetesJson.Serialize(obj)));
+                var events = client.CustomObjects.WatchListClusterCustomObjectAsync(GmsaBinding.ApiGroup, GmsaBinding.Version, GmsaBinding.Plural,
+                    labelSelector: $"{BenchCluster.RunLabel}={run}", resourceVersion: resourceVersion, timeoutSeconds: 1800, cancellationToken: cancellationToken);
+                try
+                {
+                    await foreach (var (type, obj) in events.WithCancellation(cancellationToken))
+                    {
+                        Observe(type, obj is JsonElement e ? e : KubernetesJson.Deserialize<JsonElement>(KubernetesJson.Serialize(obj)));
+                        if (_done.Task.IsCompleted) return;
+                    }
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // Relist below.
+                }
+                var list = await client.CustomObjects.ListClusterCustomObjectAsync<JsonElement>(GmsaBinding.ApiGroup, GmsaBinding.Version, GmsaBinding.Plural,
+                    labelSelector: $"{BenchCluster.RunLabel}={run}", cancellationToken: cancellationToken);
+                lock (_ready) _ready.Clear();
+                foreach (var item in list.GetProperty("items").EnumerateArray()) Observe(WatchEventType.Added, item);
+                resourceVersion = list.GetProperty("metadata").GetProperty("resourceVersion").GetString()!;
+                Relists++;
             }
-            _done.TrySetException(new InvalidOperationException("the watch of GmsaBindings ended before all were Ready"));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -57,6 +75,9 @@ internal sealed class ReadyWatcher : IAsyncDisposable
             _done.TrySetException(e);
         }
     }
+
+    /// <summary>How often the watch had to be re-established (reported in the log).</summary>
+    public int Relists { get; private set; }
 
     private void Observe(WatchEventType type, JsonElement item)
     {
