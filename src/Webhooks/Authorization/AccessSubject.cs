@@ -11,6 +11,9 @@ public sealed record AccessSubject(string User, IReadOnlyList<string> Groups, st
     public string CacheKey =>
         string.Join('\u0000', new[] { User, Uid ?? "", string.Join('\u0001', Groups) }
             .Concat(Extra?.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + '\u0002' + string.Join('\u0001', kv.Value)) ?? []));
+
+    /// <summary>The key of one question: may this subject use that credspec in that namespace (caching and coalescing).</summary>
+    public string QuestionKey(string @namespace, string credentialSpecName) => string.Join('\u0003', CacheKey, @namespace, credentialSpecName);
 }
 
 /// <summary>An authorisation decision; <see cref="Reason"/> is the authorizer's reason (may be empty).</summary>

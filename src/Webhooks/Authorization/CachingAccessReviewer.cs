@@ -15,7 +15,7 @@ public sealed class CachingAccessReviewer(IAccessReviewer inner, TimeSpan timeTo
     {
         if (timeToLive <= TimeSpan.Zero) return await inner.CanUseCredentialSpecAsync(subject, @namespace, credentialSpecName, cancellationToken).ConfigureAwait(false);
 
-        var key = string.Join('\u0003', subject.CacheKey, @namespace, credentialSpecName);
+        var key = subject.QuestionKey(@namespace, credentialSpecName);
         var now = time.GetUtcNow();
         if (_allowedUntil.TryGetValue(key, out var until) && until > now) return new AccessDecision(true, "");
 

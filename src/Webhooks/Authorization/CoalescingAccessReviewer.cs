@@ -20,7 +20,7 @@ public sealed class CoalescingAccessReviewer(IAccessReviewer inner, TimeSpan rev
 
     public async ValueTask<AccessDecision> CanUseCredentialSpecAsync(AccessSubject subject, string @namespace, string credentialSpecName, CancellationToken cancellationToken)
     {
-        var key = string.Join('\u0003', subject.CacheKey, @namespace, credentialSpecName);
+        var key = subject.QuestionKey(@namespace, credentialSpecName);
         TaskCompletionSource<AccessDecision> answer;
         Round? startNew = null;
         lock (_gate)
