@@ -121,9 +121,11 @@ public sealed class ObjectWriter(IKubernetes client, OperatorRuntimeOptions opti
         for (var attempt = 1; ; attempt++)
         {
             var fromCache = attempt == 1 && cached is not null;
-            var current = fromCache ? KubernetesJson.Deserialize<T>(KubernetesJson.Serialize(cached)) : await GetAsync<T>(key, cancellationToken);
+            // One rendering of the cached object serves both as the copy to mutate and as the "before" of the diff.
+            var json = fromCache ? KubernetesJson.Serialize(cached) : null;
+            var current = json is not null ? KubernetesJson.Deserialize<T>(json) : await GetAsync<T>(key, cancellationToken);
             if (current is null) return null;
-            var before = JsonNode.Parse(KubernetesJson.Serialize(current))!.AsObject();
+            var before = JsonNode.Parse(json ?? KubernetesJson.Serialize(current))!.AsObject();
             if (!mutate(current)) return current;
             var after = JsonNode.Parse(KubernetesJson.Serialize(current))!.AsObject();
             var body = status ? StatusPatch(before, after) : MetadataPatch(before, after);
