@@ -12,23 +12,32 @@ internal sealed class ReadyWatcher : IAsyncDisposable
 {
     private readonly HashSet<string> _ready = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
-    private readonly Task _loop;
+    private Task _loop = Task.CompletedTask;
     private readonly int _target;
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private ReadyWatcher(IKubernetes client, string run, string resourceVersion, int target)
-    {
-        _target = target;
-        _loop = Task.Run(() => WatchAsync(client, run, resourceVersion, _stop.Token));
-    }
+    private ReadyWatcher(int target) => _target = target;
 
     public static async Task<ReadyWatcher> StartAsync(IKubernetes client, string run, int target, CancellationToken cancellationToken)
     {
-        var list = await client.CustomObjects.ListClusterCustomObjectAsync<JsonElement>(GmsaBinding.ApiGroup, GmsaBinding.Version, GmsaBinding.Plural,
-            labelSelector: $"{BenchCluster.RunLabel}={run}", cancellationToken: cancellationToken);
-        var watcher = new ReadyWatcher(client, run, list.GetProperty("metadata").GetProperty("resourceVersion").GetString()!, target);
-        foreach (var item in list.GetProperty("items").EnumerateArray()) watcher.Observe(WatchEventType.Added, item);
+        var list = await ListAsync(client, run, cancellationToken);
+        var watcher = new ReadyWatcher(target);
+        watcher.Replace(list); // before the watch starts, so a listed state never overrides a newer watched one
+        watcher._loop = Task.Run(() => watcher.WatchAsync(client, run, ResourceVersionOf(list), watcher._stop.Token));
         return watcher;
+    }
+
+    private static Task<JsonElement> ListAsync(IKubernetes client, string run, CancellationToken cancellationToken) =>
+        client.CustomObjects.ListClusterCustomObjectAsync<JsonElement>(GmsaBinding.ApiGroup, GmsaBinding.Version, GmsaBinding.Plural,
+            labelSelector: $"{BenchCluster.RunLabel}={run}", cancellationToken: cancellationToken);
+
+    private static string ResourceVersionOf(JsonElement list) => list.GetProperty("metadata").GetProperty("resourceVersion").GetString()!;
+
+    /// <summary>What a list says replaces what we knew.</summary>
+    private void Replace(JsonElement list)
+    {
+        lock (_ready) _ready.Clear();
+        foreach (var item in list.GetProperty("items").EnumerateArray()) Observe(WatchEventType.Added, item);
     }
 
     public int Ready { get { lock (_ready) return _ready.Count; } }
@@ -58,11 +67,9 @@ internal sealed class ReadyWatcher : IAsyncDisposable
                 {
                     // Relist below.
                 }
-                var list = await client.CustomObjects.ListClusterCustomObjectAsync<JsonElement>(GmsaBinding.ApiGroup, GmsaBinding.Version, GmsaBinding.Plural,
-                    labelSelector: $"{BenchCluster.RunLabel}={run}", cancellationToken: cancellationToken);
-                lock (_ready) _ready.Clear();
-                foreach (var item in list.GetProperty("items").EnumerateArray()) Observe(WatchEventType.Added, item);
-                resourceVersion = list.GetProperty("metadata").GetProperty("resourceVersion").GetString()!;
+                var list = await ListAsync(client, run, cancellationToken);
+                Replace(list);
+                resourceVersion = ResourceVersionOf(list);
                 Relists++;
             }
         }
