@@ -1,5 +1,4 @@
 using GmsaOperator.Entities.Rbac;
-using System.Collections.Concurrent;
 using System.Net;
 using GmsaOperator.Entities.Bindings;
 using GmsaOperator.Entities.CredentialSpecs;
@@ -34,17 +33,11 @@ public sealed partial class GmsaBindingReconciler(
     /// <summary>Index of bindings by namespace (service-account events map to every binding there).</summary>
     public const string ByNamespace = "namespace";
 
-    // Our last status write per binding: the resourceVersion the cache showed then, and what we wrote. While the cache
-    // still shows that version it has not seen our write yet (a RoleBinding event often re-runs the reconcile first),
-    // so the same decision again needs no request; any other write changes the resourceVersion and ends the shortcut.
-    private readonly ConcurrentDictionary<ObjectKey, (string? Uid, string? StaleVersion, string Status)> _written = new();
-
     public async Task<ReconcileResult> ReconcileAsync(ObjectKey key, CancellationToken cancellationToken)
     {
         var binding = cache.Get<GmsaBinding>(key);
         if (binding is null || binding.Metadata.DeletionTimestamp is not null)
         {
-            _written.TryRemove(key, out _);
             // Revoke at once rather than wait for the garbage collector (which stays the backstop via the ownerReference).
             var generated = new ObjectKey(key.Namespace, GeneratedNames.RoleBindingFor(key.Name));
             if (cache.Get<V1RoleBinding>(generated) is { } orphan && ManagedLabels.IsOwnedBy(orphan.Metadata, GmsaBinding.EntityKind, key.Name))
@@ -133,21 +126,12 @@ public sealed partial class GmsaBindingReconciler(
         }
 
         // Decide on a copy of the cached object first: an unchanged status costs no API call at all.
-        var key = ObjectKey.Of(binding);
-        var accounts = plan.ServiceAccountsFound;
-        var status = string.Join('\u0000', ready.Status, ready.Reason, ready.Message, accounts.Status, accounts.Reason, accounts.Message, generation, plan.ClusterRoleName, plan.Apply is null ? "" : plan.RoleBindingName);
-        if (_written.TryGetValue(key, out var written) && written == (binding.Metadata.Uid, binding.Metadata.ResourceVersion, status))
-        {
-            return;
-        }
         if (!Converge(KubernetesJson.Deserialize<GmsaBinding>(KubernetesJson.Serialize(binding))))
         {
-            _written.TryRemove(key, out _);
             return;
         }
         // From the cached object: one request when the cache is current, a fresh read only on conflict.
         var updated = await writer.UpdateStatusAsync(binding, Converge, cancellationToken);
-        if (updated is not null) _written[key] = (binding.Metadata.Uid, binding.Metadata.ResourceVersion, status);
 
         if (updated is not null && (beforeStatus != ready.Status || beforeReason != ready.Reason))
         {
