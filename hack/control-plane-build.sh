@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Builds (once) the local control-plane binaries: kube-apiserver and kube-controller-manager from Debian's
-# `kubernetes` source package, etcd from Debian's `etcd-server`. Binaries are cached per version in
-# $GMSA_CACHE_DIR (default ~/.cache/gmsa-operator) so later runs skip the build.
-# Prints the directory that holds kube-apiserver, kube-controller-manager and etcd on its last line.
+# Builds (once) the local control-plane binaries from Debian's `kubernetes` source package — kube-apiserver and
+# kube-controller-manager, plus kubelet, kube-scheduler and kube-proxy for the optional local node (one `make` of
+# all five: adding binaries to a finished build later costs a second pass over the tree) — and installs etcd from
+# Debian's `etcd-server`. Binaries are cached per version in $GMSA_CACHE_DIR (default ~/.cache/gmsa-operator).
+# Prints the directory that holds the binaries and etcd on its last line.
 set -euo pipefail
 
 KUBE_VERSION="1.20.2"
@@ -45,8 +46,10 @@ need_pkgs etcd-server etcd-client openssl
 mkdir -p "$OUT"
 ln -sf /usr/bin/etcd "$OUT/etcd"
 
-if [ -x "$OUT/kube-apiserver" ] && [ -x "$OUT/kube-controller-manager" ]; then
-  step "cached kube-apiserver/kube-controller-manager v$KUBE_VERSION in $OUT"
+BINARIES=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy)
+all_cached() { for b in "${BINARIES[@]}"; do [ -x "$OUT/$b" ] || return 1; done; }
+if all_cached; then
+  step "cached ${BINARIES[*]} v$KUBE_VERSION in $OUT"
   echo "$OUT"
   exit 0
 fi
@@ -86,20 +89,21 @@ sed -i 's#^github.com/modern-go/reflect2 v1.0.1#github.com/modern-go/reflect2 v1
 sed -i 's#^\(\s*github.com/modern-go/reflect2\) v1.0.1#\1 v1.0.2#' "$TREE/go.mod" || true
 sed -i '/^github.com\/modern-go\/reflect2 v1.0.1/d' "$TREE/go.sum" || true
 
-CURRENT_STEP="go build kube-apiserver kube-controller-manager"
-step "building kube-apiserver and kube-controller-manager with $(go version) (takes ~5 min on 2 cores)"
+CURRENT_STEP="go build ${BINARIES[*]}"
+step "building ${BINARIES[*]} with $(go version) (takes ~6 min on 2 cores)"
 mkdir -p "$WORK/.go/src/k8s.io"
 ln -s "$TREE" "$WORK/.go/src/k8s.io/kubernetes"
 cd "$WORK/.go/src/k8s.io/kubernetes"
 export GOPATH="$WORK/.go" GOCACHE="$WORK/.gocache" CGO_ENABLED=0 GOFLAGS="-mod=vendor" GOPROXY=off
 export KUBE_GIT_VERSION="v$KUBE_VERSION" KUBE_GIT_TREE_STATE=clean KUBE_GIT_MAJOR=1 KUBE_GIT_MINOR=20
-make WHAT="cmd/kube-apiserver cmd/kube-controller-manager" KUBE_BUILD_PLATFORMS=linux/amd64 >&2
+make WHAT="$(printf 'cmd/%s ' "${BINARIES[@]}")" KUBE_BUILD_PLATFORMS=linux/amd64 >&2
 
 CURRENT_STEP="install binaries into cache"
 BIN="$TREE/_output/local/bin/linux/amd64"
 [ -x "$BIN/kube-apiserver" ] || BIN="$TREE/_output/bin"
-install -m 0755 "$BIN/kube-apiserver" "$OUT/kube-apiserver.tmp" && mv "$OUT/kube-apiserver.tmp" "$OUT/kube-apiserver"
-install -m 0755 "$BIN/kube-controller-manager" "$OUT/kube-controller-manager.tmp" && mv "$OUT/kube-controller-manager.tmp" "$OUT/kube-controller-manager"
+for b in "${BINARIES[@]}"; do
+  install -m 0755 "$BIN/$b" "$OUT/$b.tmp" && mv "$OUT/$b.tmp" "$OUT/$b"
+done
 "$OUT/kube-apiserver" --version >&2
 cd "$CACHE_ROOT"; rm -rf "$WORK"
 CURRENT_STEP="done"

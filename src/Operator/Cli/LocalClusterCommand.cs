@@ -12,8 +12,10 @@ public static class LocalClusterCommand
     public static Command Create()
     {
         var dirOption = new Option<string>("--dir") { Description = "Directory for the control plane's files", DefaultValueFactory = _ => DefaultDirectory };
+        var withNode = new Option<bool>("--node") { Description = "Also start a real node: containerd, kubelet, kube-scheduler, kube-proxy and a bridge CNI (needs root)" };
         var up = new Command("up", "Start a local etcd + kube-apiserver + kube-controller-manager that keeps running in the background.");
         up.Options.Add(dirOption);
+        up.Options.Add(withNode);
         up.SetAction(async (parse, ct) =>
         {
             var dir = Path.GetFullPath(parse.GetValue(dirOption)!);
@@ -25,7 +27,7 @@ public static class LocalClusterCommand
             Directory.CreateDirectory(dir);
             try
             {
-                var plane = await LocalControlPlane.LocalControlPlane.StartAsync(new LocalControlPlaneOptions { Directory = dir, Detached = true }, ct);
+                var plane = await LocalControlPlane.LocalControlPlane.StartAsync(new LocalControlPlaneOptions { Directory = dir, Detached = true, WithNode = parse.GetValue(withNode) }, ct);
                 await plane.DisposeAsync();
                 Console.WriteLine($"Local control plane is up. Kubeconfig: {plane.KubeconfigPath}");
                 Console.WriteLine($"  kubectl --kubeconfig {plane.KubeconfigPath} get ns");

@@ -3,9 +3,12 @@ using System.Reflection;
 
 namespace GmsaOperator.Operator.LocalControlPlane;
 
-/// <summary>Where the etcd, kube-apiserver and (optionally) kube-controller-manager binaries live.</summary>
+/// <summary>Where the etcd, kube-apiserver and (optionally) kube-controller-manager and node binaries live.</summary>
 public sealed record ControlPlaneBinaries(string Etcd, string KubeApiServer, string? KubeControllerManager)
 {
+    /// <summary>kubelet, kube-scheduler and kube-proxy of the optional node; null when the directory lacks one.</summary>
+    public NodeBinaries? Node { get; init; }
+
     /// <summary>
     /// Uses <c>KUBEBUILDER_ASSETS</c> when set; otherwise runs the embedded build script, which installs etcd from
     /// Debian and builds (once, cached per version) kube-apiserver and kube-controller-manager from Debian's source.
@@ -79,10 +82,18 @@ public sealed record ControlPlaneBinaries(string Etcd, string KubeApiServer, str
             return File.Exists(path) ? path : throw new ControlPlaneException($"'{name}' was not found in '{dir}'.");
         }
 
-        var kcm = Path.Combine(dir, "kube-controller-manager");
+        string? Optional(string name) => File.Exists(Path.Combine(dir, name)) ? Path.Combine(dir, name) : null;
+
+        var (kubelet, scheduler, proxy) = (Optional("kubelet"), Optional("kube-scheduler"), Optional("kube-proxy"));
         return new ControlPlaneBinaries(
             Require("etcd"),
             Require("kube-apiserver"),
-            File.Exists(kcm) ? kcm : requireControllerManager ? Require("kube-controller-manager") : null);
+            Optional("kube-controller-manager") ?? (requireControllerManager ? Require("kube-controller-manager") : null))
+        {
+            Node = kubelet is not null && scheduler is not null && proxy is not null ? new NodeBinaries(kubelet, scheduler, proxy) : null,
+        };
     }
 }
+
+/// <summary>The binaries of a local node, built with the control plane.</summary>
+public sealed record NodeBinaries(string Kubelet, string KubeScheduler, string KubeProxy);

@@ -9,7 +9,8 @@ namespace GmsaOperator.Operator.LocalControlPlane;
 public sealed record ControlPlanePki(string CaCert, string ServingCert, string ServingKey, string AdminCert, string AdminKey,
     string ServiceAccountKey, string ServiceAccountPub)
 {
-    public static ControlPlanePki Create(string dir, TimeProvider time)
+    /// <param name="extraServingIps">Further addresses the API server is reached at (the node's bridge gateway).</param>
+    public static ControlPlanePki Create(string dir, TimeProvider time, IEnumerable<IPAddress>? extraServingIps = null)
     {
         var now = time.GetUtcNow();
         using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -21,7 +22,8 @@ public sealed record ControlPlanePki(string CaCert, string ServingCert, string S
 
         var san = new SubjectAlternativeNameBuilder();
         san.AddIpAddress(IPAddress.Loopback);
-        san.AddIpAddress(IPAddress.Parse("10.0.0.1"));
+        san.AddIpAddress(ClusterNetwork.KubernetesServiceIp);
+        foreach (var ip in extraServingIps ?? []) san.AddIpAddress(ip);
         foreach (var name in new[] { "localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local" })
         {
             san.AddDnsName(name);

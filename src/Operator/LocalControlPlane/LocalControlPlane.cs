@@ -2,11 +2,13 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using GmsaOperator.Operator.LocalControlPlane.Node;
 using k8s;
 
 namespace GmsaOperator.Operator.LocalControlPlane;
 
-/// <summary>A real etcd + kube-apiserver + kube-controller-manager on loopback, started and stopped by us.</summary>
+/// <summary>A real etcd + kube-apiserver + kube-controller-manager on loopback, started and stopped by us; optionally
+/// with a real node (<see cref="LocalNode"/>) whose pods reach the API server through the <c>kubernetes</c> Service.</summary>
 public sealed class LocalControlPlane : IAsyncDisposable
 {
     private const int PortAttempts = 3;
@@ -44,6 +46,11 @@ public sealed class LocalControlPlane : IAsyncDisposable
     public string ApiServerLog => Path.Combine(Directory, "kube-apiserver.log");
     public bool HasControllerManager => _controllerManager is not null;
 
+    /// <summary>The node, when <see cref="LocalControlPlaneOptions.WithNode"/> asked for one.</summary>
+    public LocalNode? Node { get; private set; }
+
+    private string NodeDirectory => Path.Combine(Directory, "node");
+
     public IEnumerable<ManagedProcess> Processes => new[] { _controllerManager, _apiServer, _etcd }.OfType<ManagedProcess>();
 
     public static async Task<LocalControlPlane> StartAsync(LocalControlPlaneOptions options, CancellationToken cancellationToken)
@@ -71,7 +78,11 @@ public sealed class LocalControlPlane : IAsyncDisposable
     private async Task StartAllAsync(CancellationToken cancellationToken)
     {
         var sw = Stopwatch.StartNew();
-        _pki = ControlPlanePki.Create(Directory, TimeProvider.System);
+        if (_options.WithNode && _binaries.Node is null)
+        {
+            throw new ControlPlaneException("A local node needs kubelet, kube-scheduler and kube-proxy next to kube-apiserver (hack/control-plane-build.sh builds them; KUBEBUILDER_ASSETS has none).");
+        }
+        _pki = ControlPlanePki.Create(Directory, TimeProvider.System, _options.WithNode ? [ClusterNetwork.BridgeGateway] : null);
         await StartEtcdAsync(cancellationToken);
         var etcdReady = sw.Elapsed;
         await StartApiServerAsync(cancellationToken);
@@ -88,6 +99,10 @@ public sealed class LocalControlPlane : IAsyncDisposable
         await _options.Progress.WriteLineAsync(
             $"==> [control-plane] etcd {etcdReady.TotalSeconds:0.0}s, kube-apiserver {(apiReady - etcdReady).TotalSeconds:0.0}s, kube-controller-manager {(sw.Elapsed - apiReady).TotalSeconds:0.0}s");
         WriteState();
+        if (_options.WithNode)
+        {
+            Node = await LocalNode.StartAsync(NodeDirectory, KubeconfigPath, _binaries.Node!, _options.Detached, _options.Progress, cancellationToken);
+        }
         await _options.Progress.WriteLineAsync($"==> [control-plane] ready in {sw.Elapsed.TotalSeconds:0.0}s: API server {ApiServerUrl}, kubeconfig {KubeconfigPath}");
     }
 
@@ -149,13 +164,17 @@ public sealed class LocalControlPlane : IAsyncDisposable
     private List<string> ApiServerArgs() =>
     [
         $"--etcd-servers={EtcdEndpoint}",
-        "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1", $"--secure-port={ApiServerPort}", "--insecure-port=0",
+        // With a node, pods reach the API server at the kubernetes Service, whose endpoint is the bridge's gateway.
+        .. _options.WithNode
+            ? new[] { "--bind-address=0.0.0.0", $"--advertise-address={ClusterNetwork.BridgeGateway}" }
+            : ["--bind-address=127.0.0.1", "--advertise-address=127.0.0.1"],
+        $"--secure-port={ApiServerPort}", "--insecure-port=0",
         $"--cert-dir={Path.Combine(Directory, "apiserver-certs")}",
         $"--tls-cert-file={_pki.ServingCert}", $"--tls-private-key-file={_pki.ServingKey}", "--tls-min-version=VersionTLS12",
         $"--client-ca-file={_pki.CaCert}",
         $"--service-account-key-file={_pki.ServiceAccountPub}", $"--service-account-signing-key-file={_pki.ServiceAccountKey}",
         "--service-account-issuer=https://kubernetes.default.svc.cluster.local", "--api-audiences=https://kubernetes.default.svc.cluster.local",
-        "--service-cluster-ip-range=10.0.0.0/24", "--allow-privileged=true",
+        $"--service-cluster-ip-range={ClusterNetwork.ServiceCidr}", "--allow-privileged=true",
         "--authorization-mode=RBAC",
         "--enable-admission-plugins=NamespaceLifecycle,ServiceAccount,DefaultStorageClass,MutatingAdmissionWebhook,ValidatingAdmissionWebhook,ResourceQuota",
         "--disable-admission-plugins=StorageObjectInUseProtection,PersistentVolumeClaimResize,DefaultTolerationSeconds,Priority,TaintNodesByCondition,RuntimeClass,CertificateApproval,CertificateSigning,CertificateSubjectRestriction,DefaultIngressClass",
@@ -285,6 +304,7 @@ public sealed class LocalControlPlane : IAsyncDisposable
             await output.WriteLineAsync($"No local control plane is recorded in {directory}; nothing to stop.");
             return 0;
         }
+        await LocalNode.StopDetachedAsync(Path.Combine(directory, "node"), output);
         foreach (var line in await File.ReadAllLinesAsync(state))
         {
             var parts = line.Split(' ', 3);
@@ -305,6 +325,7 @@ public sealed class LocalControlPlane : IAsyncDisposable
     {
         if (_disposed) return;
         _disposed = true;
+        if (Node is not null) await Node.StopAsync(KubeconfigPath); // while the API server can still delete its pods
         foreach (var process in Processes)
         {
             await process.StopAsync(TeardownGrace);

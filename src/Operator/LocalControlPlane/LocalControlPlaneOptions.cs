@@ -12,6 +12,9 @@ public sealed record LocalControlPlaneOptions
 
     public bool StartControllerManager { get; init; } = true;
 
+    /// <summary>Also start a real node (containerd, kubelet, kube-scheduler, kube-proxy, a bridge CNI); needs root.</summary>
+    public bool WithNode { get; init; }
+
     public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromSeconds(90);
 
     public TextWriter Progress { get; init; } = Console.Error;

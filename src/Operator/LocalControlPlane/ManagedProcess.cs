@@ -26,7 +26,8 @@ public sealed partial class ManagedProcess
 
     public bool HasExited => _process?.HasExited ?? !IsAlive(Pid);
 
-    public static ManagedProcess Start(string name, string binary, IEnumerable<string> args, string logFile, bool detached)
+    public static ManagedProcess Start(string name, string binary, IEnumerable<string> args, string logFile, bool detached,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         // sh execs setsid which execs the binary (not a group leader, so no fork): the PID we get is the binary's.
         var psi = new ProcessStartInfo("/bin/sh")
@@ -45,6 +46,11 @@ public sealed partial class ManagedProcess
         foreach (var proxy in new[] { "HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy" })
         {
             psi.Environment.Remove(proxy);
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[key] = value;
         }
 
         var process = Process.Start(psi) ?? throw new ControlPlaneException($"Could not start {name} ({binary}).");

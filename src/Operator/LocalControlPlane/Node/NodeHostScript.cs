@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using System.Reflection;
+
+namespace GmsaOperator.Operator.LocalControlPlane.Node;
+
+/// <summary>
+/// Runs <c>hack/local-node.sh</c> (embedded): the host plumbing that is shell by nature — packages, the pause image,
+/// the bridge, iptables, sysctls, mounts — so that a watchdog can run the same teardown after a crash of this process.
+/// </summary>
+internal static class NodeHostScript
+{
+    /// <summary>Copies the script into the run directory, where the crash watchdog can still find it.</summary>
+    public static async Task ExtractAsync(string path, CancellationToken cancellationToken)
+    {
+        await using var resource = Assembly.GetExecutingAssembly().GetManifestResourceStream("local-node.sh")
+            ?? throw new ControlPlaneException("The local-node script is missing from the gmsa-operator assembly.");
+        await using var file = File.Create(path);
+        await resource.CopyToAsync(file, cancellationToken);
+    }
+
+    /// <summary>Runs one subcommand; returns its stdout, throws with the last lines of stderr on failure.</summary>
+    public static async Task<string> RunAsync(string script, TextWriter progress, CancellationToken cancellationToken, params string[] args)
+    {
+        var psi = new ProcessStartInfo("/bin/bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(script);
+        foreach (var arg in args) psi.ArgumentList.Add(arg);
+        using var process = Process.Start(psi) ?? throw new ControlPlaneException("Could not start /bin/bash for the local node.");
+        var lastLines = new Queue<string>();
+        var stderr = Task.Run(async () =>
+        {
+            while (await process.StandardError.ReadLineAsync(CancellationToken.None) is { } line)
+            {
+                lock (lastLines)
+                {
+                    lastLines.Enqueue(line);
+                    if (lastLines.Count > 20) lastLines.Dequeue();
+                }
+                if (line.StartsWith("==>", StringComparison.Ordinal)) await progress.WriteLineAsync(line);
+            }
+        }, CancellationToken.None);
+        var stdout = await process.StandardOutput.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        await stderr;
+        if (process.ExitCode != 0)
+        {
+            throw new ControlPlaneException(
+                $"local-node.sh {args[0]} failed (exit {process.ExitCode}):{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", lastLines)}");
+        }
+        return stdout;
+    }
+
+    /// <summary>Runs the teardown when <paramref name="parentPid"/> dies without stopping the node itself.</summary>
+    public static void StartCrashWatchdog(int parentPid, string script, string runDirectory)
+    {
+        // The control-plane watchdogs stop their processes within ~6 s of the parent's death; the teardown then
+        // stops the node's processes, containers and network and restores the host.
+        const string loop = "while kill -0 \"$0\" 2>/dev/null; do [ -d \"$2\" ] || exit 0; sleep 1; done; " +
+                            "[ -f \"$1\" ] && [ -d \"$2\" ] && exec /bin/bash \"$1\" teardown \"$2\"";
+        var psi = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add($"exec setsid /bin/sh -c '{loop}' {parentPid} '{script}' '{runDirectory}' </dev/null >>'{runDirectory}/watchdog.log' 2>&1");
+        using var _ = Process.Start(psi);
+    }
+}
