@@ -34,7 +34,7 @@ CURRENT_STEP="hash the image inputs"
 cd "$ROOT"
 inputs() {
   find src \( -name bin -o -name obj \) -prune -o -type f -print
-  ls Dockerfile .dockerignore Directory.Build.props Directory.Packages.props hack/control-plane-build.sh hack/image-build.sh
+  ls Dockerfile .dockerignore Directory.Build.props Directory.Packages.props hack/control-plane-build.sh hack/local-node.sh hack/image-build.sh
 }
 KEY=$({ inputs | LC_ALL=C sort | xargs sha256sum; echo "runtime=$RUNTIME_KEY build=$BUILD_KEY"; } | sha)
 CACHE_REF="localhost/gmsa-operator-cache:${KEY:0:12}"
