@@ -26,8 +26,11 @@ public sealed class WebhookOptions
     /// </summary>
     public bool RegisterLocally { get; set; }
 
-    /// <summary>Name of the Mutating/ValidatingWebhookConfiguration objects (<c>Webhooks:ConfigurationName</c>).</summary>
-    public string ConfigurationName { get; set; } = GmsaOperator.Entities.Deployment.OperatorDeployment.WebhookConfigurationName;
+    /// <summary>
+    /// Local mode: name of the url-based Mutating/ValidatingWebhookConfiguration objects this process registers
+    /// (<c>Webhooks:ConfigurationName</c>). Not config/default's name, so local mode never replaces or deletes those.
+    /// </summary>
+    public string ConfigurationName { get; set; } = GmsaOperator.Entities.Deployment.OperatorDeployment.LocalWebhookConfigurationName;
 
     /// <summary>
     /// Local mode only (<c>Webhooks:LocalSelectorLabel</c>, <c>key=value</c>): when set, the locally registered hooks

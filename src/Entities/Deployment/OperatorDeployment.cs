@@ -21,6 +21,15 @@ public static class OperatorDeployment
     public const string WebhookConfigurationName = NamePrefix + WebhookConfigurationBaseName;
     public const string WebhookServiceName = NamePrefix + WebhookServiceBaseName;
 
+    /// <summary>
+    /// The url-based configurations an operator outside the cluster registers for itself (local mode). A name of its
+    /// own, so local mode never replaces or deletes the service-based configurations config/default installs.
+    /// </summary>
+    public const string LocalWebhookConfigurationName = NamePrefix + "local-webhook";
+
+    /// <summary>The leader-election Lease in the operator namespace.</summary>
+    public const string LeaderLeaseName = NamePrefix + "leader";
+
     /// <summary>Secrets the certificate manager creates at run time (not part of config/).</summary>
     public const string CaSecretName = NamePrefix + "webhook-ca";
     public const string ServingSecretName = NamePrefix + "webhook-tls";

@@ -31,6 +31,7 @@ public sealed partial class EntityJsonContext : JsonSerializerContext;
 [JsonSerializable(typeof(Watcher<V1Secret>.WatchEvent), TypeInfoPropertyName = "SecretWatchEvent")]
 [JsonSerializable(typeof(Watcher<V1MutatingWebhookConfiguration>.WatchEvent), TypeInfoPropertyName = "MutatingWebhookConfigurationWatchEvent")]
 [JsonSerializable(typeof(Watcher<V1ValidatingWebhookConfiguration>.WatchEvent), TypeInfoPropertyName = "ValidatingWebhookConfigurationWatchEvent")]
+[JsonSerializable(typeof(Watcher<V1Endpoints>.WatchEvent), TypeInfoPropertyName = "EndpointsWatchEvent")]
 [JsonSerializable(typeof(object))]
 public sealed partial class WatchEventJsonContext : JsonSerializerContext;
 

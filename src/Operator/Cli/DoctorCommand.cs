@@ -15,7 +15,11 @@ public static class DoctorCommand
         var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Kubeconfig of the cluster (default: $KUBECONFIG, else ~/.kube/config, else in-cluster)" };
         var ns = new Option<string?>("--namespace", "-n") { Description = "Namespace of the workload (default: the kubeconfig context's, else 'default')" };
         var operatorNamespace = new Option<string>("--operator-namespace") { Description = "Namespace the operator runs in (its leader Lease)", DefaultValueFactory = _ => OperatorDeployment.Namespace };
-        var webhookName = new Option<string>("--webhook-configuration") { Description = "Name of the Mutating/ValidatingWebhookConfiguration", DefaultValueFactory = _ => OperatorDeployment.WebhookConfigurationName };
+        var webhookName = new Option<string?>("--webhook-configuration")
+        {
+            Description = $"Name of the Mutating/ValidatingWebhookConfiguration (default: {OperatorDeployment.WebhookConfigurationName} of config/default, "
+                          + $"else {OperatorDeployment.LocalWebhookConfigurationName} of a local-mode `run`)",
+        };
         var output = new Option<string>("--output", "-o") { Description = "Output format", DefaultValueFactory = _ => "text" };
         output.AcceptOnlyFromAmong("text", "json");
         var target = new Argument<string?>("target") { Description = "pod/NAME, deployment/NAME, serviceaccount/NAME or gmsabinding/NAME (omit to check only the cluster-side setup)", Arity = ArgumentArity.ZeroOrOne };
@@ -50,7 +54,10 @@ public static class DoctorCommand
             }
 
             using var client = new Kubernetes(config);
-            var request = new DoctorRequest(parse.GetValue(ns) ?? config.Namespace ?? "default", parse.GetValue(operatorNamespace)!, parse.GetValue(webhookName)!, parsedTarget);
+            var named = parse.GetValue(webhookName);
+            var request = new DoctorRequest(parse.GetValue(ns) ?? config.Namespace ?? "default", parse.GetValue(operatorNamespace)!,
+                named ?? OperatorDeployment.WebhookConfigurationName, parsedTarget,
+                FallbackWebhookConfigurationName: named is null ? OperatorDeployment.LocalWebhookConfigurationName : null);
             DoctorReport report;
             try
             {

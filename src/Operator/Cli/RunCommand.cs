@@ -36,10 +36,6 @@ public static class RunCommand
                     path = plane.KubeconfigPath;
                     using var client = plane.CreateClient();
                     await CrdInstaller.InstallAsync(client, GmsaOperator.Entities.CustomResourceDefinitions.All(), Console.Error, ct);
-                    await client.CoreV1.CreateNamespaceAsync(new k8s.Models.V1Namespace
-                    {
-                        Metadata = new k8s.Models.V1ObjectMeta { Name = parse.GetValue(operatorNamespace) ?? GmsaOperator.Entities.Deployment.OperatorDeployment.Namespace },
-                    }, cancellationToken: ct);
                     Console.Error.WriteLine($"""
                         ==> Local control plane is running. From another shell:
                               export KUBECONFIG={path}
@@ -57,12 +53,31 @@ public static class RunCommand
                 var port = parse.GetValue(healthPort) ?? (plane is null ? 8081 : FreePorts.Next());
                 var registerLocally = parse.GetValue(localWebhooks) ?? plane is not null;
                 var hookPort = parse.GetValue(webhookPort) ?? (plane is null ? 9443 : FreePorts.Next());
-                await using var host = OperatorHost.Build(config, [], port, parse.GetValue(operatorNamespace), o =>
+                var @namespace = OperatorHost.ResolveNamespace(parse.GetValue(operatorNamespace));
+                // Before the host starts: without its namespace the operator would never lead and never say why.
+                using (var client = new Kubernetes(config))
+                {
+                    var check = await OperatorNamespaceCheck.RunAsync(client, @namespace, createIfMissing: registerLocally || plane is not null, ct);
+                    if (!check.Ok)
+                    {
+                        Console.Error.WriteLine($"error: {check.Message}");
+                        return 1;
+                    }
+                    if (check.Message is not null) Console.Error.WriteLine($"==> {check.Message}");
+                }
+                await using var host = OperatorHost.Build(config, [], port, @namespace, o =>
                 {
                     o.Port = hookPort;
                     o.RegisterLocally = registerLocally;
                     if (registerLocally) o.ListenAddress = "127.0.0.1";
-                }, certificates: s => s.LocalMode = registerLocally);
+                }, certificates: s =>
+                {
+                    s.LocalMode = registerLocally;
+                    // The caBundle goes into the configurations this process registers, never into config/default's.
+                    if (!registerLocally) return;
+                    s.MutatingWebhookConfigurationName = GmsaOperator.Entities.Deployment.OperatorDeployment.LocalWebhookConfigurationName;
+                    s.ValidatingWebhookConfigurationName = GmsaOperator.Entities.Deployment.OperatorDeployment.LocalWebhookConfigurationName;
+                });
                 await host.RunAsync(ct);
                 return 0;
             }

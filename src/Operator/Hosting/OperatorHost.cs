@@ -4,6 +4,7 @@ using GmsaOperator.Operator.Reconcilers;
 using GmsaOperator.Operator.Runtime.Hosting;
 using GmsaOperator.Operator.Runtime.Metrics;
 using GmsaOperator.Operator.Certificates;
+using GmsaOperator.Operator.Hosting.Shutdown;
 using GmsaOperator.Operator.Runtime.LeaderElection;
 using GmsaOperator.Webhooks;
 using GmsaOperator.Webhooks.Certificates;
@@ -12,6 +13,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace GmsaOperator.Operator.Hosting;
 
@@ -23,13 +25,18 @@ public static class OperatorHost
     /// <summary>Field manager of server-side apply and reporting controller of events.</summary>
     public const string FieldManager = "gmsa-operator";
 
+    /// <summary>The operator namespace: <paramref name="operatorNamespace"/>, else $POD_NAMESPACE, else <c>gmsa-system</c>.</summary>
+    public static string ResolveNamespace(string? operatorNamespace) => operatorNamespace
+        ?? (Environment.GetEnvironmentVariable("POD_NAMESPACE") is { Length: > 0 } podNamespace ? podNamespace : OperatorDeployment.Namespace);
+
     /// <param name="operatorNamespace">Namespace of the leader-election Lease: this option, else $POD_NAMESPACE, else <c>gmsa-system</c>.</param>
     /// <param name="webhooks">Webhook settings on top of configuration section <c>Webhooks</c> (port, local registration, …).</param>
     /// <param name="certificates">Certificate settings on top of configuration section <c>Certificates</c> (lifetimes, local mode, …).</param>
+    /// <param name="shutdown">Graceful-shutdown settings on top of configuration section <c>Shutdown</c> (tests set the pod name here).</param>
     /// <param name="apiHandlers">Extra handlers in the API client's pipeline, inside the request metrics (tests inject faults here).</param>
     public static WebApplication Build(KubernetesClientConfiguration kubeConfig, string[] args, int healthPort,
         string? operatorNamespace = null, Action<WebhookOptions>? webhooks = null, Action<CertificateSettings>? certificates = null,
-        Func<DelegatingHandler[]>? apiHandlers = null)
+        Func<DelegatingHandler[]>? apiHandlers = null, Action<ShutdownOptions>? shutdown = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
         // In a pod the kubelet probes the pod IP; outside one, keep probes and metrics on loopback.
@@ -50,12 +57,11 @@ public static class OperatorHost
             [new RequestMetricsHandler(sp.GetRequiredService<RuntimeMetrics>()), .. apiHandlers?.Invoke() ?? []]));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddHostedService<ClusterConnectionReporter>();
-        var leaseNamespace = operatorNamespace
-            ?? (Environment.GetEnvironmentVariable("POD_NAMESPACE") is { Length: > 0 } podNamespace ? podNamespace : OperatorDeployment.Namespace);
+        var leaseNamespace = ResolveNamespace(operatorNamespace);
         builder.Services.AddOperatorRuntime(o =>
         {
             o.FieldManager = FieldManager;
-            o.LeaderElection.LeaseName = "gmsa-operator-leader";
+            o.LeaderElection.LeaseName = OperatorDeployment.LeaderLeaseName;
             o.LeaderElection.Namespace = leaseNamespace;
         });
         builder.Services.AddGmsaReconcilers();
@@ -75,11 +81,43 @@ public static class OperatorHost
             o.OperatorNamespace = leaseNamespace;
             webhooks?.Invoke(o);
         });
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        AddGracefulShutdown(builder, leaseNamespace, shutdown);
 
         var app = builder.Build();
+        var shutdownState = app.Services.GetRequiredService<ShutdownState>();
+        // While draining, HTTP/1.1 callers close their pooled connection after each answer, so their next request dials
+        // through the Service again and reaches a replica that stays (HTTP/2 callers get GOAWAY when Kestrel stops).
+        app.Use((context, next) =>
+        {
+            if (shutdownState.Draining) context.Response.Headers.Connection = "close";
+            return next(context);
+        });
         app.UseGmsaWebhooks();
         app.MapOperatorRuntimeEndpoints(); // /healthz, /readyz, /metrics on the plain-HTTP health port
         return app;
+    }
+
+    /// <summary>
+    /// Drop readiness, keep serving until this pod left the webhook Service's Endpoints, then stop Kestrel. Registered
+    /// after the webhooks so its StoppingAsync runs first of all (lifecycle hooks stop in reverse order), and in any case
+    /// before Kestrel's StopAsync.
+    /// </summary>
+    private static void AddGracefulShutdown(WebApplicationBuilder builder, string @namespace, Action<ShutdownOptions>? configure)
+    {
+        var options = builder.Services.AddOptions<ShutdownOptions>().Configure(o =>
+        {
+            o.PodName = Environment.GetEnvironmentVariable("POD_NAME") is { Length: > 0 } pod ? pod : null;
+            o.PodNamespace = @namespace;
+        });
+        options.Bind(builder.Configuration.GetSection(ShutdownOptions.SectionName));
+        if (configure is not null) options.Configure(configure);
+        options.Validate(o => o.DrainTimeout >= TimeSpan.Zero && o.SettleDelay >= TimeSpan.Zero && o.OutsidePodDelay >= TimeSpan.Zero,
+                "Shutdown:DrainTimeout, SettleDelay and OutsidePodDelay must not be negative")
+            .Validate(o => o.Timeout > o.DrainTimeout && o.Timeout > o.OutsidePodDelay, "Shutdown:Timeout must be longer than the drain")
+            .ValidateOnStart();
+        builder.Services.AddOptions<HostOptions>().Configure<IOptions<ShutdownOptions>>((host, shutdown) => host.ShutdownTimeout = shutdown.Value.Timeout);
+        builder.Services.AddSingleton<ShutdownState>();
+        builder.Services.AddHealthChecks().AddReadinessCheck<ShutdownReadinessCheck>("shutdown");
+        builder.Services.AddHostedService<WebhookDrainService>();
     }
 }

@@ -1,5 +1,8 @@
+using System.Net;
+using GmsaOperator.Entities.Deployment;
 using GmsaOperator.Webhooks.Certificates;
 using k8s;
+using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -17,7 +20,15 @@ namespace GmsaOperator.Webhooks.Registration;
 public sealed partial class LocalWebhookRegistrar(IKubernetes client, IServingCertificateProvider certificates, IOptions<WebhookOptions> options, ILogger<LocalWebhookRegistrar> logger)
     : IHostedLifecycleService
 {
-    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    // One line saying who registers the webhooks: a `run` on a laptop against a real cluster otherwise leaves people
+    // guessing why nothing calls it.
+    public Task StartingAsync(CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        if (o.RegisterLocally) LogLocalMode(logger, o.ConfigurationName, o.Port, OperatorDeployment.WebhookConfigurationName);
+        else LogServiceMode(logger, OperatorDeployment.WebhookConfigurationName, o.OperatorNamespace, OperatorDeployment.WebhookServiceName);
+        return Task.CompletedTask;
+    }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -26,6 +37,7 @@ public sealed partial class LocalWebhookRegistrar(IKubernetes client, IServingCe
         var o = options.Value;
         if (!o.RegisterLocally) return;
         // With failurePolicy Fail, registering before a certificate can be served would fail every pod meanwhile.
+        await WarnIfServiceConfigurationsExistAsync(o.ConfigurationName, cancellationToken).ConfigureAwait(false);
         await certificates.WaitUntilServingAsync(cancellationToken).ConfigureAwait(false);
         var clientConfig = WebhookConfigurations.Url(new Uri($"https://127.0.0.1:{o.Port}"), certificates.GetCaBundlePem());
         // The same definition as config/webhook, with a url instead of a service; tests sharing one API server may scope it.
@@ -35,6 +47,49 @@ public sealed partial class LocalWebhookRegistrar(IKubernetes client, IServingCe
             AdmissionWebhookConfigurations.Validating(o.ConfigurationName, o.OperatorNamespace, clientConfig, scoped, scoped),
             cancellationToken).ConfigureAwait(false);
         LogRegistered(logger, o.ConfigurationName, o.Port);
+    }
+
+    /// <summary>
+    /// config/default's service-based configurations next to ours mean the API server calls both (an in-cluster
+    /// operator and this one). They are left alone: deleting or replacing them would take down the deployed operator's
+    /// webhooks, and ours go away on exit.
+    /// </summary>
+    private async Task WarnIfServiceConfigurationsExistAsync(string ownName, CancellationToken cancellationToken)
+    {
+        var production = OperatorDeployment.WebhookConfigurationName;
+        if (string.Equals(ownName, production, StringComparison.Ordinal)) return;
+        var found = new List<string>();
+        try
+        {
+            if (await ExistsAsync(() => client.AdmissionregistrationV1.ReadMutatingWebhookConfigurationAsync(production, cancellationToken: cancellationToken)).ConfigureAwait(false))
+            {
+                found.Add("MutatingWebhookConfiguration");
+            }
+            if (await ExistsAsync(() => client.AdmissionregistrationV1.ReadValidatingWebhookConfigurationAsync(production, cancellationToken: cancellationToken)).ConfigureAwait(false))
+            {
+                found.Add("ValidatingWebhookConfiguration");
+            }
+        }
+        catch (HttpOperationException e)
+        {
+            // Only a warning is at stake: a user who may not read them gets on without it.
+            LogCheckFailed(logger, production, (int)e.Response.StatusCode);
+            return;
+        }
+        if (found.Count > 0) LogServiceConfigurationsPresent(logger, string.Join(" and ", found), production, ownName);
+    }
+
+    private static async Task<bool> ExistsAsync<T>(Func<Task<T>> read)
+    {
+        try
+        {
+            await read().ConfigureAwait(false);
+            return true;
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
     }
 
     /// <summary>Parses <c>key=value</c> into a matchLabels selector; null when empty.</summary>
@@ -68,6 +123,21 @@ public sealed partial class LocalWebhookRegistrar(IKubernetes client, IServingCe
             LogRemoveFailed(logger, name, e.Message);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "webhooks: registered by this process (local mode): url-based configurations {Name} → https://127.0.0.1:{Port}, removed on exit; "
+        + "without --local-webhooks the service-based configurations {ServiceName} of config/default are expected instead")]
+    private static partial void LogLocalMode(ILogger logger, string name, int port, string serviceName);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "webhooks: not registered by this process; expected from config/default (service-based configurations {Name} → Service {Namespace}/{Service}); "
+        + "to have this process register url-based ones for itself (API server on this machine), run with --local-webhooks")]
+    private static partial void LogServiceMode(ILogger logger, string name, string @namespace, string service);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "local mode: {Kinds} {Name} (config/default, service-based) also present: the API server calls those webhooks as well as ours ({Own}), "
+        + "so an in-cluster operator answers too; this process leaves them untouched")]
+    private static partial void LogServiceConfigurationsPresent(ILogger logger, string kinds, string name, string own);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "local mode: could not look for config/default's webhook configurations {Name}: HTTP {Status}")]
+    private static partial void LogCheckFailed(ILogger logger, string name, int status);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "local mode: registered webhook configurations {Name} → https://127.0.0.1:{Port}")]
     private static partial void LogRegistered(ILogger logger, string name, int port);

@@ -14,7 +14,10 @@ using k8s.Models;
 namespace GmsaOperator.Operator.Cli.Doctor;
 
 /// <summary>Where to look: the workload namespace, the operator's namespace and the webhook configuration name.</summary>
-public sealed record DoctorRequest(string Namespace, string OperatorNamespace, string WebhookConfigurationName, DoctorTarget? Target);
+/// <param name="FallbackWebhookConfigurationName">Looked at when neither configuration of <paramref name="WebhookConfigurationName"/> exists
+/// (the default: config/default's name, else local mode's).</param>
+public sealed record DoctorRequest(string Namespace, string OperatorNamespace, string WebhookConfigurationName, DoctorTarget? Target,
+    string? FallbackWebhookConfigurationName = null);
 
 /// <summary>
 /// The doctor's thin I/O shell: reads what <see cref="DoctorChecks"/> decides on (GETs/LISTs, SubjectAccessReviews,
@@ -23,7 +26,7 @@ public sealed record DoctorRequest(string Namespace, string OperatorNamespace, s
 /// </summary>
 public sealed class DoctorInputCollector(IKubernetes client, TimeProvider time)
 {
-    public const string LeaseName = "gmsa-operator-leader";
+    public const string LeaseName = GmsaOperator.Entities.Deployment.OperatorDeployment.LeaderLeaseName;
     public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
 
     public async Task<DoctorInputs> CollectAsync(DoctorRequest request, CancellationToken ct)
@@ -39,12 +42,20 @@ public sealed class DoctorInputCollector(IKubernetes client, TimeProvider time)
         var leaseState = new LeaseState(request.OperatorNamespace, LeaseName, lease is not null, lease?.Spec?.HolderIdentity,
             lease?.Spec?.RenewTime is { } renew ? new DateTimeOffset(DateTime.SpecifyKind(renew, DateTimeKind.Utc)) : null, lease?.Spec?.LeaseDurationSeconds);
 
-        var mutating = await OrNull(() => client.AdmissionregistrationV1.ReadMutatingWebhookConfigurationAsync(request.WebhookConfigurationName, cancellationToken: ct));
-        var validating = await OrNull(() => client.AdmissionregistrationV1.ReadValidatingWebhookConfigurationAsync(request.WebhookConfigurationName, cancellationToken: ct));
+        var webhookName = request.WebhookConfigurationName;
+        var mutating = await OrNull(() => client.AdmissionregistrationV1.ReadMutatingWebhookConfigurationAsync(webhookName, cancellationToken: ct));
+        var validating = await OrNull(() => client.AdmissionregistrationV1.ReadValidatingWebhookConfigurationAsync(webhookName, cancellationToken: ct));
+        if (mutating is null && validating is null && request.FallbackWebhookConfigurationName is { } fallback)
+        {
+            var localMutating = await OrNull(() => client.AdmissionregistrationV1.ReadMutatingWebhookConfigurationAsync(fallback, cancellationToken: ct));
+            var localValidating = await OrNull(() => client.AdmissionregistrationV1.ReadValidatingWebhookConfigurationAsync(fallback, cancellationToken: ct));
+            // Report the fallback only when it is there: otherwise the fix names config/default's configurations.
+            if (localMutating is not null || localValidating is not null) (webhookName, mutating, validating) = (fallback, localMutating, localValidating);
+        }
         var configurations = new List<WebhookConfigurationState>
         {
-            new("MutatingWebhookConfiguration", request.WebhookConfigurationName, mutating?.Webhooks?.Select(h => Hook(h.Name, h.ClientConfig)).ToList()),
-            new("ValidatingWebhookConfiguration", request.WebhookConfigurationName, validating?.Webhooks?.Select(h => Hook(h.Name, h.ClientConfig)).ToList()),
+            new("MutatingWebhookConfiguration", webhookName, mutating?.Webhooks?.Select(h => Hook(h.Name, h.ClientConfig)).ToList()),
+            new("ValidatingWebhookConfiguration", webhookName, validating?.Webhooks?.Select(h => Hook(h.Name, h.ClientConfig)).ToList()),
         };
         var served = new List<ServedCertificate>();
         foreach (var url in configurations.SelectMany(c => c.Webhooks ?? []).Select(h => h.Url).OfType<string>()

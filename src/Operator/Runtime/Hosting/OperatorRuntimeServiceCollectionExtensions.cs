@@ -35,6 +35,7 @@ public static class OperatorRuntimeServiceCollectionExtensions
         services.TryAddSingleton<InformerRegistry>();
         services.TryAddSingleton<IObjectCache, ObjectCache>();
         services.TryAddSingleton<ControllerManager>();
+        services.TryAddSingleton<LeaderElectionErrorLog>();
         services.TryAddSingleton<ILeaseLockFactory, LeaseLockFactory>();
         services.TryAddSingleton<LeaderElectionService>();
         services.TryAddSingleton(sp => KubernetesResilience.Create(sp.GetRequiredService<TimeProvider>()));

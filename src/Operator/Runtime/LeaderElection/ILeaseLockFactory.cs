@@ -1,6 +1,5 @@
 using k8s;
 using k8s.LeaderElection;
-using k8s.LeaderElection.ResourceLock;
 
 namespace GmsaOperator.Operator.Runtime.LeaderElection;
 
@@ -10,8 +9,8 @@ public interface ILeaseLockFactory
     ILock Create(LeaderElectionOptions options);
 }
 
-/// <summary>A coordination.k8s.io/v1 Lease lock.</summary>
-public sealed class LeaseLockFactory(IKubernetes client) : ILeaseLockFactory
+/// <summary>A coordination.k8s.io/v1 Lease lock that reports its failed API calls.</summary>
+public sealed class LeaseLockFactory(IKubernetes client, LeaderElectionErrorLog errors) : ILeaseLockFactory
 {
-    public ILock Create(LeaderElectionOptions options) => new LeaseLock(client, options.Namespace, options.LeaseName, options.Identity);
+    public ILock Create(LeaderElectionOptions options) => new ReportingLeaseLock(client, options, errors);
 }

@@ -8,7 +8,8 @@ namespace GmsaOperator.Operator.Runtime.LeaderElection;
 /// Campaigns for the Lease and runs a delegate only while leading: the delegate's token is cancelled when leadership is
 /// lost (it then campaigns again) or on stop. On stop the delegate is awaited first and then the Lease is released.
 /// </summary>
-public sealed partial class LeaderElectionService(ILeaseLockFactory locks, LeaderElectionOptions options, RuntimeMetrics metrics, ILogger<LeaderElectionService> logger)
+public sealed partial class LeaderElectionService(ILeaseLockFactory locks, LeaderElectionOptions options, RuntimeMetrics metrics, ILogger<LeaderElectionService> logger,
+    LeaderElectionErrorLog? errors = null)
 {
     private volatile bool _leading;
 
@@ -53,7 +54,12 @@ public sealed partial class LeaderElectionService(ILeaseLockFactory locks, Leade
                 term?.Cancel();
             };
             elector.OnNewLeader += leader => LogNewLeader(leader, options.Identity);
-            elector.OnError += e => LogElectionError(e);
+            // API failures were reported by the lock (see ReportingLeaseLock); the elector also raises a Lease's 404,
+            // which only means "not created yet".
+            elector.OnError += e =>
+            {
+                if (e is not k8s.Autorest.HttpOperationException) ReportError("renew", e);
+            };
             try
             {
                 await elector.RunUntilLeadershipLostAsync(stop);
@@ -63,7 +69,7 @@ public sealed partial class LeaderElectionService(ILeaseLockFactory locks, Leade
             }
             catch (Exception e)
             {
-                LogElectionError(e);
+                ReportError("campaign", e);
             }
             _leading = false;
             gauge.Set(0);
@@ -96,6 +102,12 @@ public sealed partial class LeaderElectionService(ILeaseLockFactory locks, Leade
                 }
             }
         }
+    }
+
+    private void ReportError(string operation, Exception e)
+    {
+        if (errors is not null) errors.Report(operation, e);
+        else LogElectionError(e);
     }
 
     /// <summary>Empties the holder (client-go's ReleaseOnCancel) if we still hold the Lease.</summary>
