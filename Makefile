@@ -7,7 +7,7 @@ OPERATOR := src/Operator/bin/$(CONFIGURATION)/net10.0/gmsa-operator
 PUBLISH_FLAGS := -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true
 DOTNET := DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1 dotnet
 
-.PHONY: help build test unit-test integration-test run cluster-up cluster-down control-plane manifests publish publish-aot bench soak clean image image-push
+.PHONY: help build test unit-test integration-test e2e run cluster-up cluster-down control-plane manifests publish publish-aot bench soak clean image image-push
 
 help: ## Show targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -23,6 +23,7 @@ test: build control-plane ## Unit + integration tests (integration tests start a
 	@rc=0; \
 	$(DOTNET) test tests/GmsaOperator.Tests -c $(CONFIGURATION) --no-build --logger trx --logger "console;verbosity=minimal" --results-directory TestResults/unit || rc=1; \
 	$(DOTNET) test tests/GmsaOperator.IntegrationTests -c $(CONFIGURATION) --no-build --filter "TestCategory!=Soak" --logger trx --logger "console;verbosity=normal" --results-directory TestResults/integration || rc=1; \
+	$(MAKE) --no-print-directory e2e-run || rc=1; \
 	bash hack/test-summary.sh TestResults || rc=1; \
 	exit $$rc
 
@@ -32,14 +33,21 @@ unit-test: build ## Unit tests only
 integration-test: build control-plane ## Integration tests only
 	$(DOTNET) test tests/GmsaOperator.IntegrationTests -c $(CONFIGURATION) --no-build --filter "TestCategory!=Soak" --logger "console;verbosity=normal"
 
+e2e: build control-plane ## End to end as users run it: image built here, a real node, kubectl apply -k, failover, rolling update (root)
+	@rm -rf TestResults/e2e
+	@$(MAKE) --no-print-directory e2e-run
+
+e2e-run:
+	$(DOTNET) test tests/GmsaOperator.EndToEndTests -c $(CONFIGURATION) --no-build --logger trx --logger "console;verbosity=normal" --results-directory TestResults/e2e
+
 soak: build control-plane ## Slow reliability tests (API outage, forced 410, injected 429/5xx, leader failover); see docs/benchmarks.md
 	$(DOTNET) test tests/GmsaOperator.IntegrationTests -c $(CONFIGURATION) --no-build --filter "TestCategory=Soak" --logger "console;verbosity=normal"
 
 run: build ## Run the operator (against $$KUBECONFIG, or a local control plane when unset)
 	@exec $(OPERATOR) run $(ARGS)
 
-cluster-up: build ## Start a local control plane in the background and print its kubeconfig
-	@$(OPERATOR) local-cluster up
+cluster-up: build ## Start a local control plane in the background and print its kubeconfig (NODE=1: with a real node, root)
+	@$(OPERATOR) local-cluster up $(if $(NODE),--node)
 
 cluster-down: build ## Stop the control plane started by cluster-up
 	@$(OPERATOR) local-cluster down

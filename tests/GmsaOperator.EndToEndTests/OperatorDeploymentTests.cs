@@ -1,0 +1,209 @@
+using System.Diagnostics;
+using GmsaOperator.EndToEndTests.Environment;
+using GmsaOperator.Entities.Deployment;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+
+namespace GmsaOperator.EndToEndTests;
+
+/// <summary>
+/// The operator the way users run it: the image from our Dockerfile, `kubectl apply -k` of config/default, two
+/// replicas on a real node behind a Service, the README's journey through the Service-routed webhooks, the doctor,
+/// a leader failover and a rolling update while pods are being created. The steps build on each other, in order.
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class OperatorDeploymentTests
+{
+    private const string Deployment = OperatorDeployment.NamePrefix + OperatorDeployment.ManagerBaseName;
+    private const string Ns = OperatorDeployment.Namespace;
+    private const string CredentialSpec = "gmsa-webapp1";
+
+    // Go's json.Marshal of the sample credspec's contents (keys sorted, compact): what upstream's webhook writes.
+    private const string ExpandedSample =
+        """
+        {"ActiveDirectoryConfig":{"GroupManagedServiceAccounts":[{"Name":"WebApp1","Scope":"CONTOSO"},{"Name":"WebApp1","Scope":"contoso.com"}]},"CmsPlugins":["ActiveDirectory"],"DomainJoinConfig":{"DnsName":"contoso.com","DnsTreeName":"contoso.com","Guid":"244818ae-87ac-4fcd-92ec-e79e5252348a","MachineAccountName":"WebApp1","NetBiosName":"CONTOSO","Sid":"S-1-5-21-2126449477-2524075714-3094792973"}}
+        """;
+
+    private static IKubernetes Client => E2ECluster.Client;
+    private static TextWriter Progress => TestContext.Progress;
+
+    [Test, Order(1)]
+    public async Task ApplyKustomizeOverlay_TwoReplicasBecomeReady()
+    {
+        var sw = Stopwatch.StartNew();
+        await E2ECluster.KubectlSucceedAsync("apply", "-k", E2ECluster.Overlay);
+        await E2ECluster.KubectlSucceedAsync("-n", Ns, "rollout", "status", $"deploy/{Deployment}", "--timeout=180s");
+        var deployment = await Client.AppsV1.ReadNamespacedDeploymentAsync(Deployment, Ns);
+        Assert.That(deployment.Status.ReadyReplicas, Is.EqualTo(2), "ready replicas");
+        Assert.That(deployment.Spec.Template.Spec.Containers[0].Image, Is.EqualTo(E2ECluster.Image));
+        var pdb = await E2ECluster.KubectlSucceedAsync("-n", Ns, "get", "pdb", "-o", "name");
+        Assert.That(pdb.Trim(), Is.EqualTo($"poddisruptionbudget.policy/{Deployment}"));
+        await Progress.WriteLineAsync($"deployed: 2/2 replicas Ready {sw.Elapsed.TotalSeconds:0.0}s after kubectl apply -k");
+    }
+
+    [Test, Order(2)]
+    public async Task ReadmeJourney_ThroughServiceRoutedWebhooks()
+    {
+        // The README's walkthrough: samples, binding Ready, the documentation's Deployment expanded by the webhook.
+        await Eventually.HoldsAsync(async _ =>
+        {
+            var applied = await E2ECluster.KubectlAsync("apply", "-k", Path.Combine(RepositoryRoot.Path, "config", "samples"));
+            return applied.ExitCode == 0 ? applied : throw new InvalidOperationException(applied.ToString());
+        }, TimeSpan.FromSeconds(60), "kubectl apply -k config/samples");
+        await Eventually.HoldsAsync(async _ =>
+        {
+            var ready = await E2ECluster.KubectlAsync("get", "gmsab", "-A", "--no-headers");
+            return ready.Stdout.Contains("webapp1-default", StringComparison.Ordinal) && ready.Stdout.Contains(" True ", StringComparison.Ordinal) ? ready : null;
+        }, TimeSpan.FromSeconds(30), "kubectl get gmsab -A to show webapp1-default Ready");
+        var expanded = await Eventually.HoldsAsync(async _ =>
+        {
+            var r = await E2ECluster.KubectlAsync("get", "pod", "-n", "default", "-l", "run=with-creds", "-o", "jsonpath={.items[0].spec.securityContext.windowsOptions.gmsaCredentialSpec}");
+            return r.ExitCode == 0 && r.Stdout.Length > 0 ? r.Stdout : null;
+        }, TimeSpan.FromSeconds(60), "the with-creds pod");
+        Assert.That(expanded, Is.EqualTo(ExpandedSample), "the sample Deployment's pod, expanded by the webhook");
+
+        // A Linux pod with a GMSA (the kubelet ignores windowsOptions on Linux) that really runs on the node.
+        await using var ns = await TestNamespace.CreateAsync(Client, "journey");
+        await ns.ServiceAccountAsync("webapp");
+        await ns.ServiceAccountAsync("intruder");
+        await ns.BindAsync(CredentialSpec, "webapp");
+        await Client.CoreV1.CreateNamespacedPodAsync(LinuxGmsaPod("web", "webapp"), ns.Name);
+        var running = await Eventually.HoldsAsync(async ct =>
+        {
+            var pod = await Client.CoreV1.ReadNamespacedPodAsync("web", ns.Name, cancellationToken: ct);
+            return pod.Status?.Phase == "Running" ? pod : null;
+        }, TimeSpan.FromSeconds(60), "the GMSA pod to run on the node");
+        Assert.Multiple(() =>
+        {
+            Assert.That(running.Spec.NodeName, Is.EqualTo("localhost"));
+            Assert.That(running.Status.PodIP, Does.StartWith("10.200.0."));
+            Assert.That(running.Spec.SecurityContext.WindowsOptions.GmsaCredentialSpec, Is.EqualTo(ExpandedSample));
+        });
+
+        var refused = Assert.ThrowsAsync<HttpOperationException>(() => Client.CoreV1.CreateNamespacedPodAsync(LinuxGmsaPod("stolen", "intruder"), ns.Name));
+        Assert.That(refused!.Response.Content,
+            Does.Contain("service account \\\"intruder\\\" is not authorized to `use` GMSA cred spec \\\"gmsa-webapp1\\\"").Or.Contain("service account \"intruder\" is not authorized to `use` GMSA cred spec \"gmsa-webapp1\""));
+        await Progress.WriteLineAsync($"journey: pod {ns.Name}/web Running on node localhost at {running.Status.PodIP}, expanded byte-exact; intruder refused");
+    }
+
+    [Test, Order(3)]
+    public async Task Doctor_PassesEverythingButTheWindowsNode()
+    {
+        var operatorBinary = Path.Combine(RepositoryRoot.Path, "src", "Operator", "bin", "Debug", "net10.0", "gmsa-operator");
+        var result = await Shell.RunAsync(operatorBinary, ["doctor", "deployment/with-creds", "-n", "default"], TimeSpan.FromMinutes(2),
+            new Dictionary<string, string> { ["KUBECONFIG"] = E2ECluster.Plane.KubeconfigPath });
+        await Progress.WriteLineAsync(result.Stdout);
+        var failed = result.Stdout.Split('\n').Where(l => l.TrimStart().StartsWith('✗')).ToList();
+        Assert.That(failed, Has.Count.EqualTo(1), result.ToString());
+        Assert.That(failed[0], Does.Contain("Windows node"), result.ToString());
+        Assert.That(result.Stdout, Does.Contain("✓"), result.ToString());
+    }
+
+    [Test, Order(4)]
+    public async Task LeaderPodDeleted_OtherReplicaLeadsWithin15s_WebhooksKeepAnswering()
+    {
+        await using var ns = await LoadNamespaceAsync("failover");
+        var leader = await LeaderPodAsync() ?? throw new AssertionException("nobody holds the leader Lease");
+        var pods = await OperatorPodsAsync();
+        var other = pods.Single(p => p != leader);
+
+        await using var load = PodCreationLoad.Start(Client, ns.Name, "app", CredentialSpec, TimeSpan.FromMilliseconds(100));
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var sw = Stopwatch.StartNew();
+        await Client.CoreV1.DeleteNamespacedPodAsync(leader, Ns);
+        await Eventually.HoldsAsync(async _ => await LeaderPodAsync() == other ? other : null, TimeSpan.FromSeconds(15),
+            $"replica {other} to take the Lease after {leader} was deleted");
+        var takeover = sw.Elapsed;
+        await E2ECluster.KubectlSucceedAsync("-n", Ns, "rollout", "status", $"deploy/{Deployment}", "--timeout=180s");
+        await Eventually.HoldsAsync(async _ => (await OperatorPodsAsync()).Contains(leader) ? null : "gone", TimeSpan.FromSeconds(60), $"{leader} to be gone");
+        var outcome = await load.StopAsync();
+        await Progress.WriteLineAsync($"leader failover: {other} leads {takeover.TotalSeconds:0.0}s after {leader} was deleted; {outcome}");
+        Assert.That(outcome.Failed, Is.Zero, outcome.ToString());
+    }
+
+    [Test, Order(5)]
+    public async Task RollingRestart_WhilePodsAreCreated_NoAdmissionFails()
+    {
+        await using var ns = await LoadNamespaceAsync("rollout");
+        var before = await OperatorPodsAsync();
+        await using var load = PodCreationLoad.Start(Client, ns.Name, "app", CredentialSpec, TimeSpan.FromMilliseconds(100));
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        await E2ECluster.KubectlSucceedAsync("-n", Ns, "rollout", "restart", $"deploy/{Deployment}");
+        await E2ECluster.KubectlSucceedAsync("-n", Ns, "rollout", "status", $"deploy/{Deployment}", "--timeout=300s");
+        // The old pods' shutdown is the risky part: keep creating until they have exited.
+        await Eventually.HoldsAsync(async _ => (await OperatorPodsAsync()).Intersect(before).Any() ? null : "gone", TimeSpan.FromSeconds(90), "the old replicas to exit");
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var outcome = await load.StopAsync();
+        await Progress.WriteLineAsync($"rolling update: {outcome}");
+        Assert.That(outcome.Total, Is.GreaterThanOrEqualTo(100), "pod creations during the rollout");
+        Assert.That(outcome.Failed, Is.Zero, outcome.ToString());
+    }
+
+    [Test, Order(6)]
+    public async Task RunningContainer_IsNonRootWithReadOnlyRoot_MemoryAndImageSizeReported()
+    {
+        var size = await ImageSizeAsync();
+        foreach (var pod in (await Client.CoreV1.ListNamespacedPodAsync(Ns, labelSelector: "control-plane=controller-manager")).Items)
+        {
+            var status = pod.Status.ContainerStatuses.Single(c => c.Name == "manager");
+            var facts = await ContainerInspector.InspectAsync(status.ContainerID);
+            Assert.Multiple(() =>
+            {
+                Assert.That(facts.Uid, Is.Not.Zero, $"{pod.Name()}: the manager process runs as uid {facts.Uid}");
+                Assert.That(facts.ReadOnlyRoot, Is.True, $"{pod.Name()}: the root filesystem is mounted read-only");
+            });
+            var workingSet = await Eventually.HoldsAsync(async _ => await ContainerInspector.WorkingSetBytesAsync(pod.Name(), Ns, "manager") is { } b ? (object)b : null,
+                TimeSpan.FromSeconds(60), $"kubelet stats for {pod.Name()}");
+            await Progress.WriteLineAsync(
+                $"footprint: image {E2ECluster.Image} {size / 1e6:0.0} MB (compressed layers); pod {pod.Name()} manager uid {facts.Uid}, read-only root, memory {(long)workingSet / 1048576.0:0.0} MiB working set (kubelet stats)");
+        }
+    }
+
+    private static V1Pod LinuxGmsaPod(string name, string serviceAccount) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = name },
+        Spec = new V1PodSpec
+        {
+            ServiceAccountName = serviceAccount,
+            AutomountServiceAccountToken = false,
+            TerminationGracePeriodSeconds = 1,
+            SecurityContext = new V1PodSecurityContext { WindowsOptions = new V1WindowsSecurityContextOptions { GmsaCredentialSpecName = CredentialSpec } },
+            Containers = [new V1Container { Name = "app", Image = E2ECluster.PauseImage, ImagePullPolicy = "IfNotPresent" }],
+        },
+    };
+
+    private static async Task<TestNamespace> LoadNamespaceAsync(string prefix)
+    {
+        var ns = await TestNamespace.CreateAsync(Client, prefix);
+        await ns.ServiceAccountAsync("app");
+        await ns.BindAsync(CredentialSpec, "app");
+        return ns;
+    }
+
+    private static async Task<string?> LeaderPodAsync()
+    {
+        var lease = await Client.CoordinationV1.ReadNamespacedLeaseAsync(OperatorDeployment.LeaderLeaseName, Ns);
+        var holder = lease.Spec.HolderIdentity;
+        return string.IsNullOrEmpty(holder) ? null : holder[..holder.LastIndexOf('_')];
+    }
+
+    private static async Task<List<string>> OperatorPodsAsync() =>
+        (await Client.CoreV1.ListNamespacedPodAsync(Ns, labelSelector: "control-plane=controller-manager")).Items.Select(p => p.Name()).ToList();
+
+    /// <summary>Sum of the image's compressed layers, from the registry's manifest (what a node downloads).</summary>
+    private static async Task<long> ImageSizeAsync()
+    {
+        var (repository, tag) = (E2ECluster.Image[..E2ECluster.Image.LastIndexOf(':')], E2ECluster.Image[(E2ECluster.Image.LastIndexOf(':') + 1)..]);
+        var slash = repository.IndexOf('/');
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://{repository[..slash]}/v2/{repository[(slash + 1)..]}/manifests/{tag}");
+        request.Headers.Accept.ParseAdd("application/vnd.oci.image.manifest.v1+json");
+        request.Headers.Accept.ParseAdd("application/vnd.docker.distribution.manifest.v2+json");
+        using var response = await http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        using var doc = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return doc.RootElement.GetProperty("layers").EnumerateArray().Sum(l => l.GetProperty("size").GetInt64());
+    }
+}
