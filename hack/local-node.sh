@@ -132,6 +132,8 @@ remove_chains() {
 teardown() {
   local run=$1
   [ -d "$run" ] || exit 0
+  # Best effort from here on: one step that finds nothing to undo must not stop the others.
+  set +e +o pipefail
   local state="$run/host-state" sock="$run/containerd/containerd.sock"
   step "tearing down the local node in $run"
 

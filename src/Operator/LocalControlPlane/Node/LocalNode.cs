@@ -92,8 +92,9 @@ public sealed class LocalNode : IAsyncDisposable
             "--container-runtime=remote", $"--container-runtime-endpoint=unix://{_layout.ContainerdSocket}",
             $"--image-service-endpoint=unix://{_layout.ContainerdSocket}", $"--pod-infra-container-image={PauseImage}",
             $"--root-dir={_layout.KubeletRoot}", $"--cert-dir={_layout.KubeletCerts}", $"--volume-plugin-dir={_layout.KubeletVolumePlugins}",
-            // The API server then reaches the kubelet (logs, exec, stats) through /etc/hosts, never a DNS server.
-            $"--hostname-override={NodeConfigFiles.NodeName}", "--node-ip=127.0.0.1", "--v=1",
+            // The API server then reaches the kubelet (logs, exec, stats) through /etc/hosts, never a DNS server; the
+            // node address is the bridge (kubelet refuses loopback), so nothing refers to the host's own network.
+            $"--hostname-override={NodeConfigFiles.NodeName}", $"--node-ip={ClusterNetwork.BridgeGateway}", "--v=1",
         ],
         // kubelet's built-in AWS credential provider would probe the cloud metadata address.
         new Dictionary<string, string> { ["AWS_EC2_METADATA_DISABLED"] = "true" });
