@@ -193,6 +193,7 @@ teardown() {
     rm -f "$state"
   fi
   remove_cgroups gmsa-node
+  [ "$(cat /run/gmsa-operator-node 2>/dev/null)" = "$run" ] && rm -f /run/gmsa-operator-node
   step "local node removed"
 }
 

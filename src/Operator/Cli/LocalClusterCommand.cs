@@ -15,7 +15,9 @@ public static class LocalClusterCommand
         var withNode = new Option<bool>("--node") { Description = "Also start a real node: containerd, kubelet, kube-scheduler, kube-proxy and a bridge CNI (needs root)" };
         var up = new Command("up", "Start a local etcd + kube-apiserver + kube-controller-manager that keeps running in the background.");
         up.Options.Add(dirOption);
+        var foreground = new Option<bool>("--foreground") { Description = "Keep running until Ctrl-C or SIGTERM, then stop everything; processes and the node are also cleaned up if this process is killed" };
         up.Options.Add(withNode);
+        up.Options.Add(foreground);
         up.SetAction(async (parse, ct) =>
         {
             var dir = Path.GetFullPath(parse.GetValue(dirOption)!);
@@ -27,11 +29,26 @@ public static class LocalClusterCommand
             Directory.CreateDirectory(dir);
             try
             {
-                var plane = await LocalControlPlane.LocalControlPlane.StartAsync(new LocalControlPlaneOptions { Directory = dir, Detached = true, WithNode = parse.GetValue(withNode) }, ct);
-                await plane.DisposeAsync();
+                var attached = parse.GetValue(foreground);
+                var plane = await LocalControlPlane.LocalControlPlane.StartAsync(
+                    new LocalControlPlaneOptions { Directory = dir, Detached = !attached, WithNode = parse.GetValue(withNode) }, ct);
                 Console.WriteLine($"Local control plane is up. Kubeconfig: {plane.KubeconfigPath}");
                 Console.WriteLine($"  kubectl --kubeconfig {plane.KubeconfigPath} get ns");
-                Console.WriteLine("Stop it with: make cluster-down");
+                if (!attached)
+                {
+                    Console.WriteLine("Stop it with: make cluster-down");
+                    return 0;
+                }
+                Console.WriteLine("Press Ctrl-C to stop it.");
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, ct);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+                await plane.DisposeAsync();
+                File.Delete(Path.Combine(dir, "pids"));
                 return 0;
             }
             catch (ControlPlaneException e)

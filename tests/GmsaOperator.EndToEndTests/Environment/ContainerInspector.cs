@@ -1,3 +1,4 @@
+using GmsaOperator.EndToEndTests.Deployed;
 using System.Text.Json;
 
 namespace GmsaOperator.EndToEndTests.Environment;

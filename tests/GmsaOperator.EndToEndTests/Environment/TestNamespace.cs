@@ -1,3 +1,4 @@
+using GmsaOperator.EndToEndTests.Deployed;
 using GmsaOperator.Entities.Bindings;
 using k8s;
 using k8s.Models;

@@ -5,7 +5,7 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 
-namespace GmsaOperator.EndToEndTests;
+namespace GmsaOperator.EndToEndTests.Deployed;
 
 /// <summary>
 /// The operator the way users run it: the image from our Dockerfile, `kubectl apply -k` of config/default, two

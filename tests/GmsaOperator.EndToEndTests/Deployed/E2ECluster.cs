@@ -1,7 +1,9 @@
 using GmsaOperator.Operator.LocalControlPlane;
 using k8s;
 
-namespace GmsaOperator.EndToEndTests.Environment;
+using GmsaOperator.EndToEndTests.Environment;
+
+namespace GmsaOperator.EndToEndTests.Deployed;
 
 /// <summary>
 /// What a user has before `kubectl apply -k`: a cluster with a node (the local control plane and a real kubelet),
