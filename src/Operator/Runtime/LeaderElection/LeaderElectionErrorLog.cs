@@ -18,9 +18,13 @@ public sealed partial class LeaderElectionErrorLog(LeaderElectionOptions options
         var error = ApiError.From(exception);
         // Keyed without the message: it can carry changing details (resource versions, request ids).
         if (!_throttle.ShouldReport($"{operation} {error.StatusCode} {error.Reason}", out var suppressed)) return;
-        LogFailed(operation, options.Namespace, options.LeaseName, error.Reason, error.Message, suppressed, (int)Window.TotalSeconds);
+        if (suppressed == 0) LogFailed(operation, options.Namespace, options.LeaseName, error.Reason, error.Message);
+        else LogFailedAgain(operation, options.Namespace, options.LeaseName, error.Reason, error.Message, suppressed, (int)Window.TotalSeconds);
     }
 
+    [LoggerMessage(LogLevel.Warning, "Leader election: {Operation} of Lease {Namespace}/{Lease} failed: {Reason}: {Message}")]
+    private partial void LogFailed(string operation, string @namespace, string lease, string reason, string message);
+
     [LoggerMessage(LogLevel.Warning, "Leader election: {Operation} of Lease {Namespace}/{Lease} failed: {Reason}: {Message} ({Suppressed} repeats in the last {WindowSeconds} s not logged)")]
-    private partial void LogFailed(string operation, string @namespace, string lease, string reason, string message, int suppressed, int windowSeconds);
+    private partial void LogFailedAgain(string operation, string @namespace, string lease, string reason, string message, int suppressed, int windowSeconds);
 }
