@@ -7,7 +7,7 @@ OPERATOR := src/Operator/bin/$(CONFIGURATION)/net10.0/gmsa-operator
 PUBLISH_FLAGS := -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true
 DOTNET := DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1 dotnet
 
-.PHONY: help build test unit-test integration-test e2e run cluster-up cluster-down control-plane manifests publish publish-aot bench soak clean image image-push
+.PHONY: help build test unit-test integration-test e2e e2e-prerequisites e2e-run run cluster-up cluster-down control-plane manifests publish publish-aot bench soak clean image image-push
 
 help: ## Show targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -18,7 +18,7 @@ build: ## Restore and build everything
 control-plane: ## Install etcd and build kube-apiserver/kube-controller-manager (cached)
 	@bash hack/control-plane-build.sh >/dev/null
 
-test: build control-plane ## Unit + integration tests (integration tests start a real local control plane)
+test: build control-plane e2e-prerequisites ## Unit, integration (real local control plane) and end-to-end tests (a real node; root)
 	@rm -rf TestResults
 	@rc=0; \
 	$(DOTNET) test tests/GmsaOperator.Tests -c $(CONFIGURATION) --no-build --logger trx --logger "console;verbosity=minimal" --results-directory TestResults/unit || rc=1; \
@@ -30,12 +30,15 @@ test: build control-plane ## Unit + integration tests (integration tests start a
 unit-test: build ## Unit tests only
 	$(DOTNET) test tests/GmsaOperator.Tests -c $(CONFIGURATION) --no-build
 
-integration-test: build control-plane ## Integration tests only
+integration-test: build control-plane e2e-prerequisites ## Integration tests only
 	$(DOTNET) test tests/GmsaOperator.IntegrationTests -c $(CONFIGURATION) --no-build --filter "TestCategory!=Soak" --logger "console;verbosity=normal"
 
-e2e: build control-plane ## End to end as users run it: image built here, a real node, kubectl apply -k, failover, rolling update (root)
+e2e: build control-plane e2e-prerequisites ## End to end as users run it: image built here, a real node, kubectl apply -k, failover, rolling update (root)
 	@rm -rf TestResults/e2e
 	@$(MAKE) --no-print-directory e2e-run
+
+e2e-prerequisites:
+	@bash hack/e2e-prerequisites.sh
 
 e2e-run:
 	$(DOTNET) test tests/GmsaOperator.EndToEndTests -c $(CONFIGURATION) --no-build --logger trx --logger "console;verbosity=normal" --results-directory TestResults/e2e
