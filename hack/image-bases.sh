@@ -63,7 +63,7 @@ save_archive() {
 # Removes the other tags of a repository from the storage (previous keys).
 prune_tags() {
   local repo=$1 keep=$2 t
-  for t in $(bah images --format '{{.Repository}}:{{.Tag}}' 2>/dev/null | grep "^$repo:" | grep -v ":$keep\$" || true); do
+  for t in $(bah images --format '{{.Name}}:{{.Tag}}' | grep "^$repo:" | grep -v ":$keep\$" || true); do
     bah rmi "$t" >/dev/null 2>&1 || true
   done
 }
@@ -131,8 +131,7 @@ build_runtime_base() {
   cp -a "$rootfs/." "$mnt/"
   bah umount "$ctr" >/dev/null
   bah config --env APP_UID=1654 --user 1654 --workingdir /app \
-    --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    --label org.opencontainers.image.description="gmsa-operator runtime base (runtime-deps equivalent)" "$ctr"
+    --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$ctr"
   bah commit -q --rm "$ctr" "$ref" >/dev/null
   rm -rf "$work"
 }
@@ -176,6 +175,7 @@ BUILD_PKGS=(clang zlib1g-dev libc6-dev binutils ca-certificates libicu72 libssl3
 BUILD_REPO="localhost/gmsa-operator-build-base"
 DEBIAN_MIRROR="${GMSA_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 
+host_local_cas() { find /usr/local/share/ca-certificates -name '*.crt' 2>/dev/null | LC_ALL=C sort; }
 host_dotnet_root() { dirname "$(readlink -f "$(command -v dotnet)")"; }
 
 build_build_base() {
@@ -198,6 +198,14 @@ build_build_base() {
   mkdir -p "$rootfs/usr/share/dotnet"
   cp -a "$dotnet_root/." "$rootfs/usr/share/dotnet/"
   ln -sfn ../share/dotnet/dotnet "$rootfs/usr/bin/dotnet"
+
+  CURRENT_STEP="build base: trust the host's local CA certificates"
+  # The build uses the host's network: where the host trusts a local CA (a TLS-inspecting egress proxy, a private
+  # NuGet feed), the restore in the build must as well. The runtime base carries Debian's certificates only.
+  if [ -n "$(host_local_cas)" ]; then
+    cp -a /usr/local/share/ca-certificates/. "$rootfs/usr/local/share/ca-certificates/"
+    chroot "$rootfs" update-ca-certificates >/dev/null || fail "update-ca-certificates in the build base failed"
+  fi
   # Not needed to build: apt lists and caches, documentation, the host's resolver configuration (buildah mounts one).
   rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/* "$rootfs"/var/cache/debconf/*-old \
     "$rootfs"/usr/share/{doc,man,info,locale}/* "$rootfs"/var/log/* "$rootfs/etc/resolv.conf" "$rootfs/etc/hostname"
@@ -230,7 +238,7 @@ ensure_build_base() {
   # do not change the key: delete the archive (and image) to pick them up.
   BUILD_KEY=$({ declare -f build_build_base; echo "${BUILD_PKGS[*]} $DEBIAN_MIRROR"; echo "sdk=$sdk";
     ls "$dotnet_root/shared/Microsoft.NETCore.App" "$dotnet_root/packs" 2>/dev/null; dpkg --print-architecture;
-    echo "revocation=${NUGET_CERT_REVOCATION_MODE:-}"; } | sha)
+    echo "revocation=${NUGET_CERT_REVOCATION_MODE:-}"; host_local_cas | xargs -r cat; } | sha)
   ref="$BUILD_REPO:${BUILD_KEY:0:12}"
   archive="$IMAGES/build-base-$BUILD_KEY.oci.tar"
   BUILD_REF=$ref

@@ -29,14 +29,21 @@ elapsed() { echo "$((SECONDS - START))s"; }
 
 ensure_bases
 
-# Everything the Dockerfile copies (src/ without build output, as .dockerignore says), the Dockerfile and this script.
+# Every file the Dockerfile copies from the context (its COPY sources, without build output, as .dockerignore
+# says), the Dockerfile, .dockerignore and this script.
 CURRENT_STEP="hash the image inputs"
 cd "$ROOT"
+copy_sources() { awk 'toupper($1) == "COPY" && $2 !~ /^--from/ { for (i = 2; i < NF; i++) if ($i !~ /^--/) print $i }' Dockerfile; }
 inputs() {
-  find src \( -name bin -o -name obj \) -prune -o -type f -print
-  ls Dockerfile .dockerignore Directory.Build.props Directory.Packages.props hack/control-plane-build.sh hack/local-node.sh hack/image-build.sh
+  local src
+  for src in $(copy_sources); do
+    [ -e "$src" ] || fail "the Dockerfile copies $src, which does not exist"
+    find "$src" \( -name bin -o -name obj \) -prune -o -type f -print
+  done
+  ls Dockerfile .dockerignore hack/image-build.sh
 }
-KEY=$({ inputs | LC_ALL=C sort | xargs sha256sum; echo "runtime=$RUNTIME_KEY build=$BUILD_KEY"; } | sha)
+FILES=$(inputs | LC_ALL=C sort -u)
+KEY=$({ echo "$FILES" | xargs sha256sum; echo "runtime=$RUNTIME_KEY build=$BUILD_KEY"; } | sha)
 CACHE_REF="localhost/gmsa-operator-cache:${KEY:0:12}"
 ARCHIVE="$IMAGES/operator-$KEY.oci.tar"
 
@@ -50,14 +57,14 @@ else
   step "building $IMAGE from Dockerfile with SDK_IMAGE=$BUILD_REF RUNTIME_IMAGE=$RUNTIME_REF (NativeAOT: several minutes the first time; log: $LOG)"
   # --network host: the restore reaches NuGet; --layers: the restore layer is reused while only sources change;
   # --pull=never: the bases are local, no registry is asked.
-  if ! bah bud --network host --layers --pull=never \
+  if ! bah bud --network host --layers --force-rm --pull=never \
       --build-arg "SDK_IMAGE=$BUILD_REF" --build-arg "RUNTIME_IMAGE=$RUNTIME_REF" \
       -t "$CACHE_REF" -f Dockerfile . > "$LOG" 2>&1 < /dev/null; then
     tail -n 40 "$LOG" >&2
     echo "ERROR: buildah bud failed (full log: $LOG)" >&2
     exit 1
   fi
-  grep -E '^(STEP [0-9]+/[0-9]+: (RUN|FROM)|--> Using cache)' "$LOG" | sed 's/^/==> [image]   /' >&2 || true
+  grep -E '^(\[[0-9]+/[0-9]+\] )?STEP [0-9]+/[0-9]+: (FROM|RUN)' "$LOG" | cut -c1-110 | sed 's/^/==> [image]   /' >&2 || true
   step "built in $(elapsed)"
   CURRENT_STEP="save the operator image to the cache"
   save_archive "$CACHE_REF" "$ARCHIVE" "$IMAGES/operator-*.oci.tar"
