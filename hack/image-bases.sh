@@ -136,7 +136,7 @@ build_runtime_base() {
   rm -rf "$work"
 }
 
-# Sets RUNTIME_KEY and RUNTIME_REF, building or importing the image when the storage does not have it.
+# Sets RUNTIME_KEY and RUNTIME_REF; unless $1 is --key-only, builds or imports the image when the storage lacks it.
 ensure_runtime_base() {
   local versions debs ref archive
   CURRENT_STEP="runtime base: resolve Debian package versions"
@@ -147,6 +147,7 @@ ensure_runtime_base() {
   ref="$RUNTIME_REPO:${RUNTIME_KEY:0:12}"
   archive="$IMAGES/runtime-base-$RUNTIME_KEY.oci.tar"
   RUNTIME_REF=$ref
+  [ "${1:-}" != "--key-only" ] || return 0
   if image_exists "$ref"; then step "runtime base $ref (cached)"; return; fi
   if import_archive "$ref" "$archive"; then return; fi
 
@@ -227,7 +228,7 @@ build_build_base() {
   rm -rf "$rootfs"
 }
 
-# Sets BUILD_KEY and BUILD_REF, building or importing the image when the storage does not have it.
+# Sets BUILD_KEY and BUILD_REF; unless $1 is --key-only, builds or imports the image when the storage lacks it.
 ensure_build_base() {
   local sdk dotnet_root ref archive
   CURRENT_STEP="build base: find the host's .NET SDK"
@@ -242,6 +243,7 @@ ensure_build_base() {
   ref="$BUILD_REPO:${BUILD_KEY:0:12}"
   archive="$IMAGES/build-base-$BUILD_KEY.oci.tar"
   BUILD_REF=$ref
+  [ "${1:-}" != "--key-only" ] || return 0
   if image_exists "$ref"; then step "build base $ref (cached)"; return; fi
   if import_archive "$ref" "$archive"; then return; fi
   step "building build base $ref (SDK $sdk from $dotnet_root)"
@@ -251,14 +253,14 @@ ensure_build_base() {
   prune_tags "$BUILD_REPO" "${BUILD_KEY:0:12}"
 }
 
-# Sets RUNTIME_REF/RUNTIME_KEY and BUILD_REF/BUILD_KEY.
+# Sets RUNTIME_REF/RUNTIME_KEY and BUILD_REF/BUILD_KEY; --key-only: only those, the images are not needed yet.
 ensure_bases() {
   CURRENT_STEP="check prerequisites"
   [ "$(id -u)" -eq 0 ] || fail "run as root (buildah's storage and debootstrap need it)"
   need_pkgs buildah ca-certificates
   mkdir -p "$IMAGES/work"
-  ensure_runtime_base
-  ensure_build_base
+  ensure_runtime_base "$@"
+  ensure_build_base "$@"
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then

@@ -27,7 +27,8 @@ trap 'rc=$?; [ $rc -ne 0 ] && echo "ERROR: image build failed at step: $CURRENT_
 START=$SECONDS
 elapsed() { echo "$((SECONDS - START))s"; }
 
-ensure_bases
+# The bases' keys are part of the image's key; the bases themselves are needed only to build.
+ensure_bases --key-only
 
 # Every file the Dockerfile copies from the context (its COPY sources, without build output, as .dockerignore
 # says), the Dockerfile, .dockerignore and this script.
@@ -52,6 +53,7 @@ if image_exists "$CACHE_REF"; then
 elif import_archive "$CACHE_REF" "$ARCHIVE"; then
   step "operator image $CACHE_REF (from the cached archive, inputs unchanged)"
 else
+  ensure_bases
   CURRENT_STEP="buildah bud (NativeAOT publish inside the build base)"
   LOG="$IMAGES/work/operator-build.log"
   step "building $IMAGE from Dockerfile with SDK_IMAGE=$BUILD_REF RUNTIME_IMAGE=$RUNTIME_REF (NativeAOT: several minutes the first time; log: $LOG)"
