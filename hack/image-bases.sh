@@ -78,12 +78,12 @@ RUNTIME_REPO="localhost/gmsa-operator-runtime-base"
 
 # "pkg=version" for each runtime package, as apt would download it now.
 runtime_versions() {
-  local p v
-  for p in "${RUNTIME_PKGS[@]}"; do
-    v=$(apt-cache policy "$p" 2>/dev/null | awk '/Candidate:/ {print $2}')
-    [ -n "$v" ] && [ "$v" != "(none)" ] || return 1
-    echo "$p=$v"
-  done
+  local out
+  # One apt-cache call (each costs about half a second): a "pkg:" line, then its "  Candidate: version".
+  out=$(apt-cache policy "${RUNTIME_PKGS[@]}" 2>/dev/null |
+    awk '/^[^ ].*:$/ {p = substr($0, 1, length($0) - 1)} /^  Candidate:/ && $2 != "(none)" {print p "=" $2}')
+  [ "$(echo "$out" | grep -c =)" -eq ${#RUNTIME_PKGS[@]} ] || return 1
+  echo "$out"
 }
 
 build_runtime_base() {
