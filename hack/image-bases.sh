@@ -15,10 +15,11 @@ step() { echo "==> [image] $*" >&2; }
 CURRENT_STEP="start"
 fail() { echo "ERROR: image build failed at step '$CURRENT_STEP': $*" >&2; exit 1; }
 
-# buildah with its own storage under the cache, so nothing touches the system's default storage. vfs needs no
-# kernel or fuse overlay support (this may run in a container); it costs disk (a full copy per layer), not
-# correctness. GMSA_BUILDAH_DRIVER=overlay where overlay mounts work; each driver has its own storage.
-BUILDAH_DRIVER="${GMSA_BUILDAH_DRIVER:-vfs}"
+# buildah with its own storage under the cache, so nothing touches the system's default storage. overlay where the
+# kernel has it (the local node's containerd needs it too); vfs otherwise, which costs disk (a full copy of the
+# 1 GB build base per layer), not correctness. GMSA_BUILDAH_DRIVER chooses; each driver has its own storage.
+default_driver() { grep -qw overlay /proc/filesystems 2>/dev/null && echo overlay || echo vfs; }
+BUILDAH_DRIVER="${GMSA_BUILDAH_DRIVER:-$(default_driver)}"
 bah() {
   buildah --root "$IMAGES/buildah/$BUILDAH_DRIVER/root" --runroot "$IMAGES/buildah/$BUILDAH_DRIVER/runroot" \
     --storage-driver "$BUILDAH_DRIVER" "$@"
