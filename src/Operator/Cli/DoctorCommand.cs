@@ -68,6 +68,12 @@ public static class DoctorCommand
                 await stderr.WriteLineAsync($"error: cannot read the cluster at {config.Host}: {e.Message}");
                 return 1;
             }
+            catch (System.Text.Json.JsonException)
+            {
+                // A proxy or web server in front of the address answers with a page, not the Kubernetes API.
+                await stderr.WriteLineAsync($"error: {config.Host} did not answer like a Kubernetes API server (the response is not Kubernetes JSON); check the kubeconfig's server address");
+                return 1;
+            }
             await stdout.WriteAsync(parse.GetValue(output) == "json" ? report.ToJson() : report.ToText());
             return report.ExitCode;
         });

@@ -128,17 +128,37 @@ public sealed class OperatorDeploymentTests
     {
         await using var ns = await LoadNamespaceAsync("rollout");
         var before = await OperatorPodsAsync();
-        await using var load = PodCreationLoad.Start(Client, ns.Name, "app", CredentialSpec, TimeSpan.FromMilliseconds(100));
-        await Task.Delay(TimeSpan.FromSeconds(2));
-        await E2ECluster.KubectlSucceedAsync("-n", Ns, "rollout", "restart", $"deploy/{Deployment}");
-        await E2ECluster.KubectlSucceedAsync("-n", Ns, "rollout", "status", $"deploy/{Deployment}", "--timeout=300s");
-        // The old pods' shutdown is the risky part: keep creating until they have exited.
-        await Eventually.HoldsAsync(async _ => (await OperatorPodsAsync()).Intersect(before).Any() ? null : "gone", TimeSpan.FromSeconds(90), "the old replicas to exit");
-        await Task.Delay(TimeSpan.FromSeconds(2));
-        var outcome = await load.StopAsync();
-        await Progress.WriteLineAsync($"rolling update: {outcome}");
-        Assert.That(outcome.Total, Is.GreaterThanOrEqualTo(100), "pod creations during the rollout");
-        Assert.That(outcome.Failed, Is.Zero, outcome.ToString());
+        var logs = before.Select(pod => PodLogFollower.Start(pod, Ns, "manager")).ToList();
+        try
+        {
+            await using var load = PodCreationLoad.Start(Client, ns.Name, "app", CredentialSpec, TimeSpan.FromMilliseconds(100));
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            await E2ECluster.KubectlSucceedAsync("-n", Ns, "rollout", "restart", $"deploy/{Deployment}");
+            await E2ECluster.KubectlSucceedAsync("-n", Ns, "rollout", "status", $"deploy/{Deployment}", "--timeout=300s");
+            // The old pods' shutdown is the risky part: keep creating until they have exited.
+            await Eventually.HoldsAsync(async _ => (await OperatorPodsAsync()).Intersect(before).Any() ? null : "gone", TimeSpan.FromSeconds(90), "the old replicas to exit");
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            var outcome = await load.StopAsync();
+            await Progress.WriteLineAsync($"rolling update: {outcome}");
+            Assert.That(outcome.Total, Is.GreaterThanOrEqualTo(100), "pod creations during the rollout");
+            Assert.That(outcome.Failed, Is.Zero, outcome.ToString());
+
+            // How each old replica stopped: readiness first, serving until its pod left the Endpoints, then exit.
+            foreach (var log in logs)
+            {
+                var text = await log.WaitForEndAsync(TimeSpan.FromSeconds(30));
+                var shutdown = text.Split('\n').Where(l => l.Contains("Shutdown:", StringComparison.Ordinal)).ToList();
+                await Progress.WriteLineAsync($"{log.Pod}:{System.Environment.NewLine}  {string.Join(System.Environment.NewLine + "  ", shutdown)}");
+                Assert.That(shutdown, Has.Some.Contains("readiness dropped"), $"{log.Pod} log:\n{text}");
+                Assert.That(shutdown, Has.Some.Contains("removed from Endpoints"), $"{log.Pod} log:\n{text}");
+                Assert.That(shutdown, Has.None.Contains("drain timeout"), $"{log.Pod} log:\n{text}");
+                Assert.That(shutdown, Has.Some.Contains("server stopped"), $"{log.Pod} log:\n{text}");
+            }
+        }
+        finally
+        {
+            foreach (var log in logs) await log.DisposeAsync();
+        }
     }
 
     [Test, Order(6)]
