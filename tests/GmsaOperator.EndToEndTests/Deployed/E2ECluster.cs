@@ -65,6 +65,32 @@ public sealed class E2ECluster
             """;
     }
 
+    /// <summary>Keeps what explains a failure after the cluster is gone: component logs, operator logs, events.</summary>
+    private static async Task SaveDiagnosticsAsync(LocalControlPlane plane)
+    {
+        var target = Path.Combine(RepositoryRoot.Path, "TestResults", "e2e", "diagnostics");
+        try
+        {
+            Directory.CreateDirectory(target);
+            foreach (var log in Directory.EnumerateFiles(plane.Directory, "*.log").Concat(Directory.EnumerateFiles(Path.Combine(plane.Directory, "node"), "*.log")))
+            {
+                File.Copy(log, Path.Combine(target, Path.GetFileName(log)), overwrite: true);
+            }
+            var pods = await KubectlAsync("-n", "gmsa-system", "get", "pods", "-o", "name");
+            foreach (var pod in pods.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var logs = await KubectlAsync("-n", "gmsa-system", "logs", pod, "-c", "manager");
+                await File.WriteAllTextAsync(Path.Combine(target, $"operator-{pod.Split('/')[1]}.log"), logs.Stdout + logs.Stderr);
+            }
+            var events = await KubectlAsync("get", "events", "-A", "--sort-by=.lastTimestamp");
+            await File.WriteAllTextAsync(Path.Combine(target, "events.txt"), events.Stdout);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or TimeoutException)
+        {
+            await TestContext.Progress.WriteLineAsync($"diagnostics not saved: {e.Message}");
+        }
+    }
+
     internal static Task<Shell.Result> KubectlAsync(params string[] args) =>
         Shell.RunAsync("kubectl", ["--kubeconfig", Plane.KubeconfigPath, .. args], TimeSpan.FromMinutes(6));
 
@@ -74,6 +100,7 @@ public sealed class E2ECluster
     [OneTimeTearDown]
     public async Task StopAsync()
     {
+        if (_plane is not null) await SaveDiagnosticsAsync(_plane);
         Client?.Dispose();
         if (_registry is not null) await _registry.DisposeAsync();
         if (_plane is not null) await _plane.DisposeAsync();
