@@ -75,7 +75,7 @@ fi
 
 CURRENT_STEP="tag $IMAGE"
 bah tag "$CACHE_REF" "$IMAGE"
-SIZE=$(bah images --format '{{.Size}}' "$CACHE_REF" | head -n1)
+SIZE=$(bah images --format '{{.Size}}' "$CACHE_REF" | sed -n 1p)  # sed, not head: head would end the pipe early (SIGPIPE under pipefail) when the image has several tags
 step "image $IMAGE: $SIZE uncompressed, $(du -h "$ARCHIVE" 2>/dev/null | cut -f1 || echo '?') compressed (OCI archive)"
 
 if [ $PUSH -eq 1 ]; then

@@ -52,7 +52,7 @@ int main(void) {
 }
 EOF
 )
-  key=$( { printf '%s' "$src"; gcc --version | head -n1; } | sha256sum | cut -c1-12)
+  key=$( { printf '%s' "$src"; gcc -dumpfullversion; } | sha256sum | cut -c1-12)
   dir="$CACHE_ROOT/images"
   archive="$dir/pause-$key.tar"
   ref="localhost/gmsa-pause:$key"
