@@ -64,7 +64,7 @@ public static class WebhookServiceCollectionExtensions
         services.TryAddSingleton(sp => new PodMutator(sp.GetRequiredService<CredentialSpecResolver>(), sp.GetRequiredService<IOptions<WebhookOptions>>().Value.RandomHostname));
         services.TryAddSingleton<PodValidator>();
         services.TryAddSingleton<GmsaBindingValidator>();
-        services.TryAddSingleton(sp => new AdmissionEndpoint(sp.GetRequiredService<ILogger<AdmissionEndpoint>>(), sp.GetRequiredService<IOptions<WebhookOptions>>().Value.MaxRequestBodyBytes));
+        services.TryAddSingleton(sp => new AdmissionEndpoint(sp.GetRequiredService<ILogger<AdmissionEndpoint>>(), sp.GetRequiredService<IOptions<WebhookOptions>>().Value.MaxRequestBodyBytes, sp.GetService<TimeProvider>()));
         services.TryAddSingleton<WebhookDispatcher>();
 
         // The webhook listener: its own HTTPS port, TLS 1.2+ only, certificate chosen per handshake (hot-swappable).

@@ -15,8 +15,12 @@ namespace GmsaOperator.Webhooks.Http;
 /// texts), otherwise HTTP 200 with the AdmissionReview. Logs uid, namespace, name, operation, decision and code only —
 /// never objects or messages (which can quote credential contents).
 /// </summary>
-public sealed partial class AdmissionEndpoint(ILogger<AdmissionEndpoint> logger, long maxRequestBodyBytes)
+public sealed partial class AdmissionEndpoint(ILogger<AdmissionEndpoint> logger, long maxRequestBodyBytes, TimeProvider? time = null)
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    private static readonly TimeSpan SlowDecision = TimeSpan.FromSeconds(1);
+
     public async Task HandleAsync(HttpContext context, string webhook, Func<AdmissionRequest, CancellationToken, ValueTask<AdmissionResult>> handler)
     {
         var http = context.Request;
@@ -77,6 +81,7 @@ public sealed partial class AdmissionEndpoint(ILogger<AdmissionEndpoint> logger,
         }
 
         AdmissionResult result;
+        var started = _time.GetTimestamp();
         try
         {
             result = await handler(request, context.RequestAborted).ConfigureAwait(false);
@@ -87,6 +92,16 @@ public sealed partial class AdmissionEndpoint(ILogger<AdmissionEndpoint> logger,
             LogFailed(logger, webhook, request.Uid, request.Namespace, request.Name, e.GetType().Name);
             result = AdmissionResult.Deny(500, $"internal error while admitting the request ({e.GetType().Name})");
         }
+        catch (OperationCanceledException)
+        {
+            LogSlow(logger, webhook, request.Uid, request.Namespace, request.Name, (long)_time.GetElapsedTime(started).TotalMilliseconds, true);
+            throw;
+        }
+
+        // The API server gives up after the webhook's timeoutSeconds (5 s) and, with failurePolicy Fail, refuses the
+        // object: a decision that took seconds is what explains such a refusal.
+        var took = _time.GetElapsedTime(started);
+        if (took >= SlowDecision) LogSlow(logger, webhook, request.Uid, request.Namespace, request.Name, (long)took.TotalMilliseconds, context.RequestAborted.IsCancellationRequested);
 
         // Denials are what an admin looks for; allowed decisions are per-pod noise on the hot path (Debug).
         if (result.Allowed) LogAllowed(logger, webhook, request.Uid, request.Namespace, request.Name, request.Operation, result.Code, result.Patch is not null);
@@ -188,6 +203,9 @@ public sealed partial class AdmissionEndpoint(ILogger<AdmissionEndpoint> logger,
 
     [LoggerMessage(Level = LogLevel.Information, Message = "admission {Webhook} uid={Uid} namespace={Namespace} name={Name} operation={Operation} denied code={Code}")]
     private static partial void LogDenied(ILogger logger, string webhook, string? uid, string? @namespace, string? name, string? operation, int code);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "admission {Webhook} uid={Uid} namespace={Namespace} name={Name}: the decision took {Milliseconds} ms (API server gave up: {Abandoned})")]
+    private static partial void LogSlow(ILogger logger, string webhook, string? uid, string? @namespace, string? name, long milliseconds, bool abandoned);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "admission {Webhook}: rejected malformed request ({Problem})")]
     private static partial void LogMalformed(ILogger logger, string webhook, string problem);

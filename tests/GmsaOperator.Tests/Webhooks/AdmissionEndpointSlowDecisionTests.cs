@@ -1,0 +1,76 @@
+using System.Text;
+using GmsaOperator.Webhooks.Admission;
+using GmsaOperator.Webhooks.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+
+namespace GmsaOperator.Tests.Webhooks;
+
+/// <summary>A decision that takes seconds explains why the API server refused an object (timeout, failurePolicy Fail): it is logged.</summary>
+public sealed class AdmissionEndpointSlowDecisionTests
+{
+    private sealed class ListLogger : ILogger<AdmissionEndpoint>
+    {
+        public List<(LogLevel Level, string Message)> Entries { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Entries.Add((logLevel, formatter(state, exception)));
+    }
+
+    private const string Review = """{"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1","request":{"uid":"u1","namespace":"shop","name":"web","operation":"CREATE","kind":{"kind":"Pod"}}}""";
+
+    [TestCase(999, false)]
+    [TestCase(2_500, true)]
+    public async Task DecisionTakingASecondOrMore_IsAWarningWithItsDuration(int milliseconds, bool logged)
+    {
+        var time = new FakeTimeProvider();
+        var logger = new ListLogger();
+        var endpoint = new AdmissionEndpoint(logger, 1024 * 1024, time);
+
+        await endpoint.HandleAsync(Context(), WebhookPaths.ValidatePod, (_, _) =>
+        {
+            time.Advance(TimeSpan.FromMilliseconds(milliseconds));
+            return ValueTask.FromResult(AdmissionResult.Allow());
+        });
+
+        var warnings = logger.Entries.Where(e => e.Level == LogLevel.Warning).Select(e => e.Message).ToList();
+        if (logged) Assert.That(warnings, Is.EqualTo(new[] { $"admission {WebhookPaths.ValidatePod} uid=u1 namespace=shop name=web: the decision took {milliseconds} ms (API server gave up: False)" }));
+        else Assert.That(warnings, Is.Empty);
+    }
+
+    [Test]
+    public void DecisionAbandonedByTheApiServer_IsLoggedAsSuch()
+    {
+        var time = new FakeTimeProvider();
+        var logger = new ListLogger();
+        var endpoint = new AdmissionEndpoint(logger, 1024 * 1024, time);
+        using var aborted = new CancellationTokenSource();
+        var context = Context();
+        context.RequestAborted = aborted.Token;
+
+        Assert.CatchAsync<OperationCanceledException>(async () => await endpoint.HandleAsync(context, WebhookPaths.ValidatePod, async (_, ct) =>
+        {
+            time.Advance(TimeSpan.FromSeconds(5));
+            await aborted.CancelAsync();
+            ct.ThrowIfCancellationRequested();
+            return AdmissionResult.Allow();
+        }));
+
+        Assert.That(logger.Entries.Single(e => e.Level == LogLevel.Warning).Message, Does.EndWith("the decision took 5000 ms (API server gave up: True)"));
+    }
+
+    private static DefaultHttpContext Context()
+    {
+        var context = new DefaultHttpContext();
+        context.Request.Method = "POST";
+        context.Request.ContentType = "application/json";
+        context.Request.Body = new MemoryStream(Encoding.UTF8.GetBytes(Review));
+        context.Response.Body = new MemoryStream();
+        return context;
+    }
+}
