@@ -10,12 +10,12 @@ DOTNET := DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_E
 .PHONY: help build test unit-test integration-test e2e e2e-prerequisites e2e-run run cluster-up cluster-down control-plane manifests publish publish-aot bench soak clean image image-push
 
 help: ## Show targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
 build: ## Restore and build everything
 	$(DOTNET) build GmsaOperator.sln -c $(CONFIGURATION) -v quiet -nologo
 
-control-plane: ## Install etcd and build kube-apiserver/kube-controller-manager (cached)
+control-plane: ## Install etcd and build kube-apiserver, kube-controller-manager, kubelet, kube-scheduler, kube-proxy (cached)
 	@bash hack/control-plane-build.sh >/dev/null
 
 test: build control-plane e2e-prerequisites ## Unit, integration (real local control plane) and end-to-end tests (a real node; root)
