@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Reflection;
-
 namespace GmsaOperator.Operator.LocalControlPlane;
 
 /// <summary>Where the etcd, kube-apiserver and (optionally) kube-controller-manager and node binaries live.</summary>
@@ -11,7 +8,7 @@ public sealed record ControlPlaneBinaries(string Etcd, string KubeApiServer, str
 
     /// <summary>
     /// Uses <c>KUBEBUILDER_ASSETS</c> when set; otherwise runs the embedded build script, which installs etcd from
-    /// Debian and builds (once, cached per version) kube-apiserver and kube-controller-manager from Debian's source.
+    /// Debian and builds (once, cached per version) the control-plane and node binaries from Debian's source.
     /// </summary>
     public static async Task<ControlPlaneBinaries> ResolveAsync(TextWriter progress, CancellationToken cancellationToken)
     {
@@ -22,49 +19,17 @@ public sealed record ControlPlaneBinaries(string Etcd, string KubeApiServer, str
         }
 
         var script = Path.Combine(Path.GetTempPath(), $"gmsa-control-plane-build-{Environment.ProcessId}.sh");
-        await using (var resource = Assembly.GetExecutingAssembly().GetManifestResourceStream("control-plane-build.sh")
-            ?? throw new ControlPlaneException("The control-plane build script is missing from the gmsa-operator assembly."))
-        await using (var file = File.Create(script))
-        {
-            await resource.CopyToAsync(file, cancellationToken);
-        }
-
+        await EmbeddedScript.ExtractAsync("control-plane-build.sh", script, cancellationToken);
         try
         {
-            var psi = new ProcessStartInfo("/bin/bash", [script])
+            var result = await EmbeddedScript.RunAsync(script, [], progress, cancellationToken);
+            if (result.ExitCode != 0)
             {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            using var process = Process.Start(psi) ?? throw new ControlPlaneException("Could not start /bin/bash to build the control plane.");
-            var lastLines = new Queue<string>();
-            var stderr = Task.Run(async () =>
-            {
-                while (await process.StandardError.ReadLineAsync(cancellationToken) is { } line)
-                {
-                    lock (lastLines)
-                    {
-                        lastLines.Enqueue(line);
-                        if (lastLines.Count > 20) lastLines.Dequeue();
-                    }
-                    if (line.StartsWith("==>", StringComparison.Ordinal) || line.StartsWith("+++", StringComparison.Ordinal) || line.StartsWith("ERROR", StringComparison.Ordinal))
-                    {
-                        await progress.WriteLineAsync(line);
-                    }
-                }
-            }, cancellationToken);
-            var stdout = await process.StandardOutput.ReadToEndAsync(cancellationToken);
-            await process.WaitForExitAsync(cancellationToken);
-            await stderr;
-            if (process.ExitCode != 0)
-            {
-                var error = lastLines.LastOrDefault(l => l.StartsWith("ERROR", StringComparison.Ordinal))
-                    ?? $"ERROR: control-plane build script exited with {process.ExitCode}";
-                throw new ControlPlaneException($"Building the local control plane failed: {error["ERROR: ".Length..]}. Last output:{Environment.NewLine}{string.Join(Environment.NewLine, lastLines)}");
+                var error = result.Error ?? $"control-plane build script exited with {result.ExitCode}";
+                throw new ControlPlaneException($"Building the local control plane failed: {error}. Last output:{Environment.NewLine}{string.Join(Environment.NewLine, result.LastLines)}");
             }
 
-            var dir = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault()
+            var dir = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault()
                 ?? throw new ControlPlaneException("The control-plane build script did not print the binaries directory.");
             return FromDirectory(dir, requireControllerManager: true);
         }

@@ -122,7 +122,7 @@ public sealed class LocalControlPlane : IAsyncDisposable
                 $"--initial-cluster=default={peer}", "--unsafe-no-fsync=true", "--logger=zap",
             ], EtcdLog, _options.Detached);
             using var http = new HttpClient();
-            var ready = await WaitUntilAsync(_etcd, TimeSpan.FromSeconds(30), async ct =>
+            var ready = await ReadinessWait.UntilAsync([_etcd], TimeSpan.FromSeconds(30), async ct =>
             {
                 using var response = await http.GetAsync($"{client}/health", ct);
                 return response.IsSuccessStatusCode;
@@ -133,7 +133,7 @@ public sealed class LocalControlPlane : IAsyncDisposable
                 await _etcd.StopAsync(StopGrace);
                 continue;
             }
-            throw NotReady(_etcd, "etcd did not become healthy within 30s");
+            throw ReadinessWait.NotReady(_etcd, "etcd did not become healthy within 30s");
         }
     }
 
@@ -145,14 +145,14 @@ public sealed class LocalControlPlane : IAsyncDisposable
         {
             if (!keepPort) ApiServerPort = FreePorts.Next();
             _apiServer = ManagedProcess.Start("kube-apiserver", _binaries.KubeApiServer, ApiServerArgs(), ApiServerLog, _options.Detached);
-            var ready = await WaitUntilAsync(_apiServer, _options.ReadyTimeout, ApiServerReadyAsync, cancellationToken);
+            var ready = await ReadinessWait.UntilAsync([_apiServer], _options.ReadyTimeout, ApiServerReadyAsync, cancellationToken);
             if (ready) return;
             if (PortTaken(_apiServer) && attempt < PortAttempts && !keepPort)
             {
                 await _apiServer.StopAsync(StopGrace);
                 continue;
             }
-            throw NotReady(_apiServer, _apiServer.HasExited
+            throw ReadinessWait.NotReady(_apiServer, _apiServer.HasExited
                 ? "kube-apiserver exited before it became ready"
                 : $"kube-apiserver did not become ready within {_options.ReadyTimeout.TotalSeconds:0}s");
         }
@@ -196,14 +196,14 @@ public sealed class LocalControlPlane : IAsyncDisposable
 
         // The token controller is the first thing pods need: wait until the default service account has a token.
         using var client = CreateClient();
-        var ready = await WaitUntilAsync(_controllerManager, _options.ReadyTimeout, async ct =>
+        var ready = await ReadinessWait.UntilAsync([_controllerManager], _options.ReadyTimeout, async ct =>
         {
             var sa = await client.CoreV1.ReadNamespacedServiceAccountAsync("default", "default", cancellationToken: ct);
             return sa.Secrets is { Count: > 0 };
         }, cancellationToken);
         if (!ready)
         {
-            throw NotReady(_controllerManager, _controllerManager.HasExited
+            throw ReadinessWait.NotReady(_controllerManager, _controllerManager.HasExited
                 ? "kube-controller-manager exited before it became ready"
                 : $"kube-controller-manager did not create service-account tokens within {_options.ReadyTimeout.TotalSeconds:0}s");
         }
@@ -227,43 +227,8 @@ public sealed class LocalControlPlane : IAsyncDisposable
         return response.IsSuccessStatusCode;
     }
 
-    private static async Task<bool> WaitUntilAsync(ManagedProcess process, TimeSpan timeout, Func<CancellationToken, Task<bool>> probe, CancellationToken cancellationToken)
-    {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        cts.CancelAfter(timeout);
-        while (!cts.IsCancellationRequested)
-        {
-            if (process.HasExited) return false;
-            try
-            {
-                if (await probe(cts.Token)) return true;
-            }
-            catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException or k8s.Autorest.HttpOperationException or TaskCanceledException)
-            {
-                // not up yet
-            }
-            try
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(200), cts.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-        }
-        cancellationToken.ThrowIfCancellationRequested();
-        return false;
-    }
-
     private static bool PortTaken(ManagedProcess process) =>
         process.HasExited && process.LastLogLines(50).Any(l => l.Contains("address already in use", StringComparison.OrdinalIgnoreCase));
-
-    private static ControlPlaneException NotReady(ManagedProcess process, string sentence)
-    {
-        var tail = process.LastLogLines(15);
-        return new ControlPlaneException(
-            $"{sentence} (log: {process.LogFile}); last lines:{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", tail)}");
-    }
 
     private void WriteKubeconfig()
     {

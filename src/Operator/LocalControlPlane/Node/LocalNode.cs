@@ -143,33 +143,13 @@ public sealed class LocalNode : IAsyncDisposable
         return process.ExitCode == 0 ? output : null;
     }
 
+    /// <summary>Waits for <paramref name="name"/>'s probe; any node process that exits meanwhile fails the start with its log.</summary>
     private async Task WaitAsync(string name, TimeSpan timeout, Func<CancellationToken, Task<bool>> probe, CancellationToken cancellationToken)
     {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        cts.CancelAfter(timeout);
-        while (true)
-        {
-            if (_processes.FirstOrDefault(p => p.HasExited) is { } dead)
-            {
-                throw new ControlPlaneException($"{dead.Name} exited while the node was starting (log: {dead.LogFile}); last lines:{Environment.NewLine}  " +
-                    string.Join(Environment.NewLine + "  ", dead.LastLogLines(15)));
-            }
-            try
-            {
-                if (await probe(cts.Token)) return;
-                await Task.Delay(250, cts.Token);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                var log = _processes.FirstOrDefault(p => p.Name == name);
-                throw new ControlPlaneException($"{name} was not ready within {timeout.TotalSeconds:0}s (log: {log?.LogFile}); last lines:{Environment.NewLine}  " +
-                    string.Join(Environment.NewLine + "  ", log?.LastLogLines(15) ?? []));
-            }
-            catch (Exception e) when (e is HttpRequestException or k8s.Autorest.HttpOperationException or IOException)
-            {
-                await Task.Delay(250, cts.Token);
-            }
-        }
+        if (await ReadinessWait.UntilAsync(_processes, timeout, probe, cancellationToken)) return;
+        throw _processes.FirstOrDefault(p => p.HasExited) is { } dead
+            ? ReadinessWait.NotReady(dead, $"{dead.Name} exited while the node was starting")
+            : ReadinessWait.NotReady(_processes.Single(p => p.Name == name), $"{name} was not ready within {timeout.TotalSeconds:0}s");
     }
 
     /// <summary>Deletes every pod (so the kubelet tears their networks down), then stops processes and undoes the host changes.</summary>
@@ -195,7 +175,6 @@ public sealed class LocalNode : IAsyncDisposable
         finally
         {
             foreach (var process in _processes) await process.StopAsync(StopGrace);
-            NodeMachineLock.Release(_layout);
             TryDelete(_layout.Root);
         }
     }
@@ -231,7 +210,6 @@ public sealed class LocalNode : IAsyncDisposable
         var layout = new NodeLayout(runDirectory);
         if (!File.Exists(layout.Script)) return;
         await NodeHostScript.RunAsync(layout.Script, progress, CancellationToken.None, "teardown", layout.Root);
-        NodeMachineLock.Release(layout);
         TryDelete(layout.Root);
     }
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Reflection;
 
 namespace GmsaOperator.Operator.LocalControlPlane.Node;
 
@@ -10,43 +9,19 @@ namespace GmsaOperator.Operator.LocalControlPlane.Node;
 internal static class NodeHostScript
 {
     /// <summary>Copies the script into the run directory, where the crash watchdog can still find it.</summary>
-    public static async Task ExtractAsync(string path, CancellationToken cancellationToken)
-    {
-        await using var resource = Assembly.GetExecutingAssembly().GetManifestResourceStream("local-node.sh")
-            ?? throw new ControlPlaneException("The local-node script is missing from the gmsa-operator assembly.");
-        await using var file = File.Create(path);
-        await resource.CopyToAsync(file, cancellationToken);
-    }
+    public static Task ExtractAsync(string path, CancellationToken cancellationToken) =>
+        EmbeddedScript.ExtractAsync("local-node.sh", path, cancellationToken);
 
     /// <summary>Runs one subcommand; returns its stdout, throws with the last lines of stderr on failure.</summary>
     public static async Task<string> RunAsync(string script, TextWriter progress, CancellationToken cancellationToken, params string[] args)
     {
-        var psi = new ProcessStartInfo("/bin/bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(script);
-        foreach (var arg in args) psi.ArgumentList.Add(arg);
-        using var process = Process.Start(psi) ?? throw new ControlPlaneException("Could not start /bin/bash for the local node.");
-        var lastLines = new Queue<string>();
-        var stderr = Task.Run(async () =>
-        {
-            while (await process.StandardError.ReadLineAsync(CancellationToken.None) is { } line)
-            {
-                lock (lastLines)
-                {
-                    lastLines.Enqueue(line);
-                    if (lastLines.Count > 20) lastLines.Dequeue();
-                }
-                if (line.StartsWith("==>", StringComparison.Ordinal)) await progress.WriteLineAsync(line);
-            }
-        }, CancellationToken.None);
-        var stdout = await process.StandardOutput.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        await stderr;
-        if (process.ExitCode != 0)
+        var result = await EmbeddedScript.RunAsync(script, args, progress, cancellationToken);
+        if (result.ExitCode != 0)
         {
             throw new ControlPlaneException(
-                $"local-node.sh {args[0]} failed (exit {process.ExitCode}):{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", lastLines)}");
+                $"local-node.sh {args[0]} failed (exit {result.ExitCode}):{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", result.LastLines)}");
         }
-        return stdout;
+        return result.Stdout;
     }
 
     /// <summary>Runs the teardown when <paramref name="parentPid"/> dies without stopping the node itself.</summary>

@@ -3,7 +3,7 @@ namespace GmsaOperator.Operator.LocalControlPlane.Node;
 /// <summary>
 /// One local node per machine: kubelet and containerd also write to fixed host paths. A marker names the run
 /// directory of the node that owns the machine; a node whose processes are all gone (its host crashed, and the
-/// watchdog was killed too) is torn down before a new one starts.
+/// watchdog was killed too) is torn down before a new one starts. The teardown (local-node.sh) removes the marker.
 /// </summary>
 internal static class NodeMachineLock
 {
@@ -25,11 +25,6 @@ internal static class NodeMachineLock
             }
         }
         await File.WriteAllTextAsync(Marker, layout.Root, cancellationToken);
-    }
-
-    public static void Release(NodeLayout layout)
-    {
-        if (File.Exists(Marker) && File.ReadAllText(Marker).Trim() == layout.Root) File.Delete(Marker);
     }
 
     private static bool AnyAlive(NodeLayout layout) =>
