@@ -2,7 +2,7 @@
 # Host plumbing of the optional local node (the C# LocalNode starts and stops its processes):
 #   local-node.sh prepare                    install containerd/runc/CNI/iptables, build the pause image (cached);
 #                                            prints pause_image=… and pause_archive=… on stdout
-#   local-node.sh net-up RUN BRIDGE CIDR GW SERVICE_CIDR
+#   local-node.sh net-up RUN BRIDGE CIDR GW SERVICE_CIDR CNI_NETWORK
 #                                            snapshot the sysctls the node changes, create the bridge, keep pod
 #                                            traffic on the machine (FORWARD drop, Service CIDR routed to the bridge)
 #   local-node.sh teardown RUN               undo everything (idempotent; also run by the watchdog after a crash)
@@ -76,7 +76,7 @@ EOF
 }
 
 net_up() {
-  local run=$1 bridge=$2 cidr=$3 gw=$4 services=$5
+  local run=$1 bridge=$2 cidr=$3 gw=$4 services=$5 network=$6
   [ -d "$run" ] || fail "run directory $run does not exist"
   local state="$run/host-state"
   : >"$state.tmp"
@@ -84,7 +84,7 @@ net_up() {
     v=$(sysctl -n "$s" 2>/dev/null) && printf 'sysctl %s %s\n' "$s" "$(echo "$v" | tr '\t' ' ')" >>"$state.tmp"
   done
   for p in "${FIXED_PATHS[@]}"; do [ -e "$p" ] || printf 'created %s\n' "$p" >>"$state.tmp"; done
-  printf 'bridge %s\nservices %s\ncidr %s\n' "$bridge" "$services" "$cidr" >>"$state.tmp"
+  printf 'bridge %s\nservices %s\ncidr %s\nnetwork %s\n' "$bridge" "$services" "$cidr" "$network" >>"$state.tmp"
   mv "$state.tmp" "$state"
 
   ip link show "$bridge" >/dev/null 2>&1 && fail "bridge $bridge already exists (another local node running? stop it with 'make cluster-down')"
@@ -126,6 +126,18 @@ remove_chains() {
     iptables -w -t "$table" -S 2>/dev/null | awk '/^-N (KUBE|CNI)-/ {print $2}' | while read -r chain; do
       iptables -w -t "$table" -X "$chain" 2>/dev/null || true
     done
+  done
+}
+
+# libcni caches every attachment's result (and the loopback one beside it); a pod whose sandbox was killed rather
+# than torn down by the kubelet (crash, detached stop) never got the CNI DEL that removes them.
+remove_cni_results() {
+  local network=$1 f id
+  [ -n "$network" ] || return 0
+  for f in /var/lib/cni/results/"$network"-*; do
+    [ -e "$f" ] || continue
+    id=${f#/var/lib/cni/results/"$network"-}
+    rm -f "$f" "/var/lib/cni/results/cni-loopback-${id%-*}-lo"
   done
 }
 
@@ -183,6 +195,7 @@ teardown() {
       [ -n "$services" ] && ip route del "$services" 2>/dev/null || true
     fi
     remove_chains
+    remove_cni_results "$(awk '$1=="network" {print $2}' "$state")"
     conntrack -D -s "$(awk '$1=="cidr" {print $2}' "$state")" >/dev/null 2>&1 || true
     while read -r kind a b; do
       case "$kind" in
@@ -201,5 +214,5 @@ case "${1:-}" in
   prepare) prepare ;;
   net-up) shift; net_up "$@" ;;
   teardown) shift; teardown "$@" ;;
-  *) echo "usage: $0 prepare | net-up RUN BRIDGE CIDR GW SERVICE_CIDR | teardown RUN" >&2; exit 2 ;;
+  *) echo "usage: $0 prepare | net-up RUN BRIDGE CIDR GW SERVICE_CIDR CNI_NETWORK | teardown RUN" >&2; exit 2 ;;
 esac

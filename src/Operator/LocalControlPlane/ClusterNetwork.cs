@@ -17,4 +17,7 @@ public static class ClusterNetwork
     public static readonly IPAddress BridgeGateway = IPAddress.Parse("10.200.0.1");
 
     public const string BridgeName = "gmsa0";
+
+    /// <summary>The CNI network's name: libcni keys its cached results (/var/lib/cni/results) by it.</summary>
+    public const string CniNetworkName = "gmsa-local";
 }

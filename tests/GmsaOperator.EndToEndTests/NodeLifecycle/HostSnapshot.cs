@@ -3,13 +3,15 @@ using GmsaOperator.EndToEndTests.Environment;
 namespace GmsaOperator.EndToEndTests.NodeLifecycle;
 
 /// <summary>What a local node changes on the host, read the way an admin would check it.</summary>
-internal sealed record HostSnapshot(string Sysctls, string Links, string Chains, string FixedPaths, string Mounts)
+internal sealed record HostSnapshot(string Sysctls, string Links, string Chains, string FixedPaths, string Mounts, string CniResults)
 {
     private static readonly string[] SysctlNames =
     [
         "kernel.panic", "kernel.panic_on_oops", "vm.overcommit_memory", "vm.panic_on_oom", "net.ipv4.ip_forward",
         "net.ipv4.conf.all.route_localnet", "kernel.keys.root_maxkeys", "kernel.keys.root_maxbytes",
     ];
+
+    private const string CniResultsDirectory = "/var/lib/cni/results";
 
     private static readonly string[] FixedPathNames = ["/var/log/pods", "/var/log/containers", "/var/lib/kubelet", "/run/containerd"];
 
@@ -23,6 +25,10 @@ internal sealed record HostSnapshot(string Sysctls, string Links, string Chains,
         var mounts = string.Join('\n', File.ReadAllLines("/proc/self/mounts").Select(l => l.Split(' ')[1]).Where(m => m.StartsWith(runDirectory, StringComparison.Ordinal)));
         // veth names are random: only the bridge and the names of non-veth links matter.
         var linkNames = string.Join('\n', links.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')[0]).Where(n => !n.StartsWith("veth", StringComparison.Ordinal)));
-        return new HostSnapshot(sysctls, linkNames, chains, paths, mounts);
+        // libcni's cache of the node's attachments (and their loopback twins), outside the run directory.
+        var cniResults = Directory.Exists(CniResultsDirectory)
+            ? string.Join('\n', Directory.EnumerateFiles(CniResultsDirectory).Select(Path.GetFileName).Order(StringComparer.Ordinal))
+            : "";
+        return new HostSnapshot(sysctls, linkNames, chains, paths, mounts, cniResults);
     }
 }

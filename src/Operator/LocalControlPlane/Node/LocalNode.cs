@@ -56,7 +56,7 @@ public sealed class LocalNode : IAsyncDisposable
         try
         {
             await NodeHostScript.RunAsync(layout.Script, progress, cancellationToken, "net-up", layout.Root, ClusterNetwork.BridgeName,
-                ClusterNetwork.PodCidr, ClusterNetwork.BridgeGateway.ToString(), ClusterNetwork.ServiceCidr);
+                ClusterNetwork.PodCidr, ClusterNetwork.BridgeGateway.ToString(), ClusterNetwork.ServiceCidr, ClusterNetwork.CniNetworkName);
             if (!detached) NodeHostScript.StartCrashWatchdog(Environment.ProcessId, layout.Script, layout.Root);
             await node.StartProcessesAsync(kubeconfig, binaries, prepared["pause_archive"], cancellationToken);
             await progress.WriteLineAsync($"==> [node] node '{NodeConfigFiles.NodeName}' Ready in {sw.Elapsed.TotalSeconds:0.0}s (pods on {ClusterNetwork.PodCidr}, bridge {ClusterNetwork.BridgeName})");

@@ -15,7 +15,7 @@ public static class NodeConfigFiles
             Directory.CreateDirectory(dir);
         }
         File.WriteAllText(layout.ContainerdConfig, Containerd(layout, pauseImage));
-        File.WriteAllText(Path.Combine(layout.CniConfDir, "10-gmsa-local.conflist"), Cni(layout));
+        File.WriteAllText(Path.Combine(layout.CniConfDir, $"10-{ClusterNetwork.CniNetworkName}.conflist"), Cni(layout));
         File.WriteAllText(layout.KubeletConfig, Kubelet(layout, ports));
         File.WriteAllText(layout.ProxyConfig, Proxy(kubeconfig, ports));
         // Pods never query the host's resolver (nothing leaves the machine).
@@ -77,7 +77,7 @@ public static class NodeConfigFiles
     internal static string Cni(NodeLayout layout) => $$"""
         {
           "cniVersion": "0.4.0",
-          "name": "gmsa-local",
+          "name": "{{ClusterNetwork.CniNetworkName}}",
           "plugins": [
             {
               "type": "bridge",
