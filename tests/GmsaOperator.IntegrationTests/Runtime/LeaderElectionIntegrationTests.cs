@@ -27,6 +27,37 @@ public sealed class LeaderElectionIntegrationTests : IntegrationTest
         }
     }
 
+    /// <summary>Another service whose shutdown hook takes a while (like a webhook server draining its connections).</summary>
+    private sealed class SlowToStopService : IHostedLifecycleService
+    {
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StoppingAsync(CancellationToken cancellationToken) => Release.Task.WaitAsync(cancellationToken);
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    [Test]
+    public async Task StoppingLeader_ReleasesTheLease_WhileOtherServicesStillDrain()
+    {
+        var slow = new SlowToStopService();
+        var a = RuntimeHost.Build(Namespace, "replica-a", services: s => s.AddHostedService(_ => slow));
+        _hosts.Add(a);
+        await a.StartAsync();
+        await EventuallyAsync(_ => Task.FromResult(Leads(a) ? "a" : null), TimeSpan.FromSeconds(10), "replica-a to lead");
+
+        // As on SIGTERM: the console lifetime signals ApplicationStopping, and the running host then stops its services.
+        var stopping = a.WaitForShutdownAsync();
+        a.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
+        // The other service is still in its shutdown hook: the Lease must already be free for a successor.
+        await EventuallyAsync(async _ => await LeaseHolderAsync() == "" ? "released" : null, TimeSpan.FromSeconds(10), "the Lease to be released during the drain");
+        Assert.That(stopping.IsCompleted, Is.False, "the host is still stopping");
+        slow.Release.SetResult();
+        await stopping;
+    }
+
     private async Task<IHost> StartAsync(string identity, bool releaseOnStop = true)
     {
         var host = RuntimeHost.Build(Namespace, identity, o => o.LeaderElection.ReleaseOnStop = releaseOnStop);

@@ -11,6 +11,8 @@ namespace GmsaOperator.Operator.Runtime.Hosting;
 /// <summary>
 /// The runtime's lifecycle: informers run on every replica (caches serve webhooks and readiness); controllers run only
 /// while this replica leads. Stop: controllers stop taking keys and drain (bounded), the Lease is released, informers stop.
+/// Controllers begin to stop as soon as the application is stopping, before other services' shutdown hooks (a webhook
+/// server that keeps serving for a while) have run: the caches stay, and another replica can lead meanwhile.
 /// </summary>
 public sealed partial class OperatorRuntimeService(
     InformerRegistry informers,
@@ -19,8 +21,10 @@ public sealed partial class OperatorRuntimeService(
     OperatorRuntimeOptions options,
     RuntimeState state,
     RuntimeMetrics metrics,
+    IHostApplicationLifetime lifetime,
     ILogger<OperatorRuntimeService> logger) : IHostedService, IDisposable
 {
+    private CancellationTokenRegistration _onStopping;
     private readonly CancellationTokenSource _stopControllers = new();
     private readonly CancellationTokenSource _stopInformers = new();
     private Task _controllersLoop = Task.CompletedTask;
@@ -39,6 +43,8 @@ public sealed partial class OperatorRuntimeService(
             ? Task.Run(() => leaderElection.RunAsync(controllers.RunAsync, _stopControllers.Token), CancellationToken.None)
             : Task.Run(() => controllers.RunAsync(_stopControllers.Token), CancellationToken.None);
         _ = CompactAfterInitialListsAsync(_stopInformers.Token);
+        // ApplicationStopping fires before any StoppingAsync/StopAsync; the callback must not block the host.
+        _onStopping = lifetime.ApplicationStopping.Register(() => _ = _stopControllers.CancelAsync());
         LogStarted(controllers.Definitions.Count, informers.All.Count, options.LeaderElection.Enabled ? options.LeaderElection.Identity : "(leader election off)");
         return Task.CompletedTask;
     }
@@ -84,6 +90,7 @@ public sealed partial class OperatorRuntimeService(
 
     public void Dispose()
     {
+        _onStopping.Dispose();
         _syncGauge?.Dispose();
         _stopControllers.Dispose();
         _stopInformers.Dispose();
