@@ -18,8 +18,8 @@ using Microsoft.Extensions.Options;
 namespace GmsaOperator.Operator.Hosting;
 
 /// <summary>Builds the operator process: one Kubernetes client, the hosted services, and the probe endpoints.</summary>
-[RequiresPermission("coordination.k8s.io", "leases", "get", "create", "update", Scope = PermissionScope.OperatorNamespace,
-    Reason = "leader election on the Lease configured here")]
+[RequiresPermission("coordination.k8s.io", "leases", "get", "list", "watch", "create", "update", Scope = PermissionScope.OperatorNamespace,
+    Reason = "leader election on the Lease configured here; watched so that a waiting replica takes over as soon as it is released")]
 public static class OperatorHost
 {
     /// <summary>Field manager of server-side apply and reporting controller of events.</summary>

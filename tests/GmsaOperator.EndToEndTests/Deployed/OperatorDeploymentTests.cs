@@ -108,19 +108,65 @@ public sealed class OperatorDeploymentTests
         var leader = await LeaderPodAsync() ?? throw new AssertionException("nobody holds the leader Lease");
         var pods = await OperatorPodsAsync();
         var other = pods.Single(p => p != leader);
+        await using var leaderLog = PodLogFollower.Start(leader, Ns, "manager");
+        await using var timeline = LeaseTimeline.Start(Client, Ns, OperatorDeployment.LeaderLeaseName);
+        var passed = false;
+        try
+        {
+            await using var load = PodCreationLoad.Start(Client, ns.Name, "app", CredentialSpec, TimeSpan.FromMilliseconds(100));
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            timeline.Mark($"deleting leader {leader}");
+            var sw = Stopwatch.StartNew();
+            await Client.CoreV1.DeleteNamespacedPodAsync(leader, Ns);
+            await Eventually.HoldsAsync(async _ => await LeaderPodAsync() == other ? other : null, TimeSpan.FromSeconds(15),
+                $"replica {other} to take the Lease after {leader} was deleted");
+            var takeover = sw.Elapsed;
+            await E2ECluster.KubectlSucceedAsync("-n", Ns, "rollout", "status", $"deploy/{Deployment}", "--timeout=180s");
+            await Eventually.HoldsAsync(async _ => (await OperatorPodsAsync()).Contains(leader) ? null : "gone", TimeSpan.FromSeconds(60), $"{leader} to be gone");
+            var outcome = await load.StopAsync();
+            await Progress.WriteLineAsync($"leader failover: {other} leads {takeover.TotalSeconds:0.0}s after {leader} was deleted; {outcome}");
+            Assert.That(outcome.Failed, Is.Zero, outcome.ToString());
+            passed = true;
+        }
+        finally
+        {
+            await SaveFailoverRecordAsync(timeline, leaderLog, other, printTimeline: !passed);
+        }
+    }
 
-        await using var load = PodCreationLoad.Start(Client, ns.Name, "app", CredentialSpec, TimeSpan.FromMilliseconds(100));
-        await Task.Delay(TimeSpan.FromSeconds(1));
-        var sw = Stopwatch.StartNew();
-        await Client.CoreV1.DeleteNamespacedPodAsync(leader, Ns);
-        await Eventually.HoldsAsync(async _ => await LeaderPodAsync() == other ? other : null, TimeSpan.FromSeconds(15),
-            $"replica {other} to take the Lease after {leader} was deleted");
-        var takeover = sw.Elapsed;
-        await E2ECluster.KubectlSucceedAsync("-n", Ns, "rollout", "status", $"deploy/{Deployment}", "--timeout=180s");
-        await Eventually.HoldsAsync(async _ => (await OperatorPodsAsync()).Contains(leader) ? null : "gone", TimeSpan.FromSeconds(60), $"{leader} to be gone");
-        var outcome = await load.StopAsync();
-        await Progress.WriteLineAsync($"leader failover: {other} leads {takeover.TotalSeconds:0.0}s after {leader} was deleted; {outcome}");
-        Assert.That(outcome.Failed, Is.Zero, outcome.ToString());
+    /// <summary>
+    /// What explains a slow or misdirected failover: the Lease's holders over time, the deleted leader's whole log
+    /// (it is gone with the pod otherwise), and the other replicas' logs and start times.
+    /// </summary>
+    private static async Task SaveFailoverRecordAsync(LeaseTimeline timeline, PodLogFollower leaderLog, string other, bool printTimeline)
+    {
+        var record = new System.Text.StringBuilder();
+        record.AppendLine("Lease timeline:").AppendLine(timeline.ToString());
+        foreach (var pod in (await Client.CoreV1.ListNamespacedPodAsync(Ns, labelSelector: "control-plane=controller-manager")).Items)
+        {
+            var started = pod.Status?.ContainerStatuses?.FirstOrDefault()?.State?.Running?.StartedAt;
+            record.AppendLine($"pod {pod.Name()}: created {pod.Metadata.CreationTimestamp:HH:mm:ss.fff}, manager started {started:HH:mm:ss.fff}");
+        }
+        string leaderText;
+        try
+        {
+            leaderText = await leaderLog.WaitForEndAsync(TimeSpan.FromSeconds(40));
+        }
+        catch (OperationCanceledException)
+        {
+            leaderText = "(the deleted leader's log did not end within 40 s)";
+        }
+        record.AppendLine($"--- deleted leader {leaderLog.Pod}:").AppendLine(leaderText);
+        foreach (var pod in await OperatorPodsAsync())
+        {
+            var log = await E2ECluster.KubectlAsync("-n", Ns, "logs", pod, "-c", "manager");
+            record.AppendLine($"--- {(pod == other ? "other replica" : "replica")} {pod}:").AppendLine(log.Stdout + log.Stderr);
+        }
+        var target = Path.Combine(RepositoryRoot.Path, "TestResults", "e2e", "diagnostics");
+        Directory.CreateDirectory(target);
+        await File.WriteAllTextAsync(Path.Combine(target, "leader-failover.txt"), record.ToString());
+        if (printTimeline) await Progress.WriteLineAsync($"leader failover record (also in {target}/leader-failover.txt):{System.Environment.NewLine}{record}");
+        else await Progress.WriteLineAsync($"Lease timeline:{System.Environment.NewLine}{timeline}");
     }
 
     [Test, Order(5)]

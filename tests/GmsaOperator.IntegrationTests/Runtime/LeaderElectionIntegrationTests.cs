@@ -103,4 +103,32 @@ public sealed class LeaderElectionIntegrationTests : IntegrationTest
         await EventuallyAsync(_ => Task.FromResult(Leads(c) ? "c" : null), TimeSpan.FromSeconds(20), "a successor after a crash");
         TestContext.Progress.WriteLine($"crash handover in {sw.Elapsed.TotalSeconds:0.0}s");
     }
+
+    [Test]
+    public async Task WaitingReplica_TakesOverTheMomentTheLeaseIsReleased()
+    {
+        // Replicas poll a held Lease only every 20 s: leading within 5 s of the release can only come from the watch.
+        void SlowPolling(Operator.Runtime.OperatorRuntimeOptions o)
+        {
+            o.LeaderElection.LeaseDuration = TimeSpan.FromSeconds(60);
+            o.LeaderElection.RenewDeadline = TimeSpan.FromSeconds(40);
+            o.LeaderElection.RetryPeriod = TimeSpan.FromSeconds(20);
+        }
+        var a = RuntimeHost.Build(Namespace, "replica-a", SlowPolling);
+        _hosts.Add(a);
+        await a.StartAsync();
+        await EventuallyAsync(_ => Task.FromResult(Leads(a) ? "a" : null), TimeSpan.FromSeconds(10), "replica-a to lead");
+        var b = RuntimeHost.Build(Namespace, "replica-b", SlowPolling);
+        _hosts.Add(b);
+        await b.StartAsync();
+        var watcher = (LeaseReleaseWatcher)b.Services.GetRequiredService<ILeaseReleaseWatcher>();
+        await EventuallyAsync(_ => Task.FromResult(watcher.WatchesStarted > 0 ? "watching" : null), TimeSpan.FromSeconds(10), "replica-b to watch the Lease");
+        Assert.That(Leads(b), Is.False);
+
+        var sw = Stopwatch.StartNew();
+        await a.StopAsync();
+        await EventuallyAsync(_ => Task.FromResult(Leads(b) ? "b" : null), TimeSpan.FromSeconds(5), "replica-b to lead after replica-a released the Lease");
+        TestContext.Progress.WriteLine($"released Lease taken over in {sw.Elapsed.TotalSeconds:0.00}s");
+        Assert.That(await LeaseHolderAsync(), Is.EqualTo("replica-b"));
+    }
 }

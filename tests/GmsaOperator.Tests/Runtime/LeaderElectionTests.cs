@@ -20,8 +20,11 @@ public sealed class LeaderElectionTests
 
         public LeaderElectionRecord? Record { get { lock (_gate) return _record is null ? null : Copy(_record); } }
 
+        public int Reads;
+
         public Task<LeaderElectionRecord> GetAsync(CancellationToken cancellationToken)
         {
+            Interlocked.Increment(ref Reads);
             lock (_gate) return Task.FromResult(_record is null ? null! : Copy(_record));
         }
 
@@ -55,6 +58,18 @@ public sealed class LeaderElectionTests
             }
         }
 
+        /// <summary>Another replica holds the Lease for a minute and renews it normally.</summary>
+        public void HeldBy(string other)
+        {
+            lock (_gate) _record = new LeaderElectionRecord { HolderIdentity = other, LeaseDurationSeconds = 60, AcquireTime = DateTime.UtcNow, RenewTime = DateTime.UtcNow };
+        }
+
+        /// <summary>The holder stopped gracefully and emptied the Lease (what <see cref="LeaderElectionService"/> does on stop).</summary>
+        public void Released()
+        {
+            lock (_gate) _record = new LeaderElectionRecord { HolderIdentity = "", LeaseDurationSeconds = 1, AcquireTime = DateTime.UtcNow, RenewTime = DateTime.UtcNow };
+        }
+
         public string Describe() => "in-memory";
 
         private static LeaderElectionRecord Copy(LeaderElectionRecord r) => new()
@@ -69,18 +84,34 @@ public sealed class LeaderElectionTests
         public ILock Create(LeaderElectionOptions options) => l;
     }
 
-    private static (LeaderElectionService Service, InMemoryLock Lock) Create(bool releaseOnStop = true)
+    /// <summary>Stands in for the Lease watch: reports a release when the test says so.</summary>
+    private sealed class SignalledReleases : ILeaseReleaseWatcher
+    {
+        private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public int Waits;
+
+        public async Task WaitForReleaseAsync(LeaderElectionOptions options, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref Waits);
+            await Volatile.Read(ref _next).Task.WaitAsync(cancellationToken);
+        }
+
+        public void Signal() => Interlocked.Exchange(ref _next, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    }
+
+    private static (LeaderElectionService Service, InMemoryLock Lock) Create(bool releaseOnStop = true, ILeaseReleaseWatcher? releases = null, TimeSpan? retryPeriod = null)
     {
         var options = new LeaderElectionOptions
         {
             Identity = "me",
             LeaseDuration = TimeSpan.FromMilliseconds(900),
             RenewDeadline = TimeSpan.FromMilliseconds(600),
-            RetryPeriod = TimeSpan.FromMilliseconds(100),
+            RetryPeriod = retryPeriod ?? TimeSpan.FromMilliseconds(100),
             ReleaseOnStop = releaseOnStop,
         };
         var l = new InMemoryLock("me");
-        return (new LeaderElectionService(new Factory(l), options, new RuntimeMetrics(Prometheus.Metrics.NewCustomRegistry()), NullLogger<LeaderElectionService>.Instance), l);
+        return (new LeaderElectionService(new Factory(l), options, new RuntimeMetrics(Prometheus.Metrics.NewCustomRegistry()), NullLogger<LeaderElectionService>.Instance,
+            releases: releases), l);
     }
 
     /// <summary>Work that runs until its leadership token is cancelled, logging start and stop.</summary>
@@ -152,5 +183,41 @@ public sealed class LeaderElectionTests
         await run.WaitAsync(TimeSpan.FromSeconds(5));
 
         Assert.That(l.Record!.HolderIdentity, Is.EqualTo("me"));
+    }
+
+    [Test]
+    public async Task WaitingReplica_TakesAReleasedLeaseAtOnce_NotAtItsNextPoll()
+    {
+        // Polling alone would try again only after a minute: leading within seconds can only come from the release signal.
+        var releases = new SignalledReleases();
+        var (service, l) = Create(releases: releases, retryPeriod: TimeSpan.FromMinutes(1));
+        l.HeldBy("other");
+        var started = new TaskCompletionSource();
+        using var stop = new CancellationTokenSource();
+        var run = service.RunAsync(Work(l, started, new TaskCompletionSource()), stop.Token);
+        await WaitUntilAsync(() => Volatile.Read(ref l.Reads) >= 1 && Volatile.Read(ref releases.Waits) >= 1, "a first, failed attempt while watching for a release");
+        Assert.That(service.IsLeader, Is.False);
+
+        l.Released();
+        releases.Signal();
+
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.That(service.IsLeader, Is.True);
+        Assert.That(l.Record!.HolderIdentity, Is.EqualTo("me"));
+        // Once leading, the watch is no longer consulted, so a late signal cannot abandon a term.
+        releases.Signal();
+        Assert.That(l.Log.Count(e => e == "work:start"), Is.EqualTo(1));
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (!condition())
+        {
+            if (timeout.IsCancellationRequested) Assert.Fail($"timed out waiting for {what}");
+            await Task.Delay(10, CancellationToken.None);
+        }
     }
 }

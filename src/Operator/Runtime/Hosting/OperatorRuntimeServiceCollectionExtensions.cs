@@ -37,6 +37,7 @@ public static class OperatorRuntimeServiceCollectionExtensions
         services.TryAddSingleton<ControllerManager>();
         services.TryAddSingleton<LeaderElectionErrorLog>();
         services.TryAddSingleton<ILeaseLockFactory, LeaseLockFactory>();
+        services.TryAddSingleton<ILeaseReleaseWatcher, LeaseReleaseWatcher>();
         services.TryAddSingleton<LeaderElectionService>();
         services.TryAddSingleton(sp => KubernetesResilience.Create(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<IObjectWriter>(sp => new ObjectWriter(sp.GetRequiredService<IKubernetes>(), options, sp.GetRequiredService<Polly.ResiliencePipeline>()));

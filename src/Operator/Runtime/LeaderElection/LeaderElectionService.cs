@@ -7,9 +7,11 @@ namespace GmsaOperator.Operator.Runtime.LeaderElection;
 /// <summary>
 /// Campaigns for the Lease and runs a delegate only while leading: the delegate's token is cancelled when leadership is
 /// lost (it then campaigns again) or on stop. On stop the delegate is awaited first and then the Lease is released.
+/// While waiting, a release seen by <see cref="ILeaseReleaseWatcher"/> starts a new attempt at once: the replicas that
+/// were already running take over from a leader that stops, ahead of a replacement pod that starts meanwhile.
 /// </summary>
 public sealed partial class LeaderElectionService(ILeaseLockFactory locks, LeaderElectionOptions options, RuntimeMetrics metrics, ILogger<LeaderElectionService> logger,
-    LeaderElectionErrorLog? errors = null)
+    LeaderElectionErrorLog? errors = null, ILeaseReleaseWatcher? releases = null)
 {
     private volatile bool _leading;
 
@@ -33,13 +35,24 @@ public sealed partial class LeaderElectionService(ILeaseLockFactory locks, Leade
                 RetryPeriod = options.RetryPeriod,
             };
             using var elector = new LeaderElector(config);
+            // Cancelling the campaign abandons this elector while it waits (a release was seen); never once it leads.
+            using var campaign = CancellationTokenSource.CreateLinkedTokenSource(stop);
+            using var waiting = CancellationTokenSource.CreateLinkedTokenSource(stop);
+            var gate = new Lock();
             CancellationTokenSource? term = null;
             Task? work = null;
             var won = false;
+            var released = false;
             // Handlers run on the elector's task: never block in them.
             elector.OnStartedLeading += () =>
             {
-                won = true;
+                lock (gate)
+                {
+                    // Abandoned just as it won: the next elector finds the Lease ours and renews it at once.
+                    if (campaign.IsCancellationRequested) return;
+                    won = true;
+                }
+                waiting.Cancel();
                 term = new CancellationTokenSource();
                 _leading = true;
                 gauge.Set(1);
@@ -60,17 +73,28 @@ public sealed partial class LeaderElectionService(ILeaseLockFactory locks, Leade
             {
                 if (e is not k8s.Autorest.HttpOperationException) ReportError("renew", e);
             };
+            var watch = releases is null ? Task.CompletedTask : WatchForReleaseAsync(releases, waiting.Token, () =>
+            {
+                lock (gate)
+                {
+                    if (won) return;
+                    released = true;
+                    campaign.Cancel();
+                }
+            });
             try
             {
-                await elector.RunUntilLeadershipLostAsync(stop);
+                await elector.RunUntilLeadershipLostAsync(campaign.Token);
             }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            catch (OperationCanceledException) when (campaign.IsCancellationRequested)
             {
             }
             catch (Exception e)
             {
                 ReportError("campaign", e);
             }
+            await waiting.CancelAsync();
+            await watch;
             _leading = false;
             gauge.Set(0);
             if (term is not null) await term.CancelAsync();
@@ -91,6 +115,11 @@ public sealed partial class LeaderElectionService(ILeaseLockFactory locks, Leade
             term?.Dispose();
             if (won && !stop.IsCancellationRequested) LogLostLeadership(options.Identity);
             if (won && stop.IsCancellationRequested && options.ReleaseOnStop) await ReleaseAsync(@lock);
+            if (released && !stop.IsCancellationRequested)
+            {
+                LogReleaseSeen(options.Namespace, options.LeaseName);
+                continue;
+            }
             if (!stop.IsCancellationRequested)
             {
                 try
@@ -102,6 +131,25 @@ public sealed partial class LeaderElectionService(ILeaseLockFactory locks, Leade
                 }
             }
         }
+    }
+
+    private async Task WatchForReleaseAsync(ILeaseReleaseWatcher releases, CancellationToken waiting, Action onRelease)
+    {
+        try
+        {
+            await releases.WaitForReleaseAsync(options, waiting);
+        }
+        catch (OperationCanceledException) when (waiting.IsCancellationRequested)
+        {
+            return;
+        }
+        catch (Exception e)
+        {
+            // Polling still finds the Lease; only the shortcut is lost for this campaign.
+            ReportError("release watch", e);
+            return;
+        }
+        onRelease();
     }
 
     private void ReportError(string operation, Exception e)
@@ -149,6 +197,9 @@ public sealed partial class LeaderElectionService(ILeaseLockFactory locks, Leade
 
     [LoggerMessage(LogLevel.Error, "Work run while leading failed")]
     private partial void LogWorkFailed(Exception e);
+
+    [LoggerMessage(LogLevel.Information, "Lease {Namespace}/{Lease} was released by its holder; campaigning at once")]
+    private partial void LogReleaseSeen(string @namespace, string lease);
 
     [LoggerMessage(LogLevel.Information, "Released Lease {Namespace}/{Lease}")]
     private partial void LogReleased(string @namespace, string lease);
