@@ -13,11 +13,16 @@ public static class OperatorDeployment
 
     public const string AppName = "gmsa-operator";
 
+    /// <summary>The label, and its value, on every object the operator creates and owns.</summary>
+    public const string ManagedByLabel = "app.kubernetes.io/managed-by";
+    public const string ManagedByValue = AppName;
+
     /// <summary>Base names (before the prefix) as written in config/; final names are <see cref="NamePrefix"/> + base.</summary>
     public const string ManagerBaseName = "controller-manager";
     public const string WebhookServiceBaseName = "webhook-service";
     public const string WebhookConfigurationBaseName = "webhook";
 
+    public const string ManagerDeploymentName = NamePrefix + ManagerBaseName;
     public const string WebhookConfigurationName = NamePrefix + WebhookConfigurationBaseName;
     public const string WebhookServiceName = NamePrefix + WebhookServiceBaseName;
 

@@ -7,7 +7,7 @@ namespace GmsaOperator.Operator.Certificates;
 /// <summary>Reads and builds the CA Secret and the serving Secret (type kubernetes.io/tls, PEM, PKCS#8).</summary>
 public static class CertificateSecrets
 {
-    public const string ManagedByLabel = "app.kubernetes.io/managed-by";
+    public const string ManagedByLabel = Entities.Deployment.OperatorDeployment.ManagedByLabel;
     public const string ComponentLabel = "app.kubernetes.io/component";
     public const string TlsCrt = "tls.crt";
     public const string TlsKey = "tls.key";

@@ -3,8 +3,8 @@ namespace GmsaOperator.Operator.Reconcilers;
 /// <summary>Labels that mark an object as generated (and therefore owned) by the operator.</summary>
 public static class ManagedLabels
 {
-    public const string ManagedBy = "app.kubernetes.io/managed-by";
-    public const string ManagedByValue = "gmsa-operator";
+    public const string ManagedBy = Entities.Deployment.OperatorDeployment.ManagedByLabel;
+    public const string ManagedByValue = Entities.Deployment.OperatorDeployment.ManagedByValue;
     public const string CredentialSpec = "gmsa.dev/credential-spec";
     public const string Binding = "gmsa.dev/binding";
 

@@ -41,6 +41,4 @@ public static class AdmissionErrors
 
     public static AdmissionError GmsaModified(string what, GmsaBlock block) =>
         new(403, $"cannot update an existing pod's GMSA settings (GMSA {what} modified on {block.KindText} {GoQuote.Quote(block.ResourceName)})");
-
-    public static AdmissionError PatchNotMarshallable(string patches, string error) => new(500, $"unable to marshall patch JSON {patches}: {error}");
 }

@@ -10,11 +10,6 @@ namespace GmsaOperator.Webhooks.Registration;
 public static class WebhookConfigurations
 {
     public const string PodWebhookName = AdmissionWebhookConfigurations.PodWebhookName;
-    public const string GmsaBindingWebhookName = AdmissionWebhookConfigurations.GmsaBindingWebhookName;
-    public const string CredentialSpecWebhookName = AdmissionWebhookConfigurations.CredentialSpecWebhookName;
-
-    /// <summary>Excludes the operator namespace, kube-system and namespaces labelled <c>windows.k8s.io/disabled=true</c>.</summary>
-    public static V1LabelSelector DefaultNamespaceSelector(string operatorNamespace) => AdmissionWebhookConfigurations.PodNamespaceSelector(operatorNamespace);
 
     /// <summary>Client config for a URL (local mode): <c>https://host:port/path</c> with the raw PEM CA bundle.</summary>
     public static Func<string, Admissionregistrationv1WebhookClientConfig> Url(Uri baseUrl, byte[]? caBundlePem) =>
@@ -40,7 +35,7 @@ public static class WebhookConfigurations
 
     private static T Labelled<T>(T configuration) where T : k8s.IKubernetesObject<V1ObjectMeta>
     {
-        configuration.Metadata.Labels = new Dictionary<string, string> { ["app.kubernetes.io/managed-by"] = "gmsa-operator" };
+        configuration.Metadata.Labels = new Dictionary<string, string> { [OperatorDeployment.ManagedByLabel] = OperatorDeployment.ManagedByValue };
         return configuration;
     }
 }

@@ -16,7 +16,7 @@ namespace GmsaOperator.EndToEndTests.Deployed;
 [NonParallelizable]
 public sealed class OperatorDeploymentTests
 {
-    private const string Deployment = OperatorDeployment.NamePrefix + OperatorDeployment.ManagerBaseName;
+    private const string Deployment = OperatorDeployment.ManagerDeploymentName;
     private const string Ns = OperatorDeployment.Namespace;
     private const string CredentialSpec = "gmsa-webapp1";
 

@@ -48,8 +48,12 @@ public sealed class GmsaBindingReconcilerTests : IntegrationTest
         Assert.That(binding.Status!.ClusterRoleName, Is.EqualTo(GeneratedNames.ClusterRoleFor(_credSpec)));
         Assert.That(binding.Status.RoleBindingName, Is.EqualTo(GeneratedNames.RoleBindingFor("webapp")));
         Assert.That(binding.Status.ObservedGeneration, Is.EqualTo(binding.Metadata.Generation));
-        Assert.That(await Client.RbacAuthorizationV1.ReadClusterRoleAsync(GeneratedNames.ClusterRoleFor(_credSpec)), Is.Not.Null);
-        Assert.That(await Client.RbacAuthorizationV1.ReadNamespacedRoleBindingAsync(GeneratedNames.RoleBindingFor("webapp"), Namespace), Is.Not.Null);
+        var role = await Client.RbacAuthorizationV1.ReadClusterRoleAsync(GeneratedNames.ClusterRoleFor(_credSpec));
+        Assert.That(role.Rules.Single().ResourceNames, Is.EqualTo(new[] { _credSpec }), "the ClusterRole grants this one credential spec");
+        Assert.That(role.Rules.Single().Verbs, Is.EqualTo(new[] { "use" }));
+        var roleBinding = await Client.RbacAuthorizationV1.ReadNamespacedRoleBindingAsync(GeneratedNames.RoleBindingFor("webapp"), Namespace);
+        Assert.That(roleBinding.RoleRef.Name, Is.EqualTo(role.Name()));
+        Assert.That(roleBinding.Subjects.Select(s => $"{s.Kind}:{s.NamespaceProperty}/{s.Name}"), Is.EqualTo(new[] { $"ServiceAccount:{Namespace}/default" }));
 
         Assert.That(await MayUseAsync("default"), Is.True, "the listed service account may use the credential spec");
         Assert.That(await MayUseAsync("other"), Is.False, "a service account that is not listed may not");

@@ -66,7 +66,9 @@ public sealed class LeaderElectionIntegrationTests : IntegrationTest
         return host;
     }
 
-    private static bool Leads(IHost host) => host.Services.GetRequiredService<LeaderElectionService>().IsLeader;
+    private static LeaderElectionService Election(IHost host) => host.Services.GetRequiredService<LeaderElectionService>();
+
+    private static bool Leads(IHost host) => Election(host).IsLeader;
 
     private async Task<string> LeaseHolderAsync() =>
         (await Client.CoordinationV1.ReadNamespacedLeaseAsync("test-leader", Namespace)).Spec.HolderIdentity;
@@ -78,7 +80,8 @@ public sealed class LeaderElectionIntegrationTests : IntegrationTest
         await EventuallyAsync(_ => Task.FromResult(Leads(a) ? "a" : null), TimeSpan.FromSeconds(10), "replica-a to lead");
         var b = await StartAsync("replica-b", releaseOnStop: false);
         var c = await StartAsync("replica-c");
-        await Task.Delay(TimeSpan.FromSeconds(3)); // b and c campaign at least once
+        await EventuallyAsync(_ => Task.FromResult(new[] { b, c }.All(h => Election(h).ObservedLeader == "replica-a") ? "campaigned" : null),
+            TimeSpan.FromSeconds(10), "replica-b and replica-c to campaign and see replica-a holding the Lease");
         Assert.That(new[] { a, b, c }.Count(Leads), Is.EqualTo(1), "exactly one leader");
         Assert.That(await LeaseHolderAsync(), Is.EqualTo("replica-a"));
 

@@ -42,8 +42,7 @@ public class CertificateWiringTests
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton(new Mock<IKubernetes>().Object);
-        var leader = false;
-        services.AddWebhookCertificates(configure: s => s.Namespace = "ns", isLeader: _ => () => leader);
+        services.AddWebhookCertificates(configure: s => s.Namespace = "ns", isLeader: _ => () => false);
         await using var sp = services.BuildServiceProvider();
         var source = sp.GetRequiredService<IServingCertificateSource>();
         Assert.That(source, Is.SameAs(sp.GetRequiredService<ServingCertificateStore>()));

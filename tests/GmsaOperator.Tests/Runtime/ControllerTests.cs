@@ -102,7 +102,8 @@ public sealed class ControllerTests
         var first = _script.Calls.Single().At;
 
         _time.Advance(TimeSpan.FromMinutes(3) - TimeSpan.FromMilliseconds(1));
-        await Task.Yield();
+        // The fake clock runs due timers inside Advance: a requeue due by now would already have left the delayed set.
+        Assert.That(controller.Queue!.DelayedCount, Is.EqualTo(1), "the key was requeued before its RequeueAfter");
         Assert.That(_script.Calls, Has.Count.EqualTo(1));
         _time.Advance(TimeSpan.FromMilliseconds(1));
         await Wait.UntilAsync(() => _script.Calls.Count == 2, "the requeued reconcile");

@@ -59,7 +59,7 @@ public static class DoctorChecks
     {
         const string title = "operator running (leader elected)";
         var where = $"Lease {lease.Namespace}/{lease.Name}";
-        var fix = $"start the operator: kubectl -n {lease.Namespace} get deploy,pods and kubectl -n {lease.Namespace} logs deploy/{Entities.Deployment.OperatorDeployment.NamePrefix}{Entities.Deployment.OperatorDeployment.ManagerBaseName} (locally: make run); use --operator-namespace if it runs elsewhere";
+        var fix = $"start the operator: kubectl -n {lease.Namespace} get deploy,pods and kubectl -n {lease.Namespace} logs deploy/{Entities.Deployment.OperatorDeployment.ManagerDeploymentName} (locally: make run); use --operator-namespace if it runs elsewhere";
         if (!lease.Exists) return CheckResult.Fail(title, $"{where} does not exist: the operator has never run there", fix);
         if (string.IsNullOrEmpty(lease.Holder)) return CheckResult.Fail(title, $"{where} has no holder: no operator replica is leading", fix);
         if (lease.RenewTime is { } renewed && lease.LeaseDurationSeconds is { } seconds && renewed.AddSeconds(seconds) < now)
@@ -97,7 +97,7 @@ public static class DoctorChecks
     private static IEnumerable<CheckResult> Webhook(WebhookConfigurationState configuration, WebhookState hook, IReadOnlyList<ServedCertificate> served, DateTimeOffset now)
     {
         var title = $"{configuration.Kind} {configuration.Name}: {hook.Name} caBundle";
-        var fix = "the operator's certificate manager writes the caBundle: check its logs and restart it (kubectl -n gmsa-system rollout restart deploy/gmsa-operator-controller-manager); in local mode restart gmsa-operator run";
+        var fix = $"the operator's certificate manager writes the caBundle: check its logs and restart it (kubectl -n {Entities.Deployment.OperatorDeployment.Namespace} rollout restart deploy/{Entities.Deployment.OperatorDeployment.ManagerDeploymentName}); in local mode restart gmsa-operator run";
         if (hook.CaBundle is not { Length: > 0 } bundle)
         {
             yield return CheckResult.Fail(title, "caBundle is empty: the API server cannot trust the webhook", fix);

@@ -41,7 +41,4 @@ public static class ConditionExtensions
         conditions?.FirstOrDefault(c => string.Equals(c.Type, type, StringComparison.Ordinal));
 
     public static bool IsConditionTrue(this IEnumerable<V1Condition>? conditions, string type) => conditions.FindCondition(type)?.Status == True;
-
-    public static bool RemoveCondition(this IList<V1Condition> conditions, string type) =>
-        conditions.FindCondition(type) is { } c && conditions.Remove(c);
 }

@@ -24,32 +24,10 @@ public sealed class ControllerBuilder<TPrimary> where TPrimary : class, IKuberne
         return this;
     }
 
-    public ControllerBuilder<TPrimary> WithResyncPeriod(TimeSpan period)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(period, TimeSpan.Zero);
-        Definition.ResyncPeriod = period;
-        return this;
-    }
-
     /// <summary>Adds a secondary index on the primary cache, e.g. "bindings by referenced name".</summary>
     public ControllerBuilder<TPrimary> WithIndex(string name, Func<TPrimary, IEnumerable<string>> values)
     {
         Definition.Indexes.Add(r => r.For<TPrimary>().Store.AddIndex(name, values));
-        return this;
-    }
-
-    /// <summary>Adds an index on another kind's cache (read by the reconciler through <see cref="IObjectCache.ByIndex{T}"/>).</summary>
-    public ControllerBuilder<TPrimary> WithIndex<TOther>(string name, Func<TOther, IEnumerable<string>> values) where TOther : class, IKubernetesObject<V1ObjectMeta>
-    {
-        Definition.Indexes.Add(r => r.For<TOther>().Store.AddIndex(name, values));
-        Reads<TOther>();
-        return this;
-    }
-
-    /// <summary>Caches <typeparamref name="TOther"/> (synced before workers start) without triggering reconciles.</summary>
-    public ControllerBuilder<TPrimary> Reads<TOther>() where TOther : class, IKubernetesObject<V1ObjectMeta>
-    {
-        Definition.Sources.Add(new WatchSource(r => r.For<TOther>(), (_, _) => null));
         return this;
     }
 

@@ -21,7 +21,7 @@ public sealed class ControllerDefinition
     public int Workers { get; internal set; } = 1;
 
     /// <summary>Every primary object is reconciled again this often (controller-runtime's SyncPeriod, 10 h).</summary>
-    public TimeSpan ResyncPeriod { get; internal set; } = TimeSpan.FromHours(10);
+    public TimeSpan ResyncPeriod { get; } = TimeSpan.FromHours(10);
 
     internal List<WatchSource> Sources { get; } = [];
 

@@ -7,9 +7,17 @@ using k8s.Models;
 
 namespace GmsaOperator.Operator.Runtime.Events;
 
-/// <summary>Buffers events in a bounded channel (dropping when full) behind a per-object token bucket (burst 25, then 1 per 5 min).</summary>
-public sealed class EventRecorder(TimeProvider time, RuntimeMetrics metrics) : IEventRecorder
+/// <summary>How many events one object may get: a burst, then one more per interval.</summary>
+public sealed record EventBudget(int Burst, TimeSpan RefillEvery)
 {
+    /// <summary>client-go's event spam filter: 25 at once, then one every 5 minutes.</summary>
+    public static EventBudget Default { get; } = new(25, TimeSpan.FromMinutes(5));
+}
+
+/// <summary>Buffers events in a bounded channel (dropping when full) behind a per-object token bucket (<see cref="EventBudget"/>).</summary>
+public sealed class EventRecorder(TimeProvider time, RuntimeMetrics metrics, EventBudget? budget = null) : IEventRecorder
+{
+    private readonly EventBudget _budget = budget ?? EventBudget.Default;
     private readonly Channel<PendingEvent> _channel = Channel.CreateBounded<PendingEvent>(new BoundedChannelOptions(1024)
     {
         FullMode = BoundedChannelFullMode.DropWrite,
@@ -30,7 +38,7 @@ public sealed class EventRecorder(TimeProvider time, RuntimeMetrics metrics) : I
                 ResourceVersion = regarding.Metadata?.ResourceVersion,
             };
             if (_buckets.Count > 10_000) _buckets.Clear(); // bound memory; at worst a burst is allowed again
-            var bucket = _buckets.GetOrAdd($"{reference.Uid}|{reference.NamespaceProperty}|{reference.Name}", _ => new TokenBucketRateLimiter(1.0 / 300, 25, time));
+            var bucket = _buckets.GetOrAdd($"{reference.Uid}|{reference.NamespaceProperty}|{reference.Name}", _ => new TokenBucketRateLimiter(1.0 / _budget.RefillEvery.TotalSeconds, _budget.Burst, time));
             if (!bucket.TryTake())
             {
                 metrics.EventsDropped.WithLabels("rate_limited").Inc();

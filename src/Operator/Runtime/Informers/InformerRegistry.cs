@@ -44,7 +44,4 @@ public sealed class InformerRegistry(IKubernetes client, OperatorRuntimeOptions 
 
     /// <summary>Completes when every started loop has ended.</summary>
     public Task WhenStoppedAsync() { lock (_lock) return Task.WhenAll(_loops); }
-
-    /// <summary>True when every informer has completed its first list.</summary>
-    public bool AllSynced => All.All(i => i.HasSynced);
 }

@@ -32,8 +32,6 @@ public sealed class ObjectStore<T> where T : class, IKubernetesObject<V1ObjectMe
         }
     }
 
-    public bool HasIndex(string name) { lock (_lock) return _indexes.ContainsKey(name); }
-
     /// <summary>Objects whose index <paramref name="name"/> yields <paramref name="value"/>.</summary>
     public IReadOnlyList<T> ByIndex(string name, string value)
     {

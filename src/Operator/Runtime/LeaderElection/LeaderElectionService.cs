@@ -20,6 +20,11 @@ public sealed partial class LeaderElectionService(ILeaseLockFactory locks, Leade
 
     public string Identity => options.Identity;
 
+    /// <summary>The holder this replica last saw in the Lease (set once it has campaigned); null before that.</summary>
+    public string? ObservedLeader => Volatile.Read(ref _observedLeader);
+
+    private string? _observedLeader;
+
     /// <summary>Runs until <paramref name="stop"/> is cancelled, calling <paramref name="whileLeading"/> for every term won.</summary>
     public async Task RunAsync(Func<CancellationToken, Task> whileLeading, CancellationToken stop)
     {
@@ -66,7 +71,11 @@ public sealed partial class LeaderElectionService(ILeaseLockFactory locks, Leade
                 gauge.Set(0);
                 term?.Cancel();
             };
-            elector.OnNewLeader += leader => LogNewLeader(leader, options.Identity);
+            elector.OnNewLeader += leader =>
+            {
+                Volatile.Write(ref _observedLeader, leader);
+                LogNewLeader(leader, options.Identity);
+            };
             // API failures were reported by the lock (see ReportingLeaseLock); the elector also raises a Lease's 404,
             // which only means "not created yet".
             elector.OnError += e =>

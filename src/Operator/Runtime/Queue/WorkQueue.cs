@@ -32,8 +32,6 @@ public sealed class WorkQueue : IDisposable
     /// <summary>Keys waiting for a delayed add (RequeueAfter or a rate-limited retry).</summary>
     public int DelayedCount { get { lock (_lock) return _delayed.Count; } }
 
-    public bool ShuttingDown { get { lock (_lock) return _shuttingDown; } }
-
     public void Add(string key)
     {
         lock (_lock)
