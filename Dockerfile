@@ -17,6 +17,7 @@ COPY Directory.Build.props Directory.Packages.props ./
 COPY src/Entities/GmsaOperator.Entities.csproj src/Entities/
 COPY src/Webhooks/GmsaOperator.Webhooks.csproj src/Webhooks/
 COPY src/Operator/GmsaOperator.Operator.csproj src/Operator/
+COPY src/Operator/Runtime/GmsaOperator.Runtime.csproj src/Operator/Runtime/
 RUN dotnet restore src/Operator/GmsaOperator.Operator.csproj -r linux-x64 -p:PublishAot=true
 COPY src/ src/
 COPY hack/control-plane-build.sh hack/local-node.sh hack/

@@ -4,7 +4,7 @@ using k8s.Autorest;
 using k8s.Models;
 using GmsaOperator.Entities.Deployment;
 using GmsaOperator.Entities.Rbac;
-using GmsaOperator.Operator.Runtime.Events;
+using GmsaOperator.Runtime.Events;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 

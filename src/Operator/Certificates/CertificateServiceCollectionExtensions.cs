@@ -44,7 +44,7 @@ public static class CertificateServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<CertificateManager>>(),
             isLeader?.Invoke(sp) ?? (() => true),
-            sp.GetService<GmsaOperator.Operator.Runtime.Events.IEventRecorder>()));
+            sp.GetService<GmsaOperator.Runtime.Events.IEventRecorder>()));
         services.AddHostedService(sp => sp.GetRequiredService<CertificateManager>());
         return services;
     }

@@ -1,8 +1,8 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using GmsaOperator.Entities.CredentialSpecs;
-using GmsaOperator.Operator.Runtime;
-using GmsaOperator.Operator.Runtime.Controllers;
+using GmsaOperator.Runtime;
+using GmsaOperator.Runtime.Controllers;
 using GmsaOperator.Webhooks.CredentialSpecs;
 using k8s;
 

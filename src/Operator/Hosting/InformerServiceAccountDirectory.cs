@@ -1,5 +1,5 @@
-using GmsaOperator.Operator.Runtime;
-using GmsaOperator.Operator.Runtime.Controllers;
+using GmsaOperator.Runtime;
+using GmsaOperator.Runtime.Controllers;
 using GmsaOperator.Webhooks.Admission;
 using k8s.Models;
 

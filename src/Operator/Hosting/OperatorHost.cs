@@ -1,11 +1,11 @@
 using GmsaOperator.Entities.Rbac;
 using GmsaOperator.Entities.Deployment;
 using GmsaOperator.Operator.Reconcilers;
-using GmsaOperator.Operator.Runtime.Hosting;
-using GmsaOperator.Operator.Runtime.Metrics;
+using GmsaOperator.Runtime.Hosting;
+using GmsaOperator.Runtime.Metrics;
 using GmsaOperator.Operator.Certificates;
 using GmsaOperator.Operator.Hosting.Shutdown;
-using GmsaOperator.Operator.Runtime.LeaderElection;
+using GmsaOperator.Runtime.LeaderElection;
 using GmsaOperator.Webhooks;
 using GmsaOperator.Webhooks.Certificates;
 using k8s;

@@ -1,6 +1,6 @@
 using System.Net;
 using GmsaOperator.Entities.Deployment;
-using GmsaOperator.Operator.Runtime;
+using GmsaOperator.Runtime;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;

@@ -1,10 +1,10 @@
 using GmsaOperator.Entities.Rbac;
 using GmsaOperator.Entities.CredentialSpecs;
-using GmsaOperator.Operator.Runtime;
-using GmsaOperator.Operator.Runtime.Controllers;
-using GmsaOperator.Operator.Runtime.Events;
-using GmsaOperator.Operator.Runtime.Queue;
-using GmsaOperator.Operator.Runtime.Writes;
+using GmsaOperator.Runtime;
+using GmsaOperator.Runtime.Controllers;
+using GmsaOperator.Runtime.Events;
+using GmsaOperator.Runtime.Queue;
+using GmsaOperator.Runtime.Writes;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 

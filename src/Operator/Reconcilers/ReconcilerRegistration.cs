@@ -1,6 +1,6 @@
 using GmsaOperator.Entities.Bindings;
 using GmsaOperator.Entities.CredentialSpecs;
-using GmsaOperator.Operator.Runtime.Hosting;
+using GmsaOperator.Runtime.Hosting;
 using k8s.Models;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json;
 using k8s.Autorest;
 
-namespace GmsaOperator.Operator.Runtime;
+namespace GmsaOperator.Runtime;
 
 /// <summary>
 /// What the API server said about a failed call, in its own words: the Status object's reason and message (e.g.

@@ -1,7 +1,7 @@
 using k8s;
 using k8s.Models;
 
-namespace GmsaOperator.Operator.Runtime;
+namespace GmsaOperator.Runtime;
 
 /// <summary>Identifies one object: namespace (null for cluster-scoped objects) and name. What a reconciler receives.</summary>
 public readonly record struct ObjectKey(string? Namespace, string Name)

@@ -1,7 +1,7 @@
-using GmsaOperator.Operator.Runtime.Informers;
-using GmsaOperator.Operator.Runtime.LeaderElection;
+using GmsaOperator.Runtime.Informers;
+using GmsaOperator.Runtime.LeaderElection;
 
-namespace GmsaOperator.Operator.Runtime;
+namespace GmsaOperator.Runtime;
 
 /// <summary>Settings of the operator runtime as a whole.</summary>
 public sealed class OperatorRuntimeOptions

@@ -2,7 +2,7 @@ using System.Reflection;
 using k8s;
 using k8s.Models;
 
-namespace GmsaOperator.Operator.Runtime;
+namespace GmsaOperator.Runtime;
 
 /// <summary>Where a kind lives in the API: group, version, plural, kind. Read from the type's <see cref="KubernetesEntityAttribute"/>.</summary>
 public sealed record ResourceType(string Group, string Version, string Plural, string Kind)

@@ -244,7 +244,15 @@ public sealed class OperatorDeploymentTests
     {
         var ns = await TestNamespace.CreateAsync(Client, prefix);
         await ns.ServiceAccountAsync("app");
-        await ns.BindAsync(CredentialSpec, "app");
+        try
+        {
+            await ns.BindAsync(CredentialSpec, "app");
+        }
+        catch (HttpOperationException e) when (e.Response.Content.Contains("failed calling webhook", StringComparison.Ordinal))
+        {
+            var snapshot = await WebhookPathSnapshot.SaveAsync($"GmsaBinding create in {ns.Name} failed: {e.Response.Content}");
+            throw new AssertionException($"creating a GmsaBinding failed in the webhook (path to the webhook saved in {snapshot}): {e.Response.Content}", e);
+        }
         return ns;
     }
 

@@ -1,10 +1,10 @@
-using GmsaOperator.Operator.Runtime;
-using GmsaOperator.Operator.Runtime.Controllers;
-using GmsaOperator.Operator.Runtime.Events;
-using GmsaOperator.Operator.Runtime.Hosting;
-using GmsaOperator.Operator.Runtime.Metrics;
-using GmsaOperator.Operator.Runtime.Queue;
-using GmsaOperator.Operator.Runtime.Writes;
+using GmsaOperator.Runtime;
+using GmsaOperator.Runtime.Controllers;
+using GmsaOperator.Runtime.Events;
+using GmsaOperator.Runtime.Hosting;
+using GmsaOperator.Runtime.Metrics;
+using GmsaOperator.Runtime.Queue;
+using GmsaOperator.Runtime.Writes;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using GmsaOperator.Operator.Runtime;
-using GmsaOperator.Operator.Runtime.Informers;
+using GmsaOperator.Runtime;
+using GmsaOperator.Runtime.Informers;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using GmsaOperator.Operator.Runtime.LeaderElection;
+using GmsaOperator.Runtime.LeaderElection;
 using k8s;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using GmsaOperator.Operator.Runtime.LeaderElection;
+using GmsaOperator.Runtime.LeaderElection;
 using k8s;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -111,7 +111,7 @@ public sealed class LeaderElectionIntegrationTests : IntegrationTest
     public async Task WaitingReplica_TakesOverTheMomentTheLeaseIsReleased()
     {
         // Replicas poll a held Lease only every 20 s: leading within 5 s of the release can only come from the watch.
-        void SlowPolling(Operator.Runtime.OperatorRuntimeOptions o)
+        void SlowPolling(GmsaOperator.Runtime.OperatorRuntimeOptions o)
         {
             o.LeaderElection.LeaseDuration = TimeSpan.FromSeconds(60);
             o.LeaderElection.RenewDeadline = TimeSpan.FromSeconds(40);

@@ -1,5 +1,5 @@
-using GmsaOperator.Operator.Runtime;
-using GmsaOperator.Operator.Runtime.Hosting;
+using GmsaOperator.Runtime;
+using GmsaOperator.Runtime.Hosting;
 using k8s;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -1,4 +1,4 @@
-using GmsaOperator.Operator.Runtime.Conditions;
+using GmsaOperator.Runtime.Conditions;
 using k8s.Models;
 using Microsoft.Extensions.Time.Testing;
 

@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
-using GmsaOperator.Operator.Runtime;
-using GmsaOperator.Operator.Runtime.Controllers;
-using GmsaOperator.Operator.Runtime.Hosting;
-using GmsaOperator.Operator.Runtime.Informers;
-using GmsaOperator.Operator.Runtime.Metrics;
-using GmsaOperator.Operator.Runtime.Queue;
+using GmsaOperator.Runtime;
+using GmsaOperator.Runtime.Controllers;
+using GmsaOperator.Runtime.Hosting;
+using GmsaOperator.Runtime.Informers;
+using GmsaOperator.Runtime.Metrics;
+using GmsaOperator.Runtime.Queue;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.DependencyInjection;

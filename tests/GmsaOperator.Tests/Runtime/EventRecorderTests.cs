@@ -1,5 +1,5 @@
-using GmsaOperator.Operator.Runtime.Events;
-using GmsaOperator.Operator.Runtime.Metrics;
+using GmsaOperator.Runtime.Events;
+using GmsaOperator.Runtime.Metrics;
 using k8s.Models;
 using Microsoft.Extensions.Time.Testing;
 

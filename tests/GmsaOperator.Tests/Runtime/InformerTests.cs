@@ -1,6 +1,6 @@
 using System.Web;
-using GmsaOperator.Operator.Runtime;
-using GmsaOperator.Operator.Runtime.Informers;
+using GmsaOperator.Runtime;
+using GmsaOperator.Runtime.Informers;
 using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 using static GmsaOperator.Tests.Runtime.FakeKubernetesTransport;

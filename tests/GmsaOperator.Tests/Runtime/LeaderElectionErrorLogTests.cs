@@ -1,6 +1,6 @@
 using System.Net;
-using GmsaOperator.Operator.Runtime;
-using GmsaOperator.Operator.Runtime.LeaderElection;
+using GmsaOperator.Runtime;
+using GmsaOperator.Runtime.LeaderElection;
 using k8s.Autorest;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using GmsaOperator.Operator.Runtime.LeaderElection;
-using GmsaOperator.Operator.Runtime.Metrics;
+using GmsaOperator.Runtime.LeaderElection;
+using GmsaOperator.Runtime.Metrics;
 using k8s.LeaderElection;
 using Microsoft.Extensions.Logging.Abstractions;
 

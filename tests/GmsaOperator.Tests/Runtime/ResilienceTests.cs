@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
-using GmsaOperator.Operator.Runtime;
-using GmsaOperator.Operator.Runtime.Writes;
+using GmsaOperator.Runtime;
+using GmsaOperator.Runtime.Writes;
 using k8s;
 using k8s.Models;
 

@@ -1,4 +1,4 @@
-using GmsaOperator.Operator.Runtime.Informers;
+using GmsaOperator.Runtime.Informers;
 using Microsoft.Extensions.Time.Testing;
 
 namespace GmsaOperator.Tests.Runtime;

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using GmsaOperator.Operator.Runtime.Queue;
+using GmsaOperator.Runtime.Queue;
 using Microsoft.Extensions.Time.Testing;
 
 namespace GmsaOperator.Tests.Runtime;

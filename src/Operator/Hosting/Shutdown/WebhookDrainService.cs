@@ -1,5 +1,5 @@
 using GmsaOperator.Entities.Rbac;
-using GmsaOperator.Operator.Runtime;
+using GmsaOperator.Runtime;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Hosting;

@@ -1,6 +1,6 @@
 using k8s.Models;
 
-namespace GmsaOperator.Operator.Runtime.Conditions;
+namespace GmsaOperator.Runtime.Conditions;
 
 /// <summary>metav1.Condition helpers: set keeps lastTransitionTime when the status does not change; conditions carry observedGeneration.</summary>
 public static class ConditionExtensions

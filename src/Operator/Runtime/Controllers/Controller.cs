@@ -1,11 +1,11 @@
 using System.Diagnostics;
-using GmsaOperator.Operator.Runtime.Informers;
-using GmsaOperator.Operator.Runtime.Metrics;
-using GmsaOperator.Operator.Runtime.Queue;
+using GmsaOperator.Runtime.Informers;
+using GmsaOperator.Runtime.Metrics;
+using GmsaOperator.Runtime.Queue;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace GmsaOperator.Operator.Runtime.Controllers;
+namespace GmsaOperator.Runtime.Controllers;
 
 /// <summary>
 /// Runs one controller for one leadership term: subscribes its watches to a fresh work queue, waits for the caches, then

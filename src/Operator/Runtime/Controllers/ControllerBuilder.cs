@@ -1,8 +1,8 @@
-using GmsaOperator.Operator.Runtime.Informers;
+using GmsaOperator.Runtime.Informers;
 using k8s;
 using k8s.Models;
 
-namespace GmsaOperator.Operator.Runtime.Controllers;
+namespace GmsaOperator.Runtime.Controllers;
 
 /// <summary>Declares what a controller watches: its primary kind, owned kinds, related kinds mapped to primary keys, indexes.</summary>
 public sealed class ControllerBuilder<TPrimary> where TPrimary : class, IKubernetesObject<V1ObjectMeta>

@@ -1,6 +1,6 @@
-using GmsaOperator.Operator.Runtime.Informers;
+using GmsaOperator.Runtime.Informers;
 
-namespace GmsaOperator.Operator.Runtime.Controllers;
+namespace GmsaOperator.Runtime.Controllers;
 
 /// <summary>A declared controller: its name, reconciler, primary kind, watches, indexes and tuning. Built by <see cref="ControllerBuilder{TPrimary}"/>.</summary>
 public sealed class ControllerDefinition

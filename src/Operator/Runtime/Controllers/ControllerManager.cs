@@ -1,9 +1,9 @@
-using GmsaOperator.Operator.Runtime.Informers;
-using GmsaOperator.Operator.Runtime.Metrics;
+using GmsaOperator.Runtime.Informers;
+using GmsaOperator.Runtime.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace GmsaOperator.Operator.Runtime.Controllers;
+namespace GmsaOperator.Runtime.Controllers;
 
 /// <summary>Runs every declared controller for one leadership term.</summary>
 public sealed class ControllerManager(

@@ -1,7 +1,7 @@
 using k8s;
 using k8s.Models;
 
-namespace GmsaOperator.Operator.Runtime.Controllers;
+namespace GmsaOperator.Runtime.Controllers;
 
 /// <summary>Read access to the informer caches, for reconcilers. Declare read kinds on the controller so they are synced first.</summary>
 public interface IObjectCache

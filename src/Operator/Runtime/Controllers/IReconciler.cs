@@ -1,6 +1,6 @@
-using GmsaOperator.Operator.Runtime.Queue;
+using GmsaOperator.Runtime.Queue;
 
-namespace GmsaOperator.Operator.Runtime.Controllers;
+namespace GmsaOperator.Runtime.Controllers;
 
 /// <summary>Level-triggered reconcile of one object: read current state (from the cache), converge, report what comes next.</summary>
 public interface IReconciler

@@ -1,8 +1,8 @@
-using GmsaOperator.Operator.Runtime.Informers;
+using GmsaOperator.Runtime.Informers;
 using k8s;
 using k8s.Models;
 
-namespace GmsaOperator.Operator.Runtime.Controllers;
+namespace GmsaOperator.Runtime.Controllers;
 
 /// <summary>Reads from the shared informers' stores.</summary>
 public sealed class ObjectCache(InformerRegistry informers) : IObjectCache

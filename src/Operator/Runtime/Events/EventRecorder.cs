@@ -1,11 +1,11 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
-using GmsaOperator.Operator.Runtime.Metrics;
-using GmsaOperator.Operator.Runtime.Queue;
+using GmsaOperator.Runtime.Metrics;
+using GmsaOperator.Runtime.Queue;
 using k8s;
 using k8s.Models;
 
-namespace GmsaOperator.Operator.Runtime.Events;
+namespace GmsaOperator.Runtime.Events;
 
 /// <summary>How many events one object may get: a burst, then one more per interval.</summary>
 public sealed record EventBudget(int Burst, TimeSpan RefillEvery)

@@ -1,10 +1,10 @@
-using GmsaOperator.Operator.Runtime.Metrics;
+using GmsaOperator.Runtime.Metrics;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace GmsaOperator.Operator.Runtime.Events;
+namespace GmsaOperator.Runtime.Events;
 
 /// <summary>
 /// Writes buffered events to events.k8s.io/v1. Repeats of the same event (same object, type, reason, action and note)

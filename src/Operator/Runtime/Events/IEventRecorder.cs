@@ -1,7 +1,7 @@
 using k8s;
 using k8s.Models;
 
-namespace GmsaOperator.Operator.Runtime.Events;
+namespace GmsaOperator.Runtime.Events;
 
 /// <summary>Records events.k8s.io/v1 events. Never blocks and never throws: events are best effort.</summary>
 public interface IEventRecorder

@@ -1,6 +1,6 @@
 using k8s.Models;
 
-namespace GmsaOperator.Operator.Runtime.Events;
+namespace GmsaOperator.Runtime.Events;
 
 /// <summary>An event waiting in the recorder's buffer.</summary>
 internal sealed record PendingEvent(V1ObjectReference Regarding, string Type, string Reason, string Action, string Note, DateTimeOffset At)

@@ -1,7 +1,7 @@
-using GmsaOperator.Operator.Runtime.Informers;
+using GmsaOperator.Runtime.Informers;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace GmsaOperator.Operator.Runtime.Health;
+namespace GmsaOperator.Runtime.Health;
 
 /// <summary>Readiness: every informer has completed its first list.</summary>
 public sealed class CachesSyncedCheck(InformerRegistry informers, RuntimeState state) : IHealthCheck

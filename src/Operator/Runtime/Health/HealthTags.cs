@@ -1,4 +1,4 @@
-namespace GmsaOperator.Operator.Runtime.Health;
+namespace GmsaOperator.Runtime.Health;
 
 /// <summary>Health-check tags: "live" checks back /healthz, "ready" checks back /readyz.</summary>
 public static class HealthTags

@@ -1,4 +1,4 @@
-namespace GmsaOperator.Operator.Runtime.Health;
+namespace GmsaOperator.Runtime.Health;
 
 /// <summary>Lifecycle flags of the runtime, read by the health checks.</summary>
 public sealed class RuntimeState

@@ -1,7 +1,7 @@
-using GmsaOperator.Operator.Runtime.Informers;
+using GmsaOperator.Runtime.Informers;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace GmsaOperator.Operator.Runtime.Health;
+namespace GmsaOperator.Runtime.Health;
 
 /// <summary>Liveness: every informer's list/watch loop is still running once the runtime has started them.</summary>
 public sealed class WatchLoopsAliveCheck(InformerRegistry informers, RuntimeState state) : IHealthCheck

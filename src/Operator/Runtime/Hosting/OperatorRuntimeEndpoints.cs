@@ -1,11 +1,11 @@
-using GmsaOperator.Operator.Runtime.Health;
+using GmsaOperator.Runtime.Health;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Prometheus;
 
-namespace GmsaOperator.Operator.Runtime.Hosting;
+namespace GmsaOperator.Runtime.Hosting;
 
 /// <summary>Maps /healthz (liveness), /readyz (readiness) and /metrics (Prometheus text) on the plain-HTTP health port.</summary>
 public static class OperatorRuntimeEndpoints

@@ -1,12 +1,12 @@
-using GmsaOperator.Operator.Runtime.Controllers;
-using GmsaOperator.Operator.Runtime.Health;
-using GmsaOperator.Operator.Runtime.Informers;
-using GmsaOperator.Operator.Runtime.LeaderElection;
-using GmsaOperator.Operator.Runtime.Metrics;
+using GmsaOperator.Runtime.Controllers;
+using GmsaOperator.Runtime.Health;
+using GmsaOperator.Runtime.Informers;
+using GmsaOperator.Runtime.LeaderElection;
+using GmsaOperator.Runtime.Metrics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace GmsaOperator.Operator.Runtime.Hosting;
+namespace GmsaOperator.Runtime.Hosting;
 
 /// <summary>
 /// The runtime's lifecycle: informers run on every replica (caches serve webhooks and readiness); controllers run only

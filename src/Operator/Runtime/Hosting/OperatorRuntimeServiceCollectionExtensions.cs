@@ -1,11 +1,11 @@
 using System.Diagnostics.CodeAnalysis;
-using GmsaOperator.Operator.Runtime.Controllers;
-using GmsaOperator.Operator.Runtime.Events;
-using GmsaOperator.Operator.Runtime.Health;
-using GmsaOperator.Operator.Runtime.Informers;
-using GmsaOperator.Operator.Runtime.LeaderElection;
-using GmsaOperator.Operator.Runtime.Metrics;
-using GmsaOperator.Operator.Runtime.Writes;
+using GmsaOperator.Runtime.Controllers;
+using GmsaOperator.Runtime.Events;
+using GmsaOperator.Runtime.Health;
+using GmsaOperator.Runtime.Informers;
+using GmsaOperator.Runtime.LeaderElection;
+using GmsaOperator.Runtime.Metrics;
+using GmsaOperator.Runtime.Writes;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,7 +13,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Prometheus;
 
-namespace GmsaOperator.Operator.Runtime.Hosting;
+namespace GmsaOperator.Runtime.Hosting;
 
 /// <summary>DI registration of the runtime and of controllers.</summary>
 public static class OperatorRuntimeServiceCollectionExtensions

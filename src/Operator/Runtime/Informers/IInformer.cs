@@ -1,4 +1,4 @@
-namespace GmsaOperator.Operator.Runtime.Informers;
+namespace GmsaOperator.Runtime.Informers;
 
 /// <summary>The kind-independent face of an informer, for the runtime's lifecycle and health checks.</summary>
 public interface IInformer

@@ -1,6 +1,6 @@
 using k8s;
 
-namespace GmsaOperator.Operator.Runtime.Informers;
+namespace GmsaOperator.Runtime.Informers;
 
 /// <summary>List and watch one kind (optionally in one namespace, with a label selector).</summary>
 public interface IResourceSource<T>

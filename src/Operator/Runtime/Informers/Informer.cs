@@ -4,7 +4,7 @@ using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 
-namespace GmsaOperator.Operator.Runtime.Informers;
+namespace GmsaOperator.Runtime.Informers;
 
 /// <summary>
 /// List-then-watch loop for one kind feeding an <see cref="ObjectStore{T}"/> and its subscribers. Resumes from the last

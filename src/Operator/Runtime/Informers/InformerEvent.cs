@@ -1,4 +1,4 @@
-namespace GmsaOperator.Operator.Runtime.Informers;
+namespace GmsaOperator.Runtime.Informers;
 
 /// <summary>What happened to an object in the cache.</summary>
 public enum InformerEventType { Added, Updated, Deleted }

@@ -1,4 +1,4 @@
-namespace GmsaOperator.Operator.Runtime.Informers;
+namespace GmsaOperator.Runtime.Informers;
 
 /// <summary>Timing of list/watch loops.</summary>
 public sealed record InformerOptions

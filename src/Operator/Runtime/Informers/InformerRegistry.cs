@@ -2,7 +2,7 @@ using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 
-namespace GmsaOperator.Operator.Runtime.Informers;
+namespace GmsaOperator.Runtime.Informers;
 
 /// <summary>One shared informer per (kind, namespace, label selector); the runtime starts them all and stops them on shutdown.</summary>
 public sealed class InformerRegistry(IKubernetes client, OperatorRuntimeOptions options, TimeProvider time, ILoggerFactory loggers)

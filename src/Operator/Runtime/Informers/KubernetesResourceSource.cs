@@ -3,7 +3,7 @@ using System.Text.Json;
 using k8s;
 using k8s.Models;
 
-namespace GmsaOperator.Operator.Runtime.Informers;
+namespace GmsaOperator.Runtime.Informers;
 
 /// <summary>
 /// Lists and watches any kind through the generic (custom-objects) paths, deserialising into the typed model:

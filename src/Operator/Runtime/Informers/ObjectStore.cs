@@ -1,7 +1,7 @@
 using k8s;
 using k8s.Models;
 
-namespace GmsaOperator.Operator.Runtime.Informers;
+namespace GmsaOperator.Runtime.Informers;
 
 /// <summary>Thread-safe in-memory copy of one kind, keyed by namespace/name, with named secondary indexes.</summary>
 public sealed class ObjectStore<T> where T : class, IKubernetesObject<V1ObjectMeta>

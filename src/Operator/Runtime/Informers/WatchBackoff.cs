@@ -1,4 +1,4 @@
-namespace GmsaOperator.Operator.Runtime.Informers;
+namespace GmsaOperator.Runtime.Informers;
 
 /// <summary>Capped exponential backoff with jitter that starts over after a healthy period (client-go's backoff manager).</summary>
 public sealed class WatchBackoff(TimeSpan initial, TimeSpan max, TimeSpan resetAfter, TimeProvider time, Func<double>? random = null)

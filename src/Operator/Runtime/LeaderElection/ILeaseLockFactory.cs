@@ -1,7 +1,7 @@
 using k8s;
 using k8s.LeaderElection;
 
-namespace GmsaOperator.Operator.Runtime.LeaderElection;
+namespace GmsaOperator.Runtime.LeaderElection;
 
 /// <summary>Creates the lock leader election runs on; tests substitute an in-memory one.</summary>
 public interface ILeaseLockFactory

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace GmsaOperator.Operator.Runtime.LeaderElection;
+namespace GmsaOperator.Runtime.LeaderElection;
 
 /// <summary>
 /// Logs leader-election failures with the API server's reason and message (the elector itself swallows them, so a

@@ -1,4 +1,4 @@
-namespace GmsaOperator.Operator.Runtime.LeaderElection;
+namespace GmsaOperator.Runtime.LeaderElection;
 
 /// <summary>Lease-based leader election settings (client-go / controller-runtime defaults).</summary>
 public sealed record LeaderElectionOptions

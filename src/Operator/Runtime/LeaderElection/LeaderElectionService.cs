@@ -1,8 +1,8 @@
-using GmsaOperator.Operator.Runtime.Metrics;
+using GmsaOperator.Runtime.Metrics;
 using k8s.LeaderElection;
 using Microsoft.Extensions.Logging;
 
-namespace GmsaOperator.Operator.Runtime.LeaderElection;
+namespace GmsaOperator.Runtime.LeaderElection;
 
 /// <summary>
 /// Campaigns for the Lease and runs a delegate only while leading: the delegate's token is cancelled when leadership is

@@ -1,6 +1,6 @@
 using k8s;
 
-namespace GmsaOperator.Operator.Runtime.LeaderElection;
+namespace GmsaOperator.Runtime.LeaderElection;
 
 /// <summary>
 /// Tells a waiting replica the moment the Lease is released (its holder emptied by a leader stopping gracefully), so

@@ -1,4 +1,4 @@
-namespace GmsaOperator.Operator.Runtime.LeaderElection;
+namespace GmsaOperator.Runtime.LeaderElection;
 
 /// <summary>
 /// Lets one occurrence per key through per <c>window</c> and counts the ones it holds back, so a failure that repeats

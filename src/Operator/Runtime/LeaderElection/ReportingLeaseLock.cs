@@ -4,7 +4,7 @@ using k8s.Autorest;
 using k8s.LeaderElection.ResourceLock;
 using k8s.Models;
 
-namespace GmsaOperator.Operator.Runtime.LeaderElection;
+namespace GmsaOperator.Runtime.LeaderElection;
 
 /// <summary>
 /// A Lease lock that reports every failed API call before the client library swallows it (its lock turns create and

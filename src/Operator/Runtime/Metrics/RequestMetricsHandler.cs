@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace GmsaOperator.Operator.Runtime.Metrics;
+namespace GmsaOperator.Runtime.Metrics;
 
 /// <summary>Counts API client requests (rest_client_requests_total) in the Kubernetes client's HTTP pipeline.</summary>
 public sealed class RequestMetricsHandler(RuntimeMetrics metrics) : DelegatingHandler

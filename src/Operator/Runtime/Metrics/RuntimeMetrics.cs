@@ -1,7 +1,7 @@
-using GmsaOperator.Operator.Runtime.Queue;
+using GmsaOperator.Runtime.Queue;
 using Prometheus;
 
-namespace GmsaOperator.Operator.Runtime.Metrics;
+namespace GmsaOperator.Runtime.Metrics;
 
 /// <summary>Prometheus collectors under controller-runtime's and client-go's metric names, so existing dashboards work.</summary>
 public sealed class RuntimeMetrics

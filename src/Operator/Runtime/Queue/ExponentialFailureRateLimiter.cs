@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace GmsaOperator.Operator.Runtime.Queue;
+namespace GmsaOperator.Runtime.Queue;
 
 /// <summary>Per-key exponential delay: base · 2^failures, capped.</summary>
 public sealed class ExponentialFailureRateLimiter(TimeSpan baseDelay, TimeSpan maxDelay) : IRateLimiter

@@ -1,4 +1,4 @@
-namespace GmsaOperator.Operator.Runtime.Queue;
+namespace GmsaOperator.Runtime.Queue;
 
 /// <summary>Decides how long a key waits before its next retry (client-go's workqueue.RateLimiter).</summary>
 public interface IRateLimiter

@@ -1,4 +1,4 @@
-namespace GmsaOperator.Operator.Runtime.Queue;
+namespace GmsaOperator.Runtime.Queue;
 
 /// <summary>Observations a work queue reports (client-go's workqueue metrics).</summary>
 public interface IWorkQueueMetrics

@@ -1,4 +1,4 @@
-namespace GmsaOperator.Operator.Runtime.Queue;
+namespace GmsaOperator.Runtime.Queue;
 
 /// <summary>The longest delay of several limiters; controller-runtime's default is per-key exponential max'd with a token bucket.</summary>
 public sealed class MaxOfRateLimiter(params IRateLimiter[] limiters) : IRateLimiter

@@ -1,4 +1,4 @@
-namespace GmsaOperator.Operator.Runtime.Queue;
+namespace GmsaOperator.Runtime.Queue;
 
 /// <summary>What a reconcile asks of the queue next: nothing, a rate-limited retry, or a run after a fixed delay.</summary>
 public sealed record ReconcileResult

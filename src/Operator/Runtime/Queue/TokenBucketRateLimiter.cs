@@ -1,4 +1,4 @@
-namespace GmsaOperator.Operator.Runtime.Queue;
+namespace GmsaOperator.Runtime.Queue;
 
 /// <summary>Global token bucket (qps, burst): each retry reserves a token and waits until it is available.</summary>
 public sealed class TokenBucketRateLimiter(double qps, int burst, TimeProvider time) : IRateLimiter

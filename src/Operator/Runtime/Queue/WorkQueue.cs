@@ -1,4 +1,4 @@
-namespace GmsaOperator.Operator.Runtime.Queue;
+namespace GmsaOperator.Runtime.Queue;
 
 /// <summary>
 /// client-go's rate-limiting work queue: a key is queued at most once (dirty set), is never handed to two workers at once

@@ -1,7 +1,7 @@
 using k8s;
 using k8s.Models;
 
-namespace GmsaOperator.Operator.Runtime.Writes;
+namespace GmsaOperator.Runtime.Writes;
 
 /// <summary>Writes to the API server, each through the resilience pipeline.</summary>
 public interface IObjectWriter

@@ -4,7 +4,7 @@ using k8s.Autorest;
 using Polly;
 using Polly.Retry;
 
-namespace GmsaOperator.Operator.Runtime.Writes;
+namespace GmsaOperator.Runtime.Writes;
 
 /// <summary>The Polly pipeline for API calls: retries 429 (honouring Retry-After), 5xx, connection failures and timeouts.</summary>
 public static class KubernetesResilience

@@ -6,7 +6,7 @@ using k8s.Autorest;
 using k8s.Models;
 using Polly;
 
-namespace GmsaOperator.Operator.Runtime.Writes;
+namespace GmsaOperator.Runtime.Writes;
 
 /// <summary>
 /// <see cref="IObjectWriter"/> over the generic (custom-objects) API paths, which serve built-in kinds too. Uses server-side
