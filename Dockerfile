@@ -20,7 +20,6 @@ COPY src/Operator/GmsaOperator.Operator.csproj src/Operator/
 COPY src/Operator/Runtime/GmsaOperator.Runtime.csproj src/Operator/Runtime/
 RUN dotnet restore src/Operator/GmsaOperator.Operator.csproj -r linux-x64 -p:PublishAot=true
 COPY src/ src/
-COPY hack/control-plane-build.sh hack/local-node.sh hack/
 RUN dotnet publish src/Operator/GmsaOperator.Operator.csproj -c Release -r linux-x64 -p:PublishAot=true --no-restore -o /app
 
 # runtime-deps: libc, OpenSSL and CA certificates, no .NET runtime (the executable carries its own).

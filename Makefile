@@ -3,6 +3,8 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 CONFIGURATION ?= Debug
 OPERATOR := src/Operator/bin/$(CONFIGURATION)/net10.0/gmsa-operator
+# The development host: the operator's commands plus the local control plane (never shipped).
+DEV_HOST := src/Operator/DevCluster/bin/$(CONFIGURATION)/net10.0/gmsa-operator-dev
 # ReadyToRun code starts with little JIT work (make publish); the image ships NativeAOT (make publish-aot).
 PUBLISH_FLAGS := -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true
 DOTNET := DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1 dotnet
@@ -47,13 +49,13 @@ soak: build control-plane ## Slow reliability tests (API outage, forced 410, inj
 	$(DOTNET) test tests/GmsaOperator.IntegrationTests -c $(CONFIGURATION) --no-build --filter "TestCategory=Soak" --logger "console;verbosity=normal"
 
 run: build ## Run the operator (against $$KUBECONFIG, or a local control plane when unset)
-	@exec $(OPERATOR) run $(ARGS)
+	@exec $(DEV_HOST) run $(ARGS)
 
 cluster-up: build ## Start a local control plane in the background and print its kubeconfig (NODE=1: with a real node, root)
-	@$(OPERATOR) local-cluster up $(if $(NODE),--node)
+	@$(DEV_HOST) local-cluster up $(if $(NODE),--node)
 
 cluster-down: build ## Stop the control plane started by cluster-up
-	@$(OPERATOR) local-cluster down
+	@$(DEV_HOST) local-cluster down
 
 manifests: build ## Regenerate config/ from the code
 	$(OPERATOR) generate config --output config
@@ -62,7 +64,7 @@ publish: ## Framework-dependent ReadyToRun build (Release, linux-x64) into artif
 	$(DOTNET) publish src/Operator/GmsaOperator.Operator.csproj $(PUBLISH_FLAGS) -o artifacts/publish -v quiet -nologo
 
 # The NativeAOT executable is what the image ships and what `make bench` measures; rebuilt only when sources change.
-AOT_INPUTS := $(shell find src \( -name bin -o -name obj \) -prune -o \( -name '*.cs' -o -name '*.csproj' \) -print) Directory.Build.props Directory.Packages.props hack/control-plane-build.sh
+AOT_INPUTS := $(shell find src \( -name bin -o -name obj -o -path src/Operator/LocalControlPlane -o -path src/Operator/DevCluster \) -prune -o \( -name '*.cs' -o -name '*.csproj' \) -print) Directory.Build.props Directory.Packages.props
 artifacts/aot/gmsa-operator: $(AOT_INPUTS)
 	$(DOTNET) publish src/Operator/GmsaOperator.Operator.csproj -c Release -r linux-x64 -p:PublishAot=true -o artifacts/aot -v quiet -nologo
 	@touch $@

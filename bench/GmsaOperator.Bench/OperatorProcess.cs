@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using GmsaOperator.Operator.LocalControlPlane;
+using GmsaOperator.LocalControlPlane;
 
 namespace GmsaOperator.Bench;
 

@@ -5,7 +5,7 @@ using GmsaOperator.Bench;
 using GmsaOperator.Entities;
 using GmsaOperator.Entities.Deployment;
 using GmsaOperator.Operator.Hosting;
-using GmsaOperator.Operator.LocalControlPlane;
+using GmsaOperator.LocalControlPlane;
 using k8s;
 using k8s.Models;
 

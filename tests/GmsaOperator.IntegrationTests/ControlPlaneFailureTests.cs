@@ -1,4 +1,4 @@
-using GmsaOperator.Operator.LocalControlPlane;
+using GmsaOperator.LocalControlPlane;
 
 namespace GmsaOperator.IntegrationTests;
 
@@ -13,7 +13,7 @@ public sealed class ControlPlaneFailureTests
         {
             var options = new LocalControlPlaneOptions { Directory = dir, ReadyTimeout = TimeSpan.FromMilliseconds(300), Progress = TextWriter.Null };
 
-            var error = Assert.ThrowsAsync<ControlPlaneException>(() => LocalControlPlane.StartAsync(options, CancellationToken.None));
+            var error = Assert.ThrowsAsync<ControlPlaneException>(() => LocalControlPlane.LocalControlPlane.StartAsync(options, CancellationToken.None));
 
             Assert.That(error!.Message, Does.StartWith("kube-apiserver did not become ready within"));
             Assert.That(error.Message, Does.Contain("last lines:"));

@@ -1,4 +1,5 @@
-using GmsaOperator.Operator.LocalControlPlane;
+using GmsaOperator.LocalControlPlane;
+using Plane = GmsaOperator.LocalControlPlane.LocalControlPlane;
 using k8s;
 
 namespace GmsaOperator.IntegrationTests;
@@ -7,9 +8,9 @@ namespace GmsaOperator.IntegrationTests;
 [SetUpFixture]
 public sealed class ControlPlaneSetup
 {
-    private static LocalControlPlane? _plane;
+    private static Plane? _plane;
 
-    public static LocalControlPlane Plane => _plane ?? throw new InvalidOperationException("The control plane is not running.");
+    public static Plane Plane => _plane ?? throw new InvalidOperationException("The control plane is not running.");
 
     public static IKubernetes Client { get; private set; } = null!;
 
@@ -17,7 +18,7 @@ public sealed class ControlPlaneSetup
     public async Task StartAsync()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(20));
-        _plane = await LocalControlPlane.StartAsync(new LocalControlPlaneOptions { Progress = TestContext.Progress }, cts.Token);
+        _plane = await Plane.StartAsync(new LocalControlPlaneOptions { Progress = TestContext.Progress }, cts.Token);
         Client = _plane.CreateClient();
     }
 

@@ -1,16 +1,25 @@
 using System.CommandLine;
 using GmsaOperator.Operator.Hosting;
-using GmsaOperator.Operator.LocalControlPlane;
 using k8s;
 
 namespace GmsaOperator.Operator.Cli;
 
-/// <summary><c>gmsa-operator run</c>: runs the operator against a cluster, or against a local control plane when none is given.</summary>
+/// <summary>
+/// <c>run</c>: runs the operator against a cluster (kubeconfig, or in a pod its service account). With neither, the
+/// development host passes <paramref name="startLocal"/> to start a local control plane; the shipped executable
+/// has none and says how to get one.
+/// </summary>
 public static class RunCommand
 {
-    public static Command Create()
+    public const string NoClusterMessage =
+        "no cluster to run against: set KUBECONFIG or pass --kubeconfig (in a pod, the service account is used). " +
+        "To try the operator on a local control plane, run `make run` from a clone of the repository.";
+
+    public static Command Create(LocalClusterStarter? startLocal = null)
     {
-        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Kubeconfig of the cluster to run against (default: $KUBECONFIG; with neither, a local control plane is started)" };
+        var kubeconfig = new Option<string?>("--kubeconfig") { Description = startLocal is null
+            ? "Kubeconfig of the cluster to run against (default: $KUBECONFIG)"
+            : "Kubeconfig of the cluster to run against (default: $KUBECONFIG; with neither, a local control plane is started)" };
         var command = new Command("run", "Run the operator.");
         var healthPort = new Option<int?>("--health-port") { Description = "Port of /healthz, /readyz and /metrics (default 8081; a free port with a local control plane)" };
         var operatorNamespace = new Option<string?>("--namespace") { Description = "Namespace of the operator (leader-election Lease); default $POD_NAMESPACE, else 'gmsa-system'" };
@@ -26,15 +35,28 @@ public static class RunCommand
             var path = parse.GetValue(kubeconfig) ?? NullIfEmpty(Environment.GetEnvironmentVariable("KUBECONFIG"));
             // In a pod (config/default's Deployment) the service-account credentials are the cluster to run against.
             var inCluster = path is null && KubernetesClientConfiguration.IsInCluster();
-            LocalControlPlane.LocalControlPlane? plane = null;
+            ILocalCluster? plane = null;
             try
             {
                 if (path is null && !inCluster)
                 {
+                    if (startLocal is null)
+                    {
+                        Console.Error.WriteLine($"error: {NoClusterMessage}");
+                        return 2;
+                    }
                     Console.Error.WriteLine("==> No KUBECONFIG or --kubeconfig given: starting a local control plane (first run builds it, ~5 min).");
-                    plane = await LocalControlPlane.LocalControlPlane.StartAsync(new LocalControlPlaneOptions(), ct);
+                    try
+                    {
+                        plane = await startLocal(ct);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        Console.Error.WriteLine($"error: {e.Message}");
+                        return 1;
+                    }
                     path = plane.KubeconfigPath;
-                    using var client = plane.CreateClient();
+                    using var client = new Kubernetes(KubeconfigLoader.Load(path));
                     await CrdInstaller.InstallAsync(client, GmsaOperator.Entities.CustomResourceDefinitions.All(), Console.Error, ct);
                     Console.Error.WriteLine($"""
                         ==> Local control plane is running. From another shell:
@@ -50,9 +72,9 @@ public static class RunCommand
                 }
 
                 var config = inCluster ? KubernetesClientConfiguration.InClusterConfig() : KubeconfigLoader.Load(path!);
-                var port = parse.GetValue(healthPort) ?? (plane is null ? 8081 : FreePorts.Next());
+                var port = parse.GetValue(healthPort) ?? plane?.HealthPort ?? 8081;
                 var registerLocally = parse.GetValue(localWebhooks) ?? plane is not null;
-                var hookPort = parse.GetValue(webhookPort) ?? (plane is null ? 9443 : FreePorts.Next());
+                var hookPort = parse.GetValue(webhookPort) ?? plane?.WebhookPort ?? 9443;
                 var @namespace = OperatorHost.ResolveNamespace(parse.GetValue(operatorNamespace));
                 // Before the host starts: without its namespace the operator would never lead and never say why.
                 using (var client = new Kubernetes(config))
@@ -80,11 +102,6 @@ public static class RunCommand
                 });
                 await host.RunAsync(ct);
                 return 0;
-            }
-            catch (ControlPlaneException e)
-            {
-                Console.Error.WriteLine($"error: {e.Message}");
-                return 1;
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace GmsaOperator.Operator.LocalControlPlane;
+namespace GmsaOperator.LocalControlPlane;
 
 /// <summary>The address ranges of a local cluster, defined once for the API server, the PKI and the node.</summary>
 public static class ClusterNetwork

@@ -1,4 +1,4 @@
-namespace GmsaOperator.Operator.LocalControlPlane;
+namespace GmsaOperator.LocalControlPlane;
 
 /// <summary>Where the etcd, kube-apiserver and (optionally) kube-controller-manager and node binaries live.</summary>
 public sealed record ControlPlaneBinaries(string Etcd, string KubeApiServer, string? KubeControllerManager)

@@ -2,7 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace GmsaOperator.Operator.LocalControlPlane;
+namespace GmsaOperator.LocalControlPlane;
 
 /// <summary>Generates the throw-away PKI of a local control plane: a CA, the API server's serving cert, an admin
 /// client cert in <c>system:masters</c>, and the service-account signing key pair. Files are PEM.</summary>

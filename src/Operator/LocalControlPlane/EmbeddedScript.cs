@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Reflection;
 
-namespace GmsaOperator.Operator.LocalControlPlane;
+namespace GmsaOperator.LocalControlPlane;
 
-/// <summary>The shell scripts embedded in the executable (the control-plane build, the node's host plumbing): written
+/// <summary>The shell scripts embedded in this library (the control-plane build, the node's host plumbing): written
 /// to a file and run with bash, their progress lines passed on, their last error lines kept for the failure message.</summary>
 internal static class EmbeddedScript
 {

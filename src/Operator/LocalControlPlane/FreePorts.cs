@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace GmsaOperator.Operator.LocalControlPlane;
+namespace GmsaOperator.LocalControlPlane;
 
 /// <summary>Picks loopback ports that are free right now; callers retry with a new port if one is taken meanwhile.</summary>
 public static class FreePorts

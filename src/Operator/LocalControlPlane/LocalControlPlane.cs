@@ -2,10 +2,10 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using GmsaOperator.Operator.LocalControlPlane.Node;
+using GmsaOperator.LocalControlPlane.Node;
 using k8s;
 
-namespace GmsaOperator.Operator.LocalControlPlane;
+namespace GmsaOperator.LocalControlPlane;
 
 /// <summary>A real etcd + kube-apiserver + kube-controller-manager on loopback, started and stopped by us; optionally
 /// with a real node (<see cref="LocalNode"/>) whose pods reach the API server through the <c>kubernetes</c> Service.</summary>
@@ -73,7 +73,7 @@ public sealed class LocalControlPlane : IAsyncDisposable
     }
 
     public IKubernetes CreateClient() =>
-        new Kubernetes(GmsaOperator.Operator.Hosting.KubeconfigLoader.Load(KubeconfigPath));
+        new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(KubeconfigPath));
 
     private async Task StartAllAsync(CancellationToken cancellationToken)
     {

@@ -1,4 +1,4 @@
-namespace GmsaOperator.Operator.LocalControlPlane;
+namespace GmsaOperator.LocalControlPlane;
 
 /// <summary>How to start a local control plane.</summary>
 public sealed record LocalControlPlaneOptions

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 
-namespace GmsaOperator.Operator.LocalControlPlane;
+namespace GmsaOperator.LocalControlPlane;
 
 /// <summary>One control-plane process: output to a log file, its own session (so a terminal's Ctrl-C reaches only
 /// us and we stop it in order), and, unless detached, a watchdog that kills it if our process dies abruptly.</summary>

@@ -1,4 +1,4 @@
-namespace GmsaOperator.Operator.LocalControlPlane;
+namespace GmsaOperator.LocalControlPlane;
 
 /// <summary>Waiting for a started process (or group of them) to answer, with its log's tail when it does not.</summary>
 internal static class ReadinessWait

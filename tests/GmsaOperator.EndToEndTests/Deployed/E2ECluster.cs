@@ -1,4 +1,5 @@
-using GmsaOperator.Operator.LocalControlPlane;
+using GmsaOperator.LocalControlPlane;
+using Plane = GmsaOperator.LocalControlPlane.LocalControlPlane;
 using k8s;
 
 using GmsaOperator.EndToEndTests.Environment;
@@ -13,10 +14,10 @@ namespace GmsaOperator.EndToEndTests.Deployed;
 [SetUpFixture]
 public sealed class E2ECluster
 {
-    private static LocalControlPlane? _plane;
+    private static Plane? _plane;
     private static LocalRegistry? _registry;
 
-    public static LocalControlPlane Plane => _plane ?? throw new InvalidOperationException("The cluster is not running.");
+    public static Plane Plane => _plane ?? throw new InvalidOperationException("The cluster is not running.");
     public static IKubernetes Client { get; private set; } = null!;
     public static string Image { get; private set; } = "";
     public static string Overlay { get; private set; } = "";
@@ -27,7 +28,7 @@ public sealed class E2ECluster
     {
         var progress = TestContext.Progress;
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(25));
-        _plane = await LocalControlPlane.StartAsync(new LocalControlPlaneOptions { WithNode = true, Progress = progress }, cts.Token);
+        _plane = await Plane.StartAsync(new LocalControlPlaneOptions { WithNode = true, Progress = progress }, cts.Token);
         Client = _plane.CreateClient();
         _registry = await LocalRegistry.StartAsync(Path.Combine(_plane.Directory, "registry"), cts.Token);
         _plane.Node!.TrustPlainHttpRegistry(_registry.HostPort);
@@ -66,7 +67,7 @@ public sealed class E2ECluster
     }
 
     /// <summary>Keeps what explains a failure after the cluster is gone: component logs, operator logs, events.</summary>
-    private static async Task SaveDiagnosticsAsync(LocalControlPlane plane)
+    private static async Task SaveDiagnosticsAsync(Plane plane)
     {
         var target = Path.Combine(RepositoryRoot.Path, "TestResults", "e2e", "diagnostics");
         try

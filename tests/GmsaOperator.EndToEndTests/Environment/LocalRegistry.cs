@@ -1,4 +1,4 @@
-using GmsaOperator.Operator.LocalControlPlane;
+using GmsaOperator.LocalControlPlane;
 
 namespace GmsaOperator.EndToEndTests.Environment;
 

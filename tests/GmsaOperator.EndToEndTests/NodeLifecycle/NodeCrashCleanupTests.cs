@@ -16,8 +16,8 @@ public sealed class NodeCrashCleanupTests
     {
         var dir = Path.Combine(Path.GetTempPath(), $"gmsa-e2e-crash-{Guid.NewGuid():N}"[..30]);
         var before = await HostSnapshot.TakeAsync(dir);
-        var operatorBinary = Path.Combine(RepositoryRoot.Path, "src", "Operator", "bin", "Debug", "net10.0", "gmsa-operator");
-        var psi = new ProcessStartInfo(operatorBinary, ["local-cluster", "up", "--node", "--foreground", "--dir", dir])
+        var devHost = Path.Combine(RepositoryRoot.Path, "src", "Operator", "DevCluster", "bin", "Debug", "net10.0", "gmsa-operator-dev");
+        var psi = new ProcessStartInfo(devHost, ["local-cluster", "up", "--node", "--foreground", "--dir", dir])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

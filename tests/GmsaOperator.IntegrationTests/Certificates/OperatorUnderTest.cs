@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using GmsaOperator.Operator.Certificates;
 using GmsaOperator.Operator.Hosting;
-using GmsaOperator.Operator.LocalControlPlane;
+using GmsaOperator.LocalControlPlane;
 using k8s;
 using k8s.Autorest;
 using Microsoft.AspNetCore.Builder;

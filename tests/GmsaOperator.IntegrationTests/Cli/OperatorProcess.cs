@@ -15,9 +15,10 @@ internal sealed class OperatorProcess : IAsyncDisposable
 
     public string Output => string.Join("\n", _lines);
 
-    public static OperatorProcess Start(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
+    /// <param name="executable">The shipped <c>gmsa-operator</c>, or the development host <c>gmsa-operator-dev</c>.</param>
+    public static OperatorProcess Start(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, string executable = "gmsa-operator")
     {
-        var info = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "gmsa-operator"))
+        var info = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, executable))
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using GmsaOperator.Entities.Deployment;
 using GmsaOperator.IntegrationTests.Certificates;
 using GmsaOperator.IntegrationTests.Webhooks;
-using GmsaOperator.Operator.LocalControlPlane;
+using GmsaOperator.LocalControlPlane;
 using GmsaOperator.Webhooks.Registration;
 using k8s;
 using k8s.Models;

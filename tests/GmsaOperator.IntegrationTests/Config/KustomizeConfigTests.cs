@@ -26,7 +26,7 @@ public sealed class KustomizeConfigTests : IntegrationTest
     public async Task ServerSideDryRunOfDefaultSucceeds()
     {
         // A server-side dry run does not create the Namespace, so the namespaced objects need it to exist already.
-        var createdNamespace = await EnsureNamespaceAsync(Entities.Deployment.OperatorDeployment.Namespace);
+        var createdNamespace = await EnsureActiveNamespaceAsync(Entities.Deployment.OperatorDeployment.Namespace);
         try
         {
             var rendered = await Kubectl.SucceedAsync("kustomize", RepositoryRoot.Config("default"));
@@ -54,19 +54,6 @@ public sealed class KustomizeConfigTests : IntegrationTest
         finally
         {
             if (createdNamespace) await Client.CoreV1.DeleteNamespaceAsync(Entities.Deployment.OperatorDeployment.Namespace);
-        }
-    }
-
-    private static async Task<bool> EnsureNamespaceAsync(string name)
-    {
-        try
-        {
-            await Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = name } });
-            return true;
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.Conflict)
-        {
-            return false;
         }
     }
 }

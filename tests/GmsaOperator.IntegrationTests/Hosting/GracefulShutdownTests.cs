@@ -3,7 +3,7 @@ using System.Net;
 using GmsaOperator.Entities.Deployment;
 using GmsaOperator.IntegrationTests.Config;
 using GmsaOperator.Operator.Hosting;
-using GmsaOperator.Operator.LocalControlPlane;
+using GmsaOperator.LocalControlPlane;
 using k8s;
 using k8s.Models;
 

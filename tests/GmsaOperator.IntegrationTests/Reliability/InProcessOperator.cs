@@ -1,6 +1,6 @@
 using GmsaOperator.IntegrationTests.Config;
 using GmsaOperator.Operator.Hosting;
-using GmsaOperator.Operator.LocalControlPlane;
+using GmsaOperator.LocalControlPlane;
 using k8s;
 using k8s.Models;
 using Microsoft.AspNetCore.Builder;

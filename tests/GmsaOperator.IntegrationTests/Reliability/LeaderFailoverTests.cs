@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using k8s;
-using GmsaOperator.Operator.LocalControlPlane;
+using GmsaOperator.LocalControlPlane;
 
 namespace GmsaOperator.IntegrationTests.Reliability;
 

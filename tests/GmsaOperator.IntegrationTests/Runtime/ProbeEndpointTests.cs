@@ -1,6 +1,6 @@
 using System.Net;
 using GmsaOperator.Operator.Hosting;
-using GmsaOperator.Operator.LocalControlPlane;
+using GmsaOperator.LocalControlPlane;
 using k8s;
 
 namespace GmsaOperator.IntegrationTests.Runtime;

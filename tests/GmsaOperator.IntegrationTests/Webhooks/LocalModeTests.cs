@@ -1,6 +1,6 @@
 using System.Net;
 using GmsaOperator.Operator.Hosting;
-using GmsaOperator.Operator.LocalControlPlane;
+using GmsaOperator.LocalControlPlane;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -31,7 +31,7 @@ public sealed class LocalModeTests : IntegrationTest
             s.MutatingWebhookConfigurationName = name;
             s.ValidatingWebhookConfigurationName = name;
         });
-        await EnsureNamespaceAsync(GmsaOperator.Entities.Deployment.OperatorDeployment.Namespace, cts.Token);
+        await EnsureActiveNamespaceAsync(GmsaOperator.Entities.Deployment.OperatorDeployment.Namespace, cts.Token);
         await host.StartAsync(cts.Token);
         try
         {
@@ -75,16 +75,5 @@ public sealed class LocalModeTests : IntegrationTest
         Assert.That(removed!.Response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
         var removedValidating = Assert.ThrowsAsync<HttpOperationException>(() => Client.AdmissionregistrationV1.ReadValidatingWebhookConfigurationAsync(name));
         Assert.That(removedValidating!.Response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
-    }
-
-    private static async Task EnsureNamespaceAsync(string name, CancellationToken ct)
-    {
-        try
-        {
-            await Client.CoreV1.CreateNamespaceAsync(new k8s.Models.V1Namespace { Metadata = new k8s.Models.V1ObjectMeta { Name = name } }, cancellationToken: ct);
-        }
-        catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.Conflict)
-        {
-        }
     }
 }

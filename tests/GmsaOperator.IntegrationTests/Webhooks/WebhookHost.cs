@@ -1,4 +1,4 @@
-using GmsaOperator.Operator.LocalControlPlane;
+using GmsaOperator.LocalControlPlane;
 using GmsaOperator.Webhooks;
 using GmsaOperator.Webhooks.Certificates;
 using GmsaOperator.Webhooks.Registration;

@@ -1,5 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
-using GmsaOperator.Operator.LocalControlPlane;
+using GmsaOperator.LocalControlPlane;
 using Microsoft.Extensions.Time.Testing;
 
 namespace GmsaOperator.Tests.LocalControlPlane;

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using GmsaOperator.Operator.LocalControlPlane;
+using GmsaOperator.LocalControlPlane;
 
 namespace GmsaOperator.Tests.LocalControlPlane;
 

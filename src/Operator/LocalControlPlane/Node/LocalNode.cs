@@ -2,7 +2,7 @@ using System.Diagnostics;
 using k8s;
 using k8s.Models;
 
-namespace GmsaOperator.Operator.LocalControlPlane.Node;
+namespace GmsaOperator.LocalControlPlane.Node;
 
 /// <summary>
 /// A real node for the local control plane: containerd (own root, state and socket), kubelet, kube-scheduler and
@@ -106,7 +106,7 @@ public sealed class LocalNode : IAsyncDisposable
         Start("kube-proxy", binaries.KubeProxy, [$"--config={_layout.ProxyConfig}", $"--hostname-override={NodeConfigFiles.NodeName}"]);
         WriteState();
 
-        using var client = new Kubernetes(Hosting.KubeconfigLoader.Load(kubeconfig));
+        using var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
         await WaitAsync("kubelet", ReadyTimeout, async ct =>
         {
             var node = await client.CoreV1.ReadNodeAsync(NodeConfigFiles.NodeName, cancellationToken: ct);
@@ -183,7 +183,7 @@ public sealed class LocalNode : IAsyncDisposable
     {
         try
         {
-            using var client = new Kubernetes(Hosting.KubeconfigLoader.Load(kubeconfig));
+            using var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
             var pods = await client.CoreV1.ListPodForAllNamespacesAsync(fieldSelector: $"spec.nodeName={NodeConfigFiles.NodeName}", cancellationToken: cts.Token);
             foreach (var pod in pods.Items)

@@ -1,4 +1,4 @@
-namespace GmsaOperator.Operator.LocalControlPlane.Node;
+namespace GmsaOperator.LocalControlPlane.Node;
 
 /// <summary>The configuration files of a local node: containerd, the bridge CNI, kubelet and kube-proxy.</summary>
 public static class NodeConfigFiles

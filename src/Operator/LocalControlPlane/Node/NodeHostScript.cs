@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace GmsaOperator.Operator.LocalControlPlane.Node;
+namespace GmsaOperator.LocalControlPlane.Node;
 
 /// <summary>
 /// Runs <c>hack/local-node.sh</c> (embedded): the host plumbing that is shell by nature — packages, the pause image,

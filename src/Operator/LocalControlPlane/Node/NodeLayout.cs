@@ -1,4 +1,4 @@
-namespace GmsaOperator.Operator.LocalControlPlane.Node;
+namespace GmsaOperator.LocalControlPlane.Node;
 
 /// <summary>Where a local node keeps its files, all under one run directory (the teardown unmounts below it).</summary>
 public sealed record NodeLayout(string Root)

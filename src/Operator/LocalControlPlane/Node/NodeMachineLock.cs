@@ -1,4 +1,4 @@
-namespace GmsaOperator.Operator.LocalControlPlane.Node;
+namespace GmsaOperator.LocalControlPlane.Node;
 
 /// <summary>
 /// One local node per machine: kubelet and containerd also write to fixed host paths. A marker names the run

@@ -1,9 +1,9 @@
 using System.CommandLine;
-using GmsaOperator.Operator.LocalControlPlane;
+using GmsaOperator.LocalControlPlane;
 
-namespace GmsaOperator.Operator.Cli;
+namespace GmsaOperator.DevCluster;
 
-/// <summary><c>gmsa-operator local-cluster up|down</c>: a detached local control plane for manual kubectl use.</summary>
+/// <summary><c>gmsa-operator-dev local-cluster up|down</c>: a detached local control plane for manual kubectl use.</summary>
 public static class LocalClusterCommand
 {
     public static string DefaultDirectory =>
