@@ -277,7 +277,7 @@ public sealed partial class CertificateManager : BackgroundService
             $"caBundle was changed by field manager {competitor}; restored the operator's trust bundle ({inject.Bundle.Certificates.Count} CA(s))");
         if (backoff is { } b)
         {
-            LogCaBundleFight(_logger, inject.Kind, inject.Name, count, competitor, b);
+            LogCaBundleFight(_logger, inject.Kind, inject.Name, count, CaBundleCorrections.Window, competitor, b);
             _events.Record(observed, EventTypes.Warning, "CaBundleConflict", "InjectCaBundle",
                 $"caBundle corrected {count} times in {CaBundleCorrections.Window.TotalMinutes:0} min; field manager {competitor} keeps overwriting it; next repair in {b.TotalSeconds:0} s");
         }
@@ -502,8 +502,8 @@ public sealed partial class CertificateManager : BackgroundService
     [LoggerMessage(Level = LogLevel.Warning, Message = "caBundle of {Kind}WebhookConfiguration {Name} was changed by field manager {Competitor}; repaired")]
     private static partial void LogTamperRepaired(ILogger logger, WebhookConfigurationKind kind, string name, string competitor);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "caBundle of {Kind}WebhookConfiguration {Name} corrected {Count} times in 10 min, field manager {Competitor} keeps overwriting it; backing off {Backoff}")]
-    private static partial void LogCaBundleFight(ILogger logger, WebhookConfigurationKind kind, string name, int count, string competitor, TimeSpan backoff);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "caBundle of {Kind}WebhookConfiguration {Name} corrected {Count} times in {Window}, field manager {Competitor} keeps overwriting it; backing off {Backoff}")]
+    private static partial void LogCaBundleFight(ILogger logger, WebhookConfigurationKind kind, string name, int count, TimeSpan window, string competitor, TimeSpan backoff);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "lost a write race ({Action}: {Reason}); re-reading and deciding again")]
     private static partial void LogLostRace(ILogger logger, string action, string reason);

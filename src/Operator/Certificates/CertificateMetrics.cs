@@ -2,7 +2,7 @@ using Prometheus;
 
 namespace GmsaOperator.Operator.Certificates;
 
-/// <summary>Prometheus metrics of webhook TLS (reference §12).</summary>
+/// <summary>Prometheus metrics of webhook TLS.</summary>
 public sealed class CertificateMetrics
 {
     public CertificateMetrics(CollectorRegistry registry)

@@ -15,7 +15,7 @@ public static class CertificateServiceCollectionExtensions
     /// Registers the certificate manager. Binds configuration section <c>Certificates</c>. <paramref name="isLeader"/>
     /// resolves the leadership flag (e.g. the runtime's <c>LeaderElectionService.IsLeader</c>); without it this replica
     /// acts as leader. Needs an <see cref="IKubernetes"/> singleton. Add the readiness check with
-    /// <c>AddHealthChecks().AddCheck&lt;ServingCertificateHealthCheck&gt;("webhook-certificate", tags: ["ready"])</c>.
+    /// <c>AddHealthChecks().AddReadinessCheck&lt;ServingCertificateHealthCheck&gt;("webhook-certificate")</c>.
     /// </summary>
     public static IServiceCollection AddWebhookCertificates(this IServiceCollection services, IConfiguration? configuration = null,
         Action<CertificateSettings>? configure = null, Func<IServiceProvider, Func<bool>>? isLeader = null)

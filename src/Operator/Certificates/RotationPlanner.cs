@@ -9,7 +9,7 @@ namespace GmsaOperator.Operator.Certificates;
 /// decisions from the same inputs; resourceVersion preconditions make the writes race-safe.
 /// </summary>
 /// <remarks>
-/// Invariants (reference §2): trust before use (a leaf is issued from a CA only once that CA is in every observed
+/// Invariants: trust before use (a leaf is issued from a CA only once that CA is in every observed
 /// caBundle and <see cref="CertificateSettings.TrustGrace"/> has passed since the bundle was published, unless no
 /// usable leaf exists at all); no trust removal while in use (CAs leave the bundle only at expiry); a Secret
 /// without our label is never written.
@@ -121,7 +121,7 @@ public sealed class RotationPlanner(CertificateSettings settings)
                 var renewAt = current.Certificate.RenewAt();
                 if (now >= renewAt)
                 {
-                    // Stage CA N+1 next to N; the leaf stays under N until N+1 is trusted everywhere (I1).
+                    // Stage CA N+1 next to N; the leaf stays under N until N+1 is trusted everywhere.
                     var created = CertificateIssuer.CreateCa(now, settings);
                     var material = new CaMaterial(created, TrustBundle.From([created, current.Certificate], now),
                         current.Generation + 1, now);

@@ -11,7 +11,7 @@ namespace GmsaOperator.Operator.Certificates;
 /// <summary>
 /// Holds the serving snapshot and swaps it atomically. A candidate replaces the snapshot only if it is valid now, has
 /// its key and the expected SANs, and chains to the published bundle; anything else (garbage, deletion, a stale or
-/// foreign certificate) keeps the last good snapshot (I3). Retired snapshots are disposed after a grace period.
+/// foreign certificate) keeps the last good snapshot. Retired snapshots are disposed after a grace period.
 /// </summary>
 public sealed partial class ServingCertificateStore(CertificateSettings settings, TimeProvider time, ILogger<ServingCertificateStore> logger)
     : IServingCertificateSource, IDisposable

@@ -3,8 +3,8 @@ using GmsaOperator.Webhooks.Json;
 namespace GmsaOperator.Webhooks.Admission;
 
 /// <summary>
-/// The upstream error catalogue (gmsa-admission-behaviour.md §5), texts and codes exact. E3 keeps upstream's typo
-/// "unpexpected" on purpose: clients and alerts may match on it (compatibility note).
+/// Every error the upstream windows-gmsa webhook answers with, texts and HTTP codes exact. <see cref="UnexpectedOperation"/>
+/// keeps upstream's typo "unpexpected" on purpose: clients and alerts may match on it.
 /// </summary>
 public static class AdmissionErrors
 {

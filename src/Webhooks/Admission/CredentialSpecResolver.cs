@@ -4,7 +4,7 @@ using GmsaOperator.Webhooks.Json;
 
 namespace GmsaOperator.Webhooks.Admission;
 
-/// <summary>Looks a credspec up and turns it into its canonical JSON text, or into the upstream error (§3.5).</summary>
+/// <summary>Looks a credspec up and turns it into its canonical JSON text, or into upstream's error for it.</summary>
 public sealed class CredentialSpecResolver(ICredentialSpecSource source)
 {
     public async ValueTask<(string? Contents, AdmissionError? Error)> ResolveAsync(string name, CancellationToken cancellationToken)
@@ -22,7 +22,7 @@ public sealed class CredentialSpecResolver(ICredentialSpecSource source)
         return Canonicalize(name, resource);
     }
 
-    /// <summary>The canonical <c>credspec</c> of a GMSACredentialSpec object, or E12 when it has none.</summary>
+    /// <summary>The canonical <c>credspec</c> of a GMSACredentialSpec object, or the "no credspec" error when it has none.</summary>
     public static (string? Contents, AdmissionError? Error) Canonicalize(string name, JsonElement resource)
     {
         if (resource.ValueKind != JsonValueKind.Object

@@ -5,7 +5,7 @@ using GmsaOperator.Webhooks.Json;
 namespace GmsaOperator.Webhooks.Admission;
 
 /// <summary>
-/// <c>/validate-credspec</c>: rejects GMSACredentialSpecs that can never work (no <c>credspec</c>, no
+/// <c>/validate-gmsacredentialspec</c>: rejects GMSACredentialSpecs that can never work (no <c>credspec</c>, no
 /// <c>DomainJoinConfig</c>, no <c>GroupManagedServiceAccounts</c>) naming the field, and warns about suspicious values.
 /// Pure: no API calls.
 /// </summary>

@@ -31,8 +31,8 @@ public sealed record GmsaBlock(GmsaBlockKind Kind, string ResourceName, int Inde
     };
 
     /// <summary>
-    /// The visited blocks in upstream order: pod, containers, then init containers (as upstream PR #179), then
-    /// ephemeral containers (as PR #187). With <paramref name="includeAbsent"/>, containers without
+    /// The visited blocks in upstream order: pod, containers, then init containers, then
+    /// ephemeral containers, as upstream visits them. With <paramref name="includeAbsent"/>, containers without
     /// <c>windowsOptions</c> are returned too (marked not present), so UPDATE can see a removed block.
     /// </summary>
     public static IEnumerable<GmsaBlock> Enumerate(PodObject pod, bool includeAbsent = false)

@@ -3,7 +3,7 @@ using GmsaOperator.Webhooks.Json;
 
 namespace GmsaOperator.Webhooks.Admission;
 
-/// <summary>Decodes <c>request.object</c>/<c>oldObject</c> into the pod fields admission needs (E2 on failure).</summary>
+/// <summary>Decodes <c>request.object</c>/<c>oldObject</c> into the pod fields admission needs (<see cref="AdmissionErrors.PodNotDecodable"/> on failure).</summary>
 public static class PodDecoder
 {
     public static bool TryDecode(JsonElement? raw, out PodObject pod, out AdmissionError? error)

@@ -22,7 +22,7 @@ public sealed class PodMutator(CredentialSpecResolver resolver, bool randomHostn
             case "CREATE":
                 return await ExpandAsync(pod, GmsaBlock.Enumerate(pod), allowHostname: true, cancellationToken).ConfigureAwait(false);
             case "UPDATE" when request.SubResource == "ephemeralcontainers":
-                // kubectl debug adds ephemeral containers through this subresource: expand only those (upstream PR #187).
+                // kubectl debug adds ephemeral containers through this subresource: expand only those.
                 var ephemeral = GmsaBlock.Enumerate(pod).Where(b => b.Kind == GmsaBlockKind.EphemeralContainer);
                 return await ExpandAsync(pod, ephemeral, allowHostname: false, cancellationToken).ConfigureAwait(false);
             case "UPDATE":

@@ -3,7 +3,7 @@ namespace GmsaOperator.Webhooks.Authorization;
 /// <summary>Who wants to <c>use</c> a credspec: a user with groups (and optionally uid/extra) as sent in a SubjectAccessReview.</summary>
 public sealed record AccessSubject(string User, IReadOnlyList<string> Groups, string? Uid = null, IReadOnlyDictionary<string, IReadOnlyList<string>>? Extra = null)
 {
-    /// <summary>The pod's service account exactly as upstream sends it (§4.2): user and the two service-account groups, no uid/extra.</summary>
+    /// <summary>The pod's service account exactly as upstream's SubjectAccessReview names it: user and the two service-account groups, no uid/extra.</summary>
     public static AccessSubject ForServiceAccount(string @namespace, string serviceAccount) =>
         new($"system:serviceaccount:{@namespace}:{serviceAccount}", ["system:serviceaccounts", $"system:serviceaccounts:{@namespace}"]);
 

@@ -11,8 +11,8 @@ namespace GmsaOperator.Webhooks.Http;
 
 /// <summary>
 /// The HTTP shell around an admission handler: POST only (405), JSON content type with optional parameters (415), a
-/// body limit (413), malformed body or missing <c>request</c> → HTTP 400 with an AdmissionReview error (upstream E4/E5
-/// texts), otherwise HTTP 200 with the AdmissionReview. Logs uid, namespace, name, operation, decision and code only —
+/// body limit (413), malformed body or missing <c>request</c> → HTTP 400 with an AdmissionReview error (upstream's
+/// texts: <see cref="Admission.AdmissionErrors.ReviewNotDecodable"/>, <see cref="Admission.AdmissionErrors.NoRequest"/>), otherwise HTTP 200 with the AdmissionReview. Logs uid, namespace, name, operation, decision and code only —
 /// never objects or messages (which can quote credential contents).
 /// </summary>
 public sealed partial class AdmissionEndpoint(ILogger<AdmissionEndpoint> logger, long maxRequestBodyBytes, TimeProvider? time = null)
