@@ -1,5 +1,6 @@
 using GmsaOperator.Entities.Bindings;
 using GmsaOperator.Entities.CredentialSpecs;
+using GmsaOperator.Runtime.Controllers;
 using GmsaOperator.Runtime.Hosting;
 using k8s.Models;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,6 +21,8 @@ public static class ReconcilerRegistration
 
         services.AddController<GmsaBindingReconciler, GmsaBinding>(GmsaBindingReconciler.ControllerName, c => c
             .WithWorkers(8)
+            // Its own status writes must not trigger another reconcile: only spec changes (and related kinds) do.
+            .WithPrimaryFilter(EventFilters.GenerationChanged)
             .WithIndex(GmsaBindingReconciler.ByCredentialSpec, b => [b.Spec.CredentialSpecName])
             .WithIndex(GmsaBindingReconciler.ByNamespace, b => [b.Metadata.NamespaceProperty])
             .Owns<V1RoleBinding>()

@@ -37,6 +37,7 @@ public sealed class ControllerTests
     private FakeKubernetesTransport _transport = null!;
     private FakeTimeProvider _time = null!;
     private Script _script = null!;
+    private ServiceCollection _registrations = null!;
     private ServiceProvider _services = null!;
     private CancellationTokenSource _stop = null!;
     private Task _informers = Task.CompletedTask;
@@ -56,8 +57,7 @@ public sealed class ControllerTests
         services.AddSingleton<TimeProvider>(_time);
         services.AddSingleton(_script);
         services.AddOperatorRuntime(o => o.WatchNamespace = "ns");
-        services.AddController<ScriptedReconciler, V1ConfigMap>("test");
-        _services = services.BuildServiceProvider();
+        _registrations = services;
     }
 
     [TearDown]
@@ -66,13 +66,15 @@ public sealed class ControllerTests
         await _stop.CancelAsync();
         await _controller;
         await _informers;
-        await _services.DisposeAsync();
+        if (_services is not null) await _services.DisposeAsync();
         _stop.Dispose();
         _transport.Dispose();
     }
 
-    private Controller Start()
+    private Controller Start(Action<ControllerBuilder<V1ConfigMap>>? configure = null)
     {
+        _registrations.AddController<ScriptedReconciler, V1ConfigMap>("test", configure);
+        _services = _registrations.BuildServiceProvider();
         var registry = _services.GetRequiredService<InformerRegistry>();
         var definition = _services.GetRequiredService<ControllerDefinition>();
         definition.Prepare(registry);
@@ -91,6 +93,51 @@ public sealed class ControllerTests
         await Wait.UntilAsync(() => _script.Calls.Count == 1, "the first reconcile");
 
         Assert.That(_script.Calls.Single().Key, Is.EqualTo(new ObjectKey("ns", "a")));
+    }
+
+    [Test]
+    public async Task GenerationFilter_StatusOnlyUpdateOfThePrimary_DoesNotEnqueueIt()
+    {
+        // Listed: a. Then watched: a's status changes (generation unchanged), b is created.
+        var statusOnly = ConfigMap("a", "11");
+        statusOnly.Metadata.Generation = null;
+        _transport.Watch(FakeKubernetesTransport.Event("MODIFIED", statusOnly), FakeKubernetesTransport.Event("ADDED", ConfigMap("b", "12")));
+        Controller? controller = null;
+        int? queuedWhileReconcilingB = null;
+        _script.Behaviour = key =>
+        {
+            var store = _services.GetRequiredService<InformerRegistry>().For<V1ConfigMap>().Store;
+            // a's first reconcile lasts until both watch events were handled (b in the cache means a's update was
+            // dispatched too), so an enqueue of a by its update would re-queue it behind b (one worker).
+            if (key.Name == "a" && _script.Calls.Count == 1 && !SpinWait.SpinUntil(() => store.Get(new ObjectKey("ns", "b")) is not null, TimeSpan.FromSeconds(10)))
+                throw new TimeoutException("b never reached the cache");
+            if (key.Name == "b") queuedWhileReconcilingB = controller!.Queue!.Count;
+            return ReconcileResult.Done;
+        };
+
+        controller = Start(c => c.WithPrimaryFilter(EventFilters.GenerationChanged));
+
+        await Wait.UntilAsync(() => queuedWhileReconcilingB is not null, "b's reconcile");
+        Assert.That(queuedWhileReconcilingB, Is.Zero, "a was enqueued again by its status-only update");
+        Assert.That(_script.Calls.Select(c => c.Key.Name), Is.EqualTo(new[] { "a", "b" }));
+    }
+
+    [Test]
+    public void GenerationChanged_PassesCreatesDeletesAndSpecChanges_NotOtherUpdates()
+    {
+        V1ConfigMap At(long? generation)
+        {
+            var cm = ConfigMap("a", "1");
+            cm.Metadata.Generation = generation;
+            return cm;
+        }
+        Assert.Multiple(() =>
+        {
+            Assert.That(EventFilters.GenerationChanged(new InformerEvent<V1ConfigMap>(InformerEventType.Added, At(1), null)), Is.True);
+            Assert.That(EventFilters.GenerationChanged(new InformerEvent<V1ConfigMap>(InformerEventType.Deleted, At(1), null)), Is.True);
+            Assert.That(EventFilters.GenerationChanged(new InformerEvent<V1ConfigMap>(InformerEventType.Updated, At(2), At(1))), Is.True);
+            Assert.That(EventFilters.GenerationChanged(new InformerEvent<V1ConfigMap>(InformerEventType.Updated, At(1), At(1))), Is.False);
+        });
     }
 
     [Test]

@@ -10,11 +10,26 @@ public sealed class ControllerBuilder<TPrimary> where TPrimary : class, IKuberne
     internal ControllerBuilder(ControllerDefinition definition)
     {
         Definition = definition;
-        definition.Sources.Add(new WatchSource(r => r.For<TPrimary>(), (r, enqueue) => r.For<TPrimary>().Subscribe(e => enqueue(ObjectKey.Of(e.Object)))));
+        definition.Sources.Add(new WatchSource(r => r.For<TPrimary>(), (r, enqueue) => r.For<TPrimary>().Subscribe(e =>
+        {
+            if (_primaryFilter is null || _primaryFilter(e)) enqueue(ObjectKey.Of(e.Object));
+        })));
         definition.PrimaryKeys = r => r.For<TPrimary>().Store.Keys();
     }
 
     internal ControllerDefinition Definition { get; }
+
+    private Func<InformerEvent<TPrimary>, bool>? _primaryFilter;
+
+    /// <summary>
+    /// Only changes of the primary that pass <paramref name="filter"/> enqueue it, e.g. <see cref="EventFilters.GenerationChanged{T}"/>
+    /// so that a status write does not trigger another reconcile. Related kinds and the periodic resync are not filtered.
+    /// </summary>
+    public ControllerBuilder<TPrimary> WithPrimaryFilter(Func<InformerEvent<TPrimary>, bool> filter)
+    {
+        _primaryFilter = filter;
+        return this;
+    }
 
     /// <summary>Number of concurrent reconciles (different keys only).</summary>
     public ControllerBuilder<TPrimary> WithWorkers(int workers)

@@ -9,11 +9,8 @@ public sealed class ObjectCache(InformerRegistry informers) : IObjectCache
 {
     public T? Get<T>(ObjectKey key) where T : class, IKubernetesObject<V1ObjectMeta> => informers.For<T>().Store.Get(key);
 
-    public IReadOnlyList<T> List<T>(string? @namespace = null) where T : class, IKubernetesObject<V1ObjectMeta>
-    {
-        var all = informers.For<T>().Store.List();
-        return @namespace is null ? all : [.. all.Where(o => o.Metadata.NamespaceProperty == @namespace)];
-    }
+    public IReadOnlyList<T> List<T>(string? @namespace = null) where T : class, IKubernetesObject<V1ObjectMeta> =>
+        @namespace is null ? informers.For<T>().Store.List() : informers.For<T>().Store.List(@namespace);
 
     public IReadOnlyList<T> ByIndex<T>(string index, string value) where T : class, IKubernetesObject<V1ObjectMeta> =>
         informers.For<T>().Store.ByIndex(index, value);

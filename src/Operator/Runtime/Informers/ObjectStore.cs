@@ -12,11 +12,19 @@ public sealed class ObjectStore<T> where T : class, IKubernetesObject<V1ObjectMe
     private readonly Dictionary<ObjectKey, T> _items = [];
     private readonly Dictionary<string, Index> _indexes = new(StringComparer.Ordinal);
 
+    /// <summary>Every store is indexed by namespace, so listing one namespace never scans the others.</summary>
+    private const string NamespaceIndex = "\0namespace";
+
+    public ObjectStore() => AddIndex(NamespaceIndex, o => [o.Metadata.NamespaceProperty ?? ""]);
+
     public int Count { get { lock (_lock) return _items.Count; } }
 
     public T? Get(ObjectKey key) { lock (_lock) return _items.GetValueOrDefault(key); }
 
     public IReadOnlyList<T> List() { lock (_lock) return [.. _items.Values]; }
+
+    /// <summary>The objects of one namespace (<c>""</c>: cluster-scoped ones), from the namespace index.</summary>
+    public IReadOnlyList<T> List(string @namespace) => ByIndex(NamespaceIndex, @namespace);
 
     public IReadOnlyList<ObjectKey> Keys() { lock (_lock) return [.. _items.Keys]; }
 
