@@ -65,6 +65,9 @@ public static class OperatorHost
             o.LeaderElection.Namespace = leaseNamespace;
         });
         builder.Services.AddGmsaReconcilers();
+        // The webhooks answer from the cache: the kinds they read are cached on every replica from the start.
+        builder.Services.AddCachedKind<GmsaOperator.Entities.CredentialSpecs.GmsaCredentialSpec>();
+        builder.Services.AddCachedKind<k8s.Models.V1ServiceAccount>();
         builder.Services.AddSingleton<GmsaOperator.Webhooks.CredentialSpecs.ICredentialSpecCache, InformerCredentialSpecCache>();
         builder.Services.AddSingleton<GmsaOperator.Webhooks.Admission.KubernetesServiceAccountDirectory>();
         builder.Services.AddSingleton<GmsaOperator.Webhooks.Admission.IServiceAccountDirectory, InformerServiceAccountDirectory>();

@@ -22,6 +22,7 @@ public sealed partial class OperatorRuntimeService(
     RuntimeState state,
     RuntimeMetrics metrics,
     IHostApplicationLifetime lifetime,
+    IEnumerable<CachedKind> cachedKinds,
     ILogger<OperatorRuntimeService> logger) : IHostedService, IDisposable
 {
     private CancellationTokenRegistration _onStopping;
@@ -33,6 +34,7 @@ public sealed partial class OperatorRuntimeService(
     public Task StartAsync(CancellationToken cancellationToken)
     {
         controllers.Prepare();
+        foreach (var kind in cachedKinds) kind.Declare(informers);
         informers.StartAll(_stopInformers.Token);
         state.InformersStarted = true;
         _syncGauge = new Timer(_ =>

@@ -65,6 +65,13 @@ public static class OperatorRuntimeServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>
+    /// Caches <typeparamref name="T"/> for readers other than controllers (e.g. webhooks answering from the cache): it is
+    /// watched from the start and counts towards /readyz like every informer. Reading an undeclared kind throws.
+    /// </summary>
+    public static IServiceCollection AddCachedKind<T>(this IServiceCollection services) where T : class, IKubernetesObject<V1ObjectMeta> =>
+        services.AddSingleton(new CachedKind(r => r.For<T>()));
+
     /// <summary>Adds a check that gates /readyz (e.g. "webhook certificate loaded").</summary>
     public static IHealthChecksBuilder AddReadinessCheck<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] T>(this IHealthChecksBuilder builder, string name) where T : class, IHealthCheck =>
         builder.AddCheck<T>(name, tags: [HealthTags.Ready]);

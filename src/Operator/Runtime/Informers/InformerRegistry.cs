@@ -4,7 +4,10 @@ using Microsoft.Extensions.Logging;
 
 namespace GmsaOperator.Runtime.Informers;
 
-/// <summary>One shared informer per (kind, namespace, label selector); the runtime starts them all and stops them on shutdown.</summary>
+/// <summary>
+/// One shared informer per (kind, namespace, label selector), all declared before start (by controllers, or
+/// <c>AddCachedKind</c> for other readers); the runtime starts them all and stops them on shutdown.
+/// </summary>
 public sealed class InformerRegistry(IKubernetes client, OperatorRuntimeOptions options, TimeProvider time, ILoggerFactory loggers)
 {
     private readonly Lock _lock = new();
@@ -23,15 +26,21 @@ public sealed class InformerRegistry(IKubernetes client, OperatorRuntimeOptions 
             if (_informers.TryGetValue((typeof(T), ns, labelSelector), out var existing)) return (Informer<T>)existing;
             var type = ResourceType.Of<T>();
             var description = $"{type.Plural}.{(type.Group.Length == 0 ? "core" : type.Group)}{(ns is null ? "" : $" in {ns}")}{(labelSelector is null ? "" : $" [{labelSelector}]")}";
+            // A cache created on first read would answer "not found" until it synced: every kind is declared up front.
+            if (_runToken is not null)
+            {
+                throw new InvalidOperationException(
+                    $"{description} is read from the cache but was not declared before the informers started: declare it on a controller " +
+                    $"(Owns/Watches/WatchesViaIndex/WithIndex) or with services.AddCachedKind<{typeof(T).Name}>().");
+            }
             var informer = new Informer<T>(new KubernetesResourceSource<T>(client, ns, labelSelector, options.Informers.ListPageSize, options.Informers.StripManagedFields),
                 description, options.Informers, time, loggers.CreateLogger($"{typeof(Informer<>).Namespace}.Informer"));
             _informers[(typeof(T), ns, labelSelector)] = informer;
-            if (_runToken is { } token) _loops.Add(Task.Run(() => informer.RunAsync(token), CancellationToken.None));
             return informer;
         }
     }
 
-    /// <summary>Starts every informer (and any created later) until <paramref name="cancellationToken"/> is cancelled.</summary>
+    /// <summary>Starts every informer until <paramref name="cancellationToken"/> is cancelled; no kind can be added afterwards.</summary>
     public void StartAll(CancellationToken cancellationToken)
     {
         lock (_lock)
