@@ -203,4 +203,23 @@ public sealed class InformerTests
         Assert.That(_transport.ListRequests, Has.Count.EqualTo(2));
         Assert.That(informer.Store.Get(new ObjectKey("ns", "late")), Is.Not.Null);
     }
+
+    [Test]
+    public async Task ReadingAKindNotDeclaredBeforeStart_ThrowsNamingTheFix()
+    {
+        using var transport = new FakeKubernetesTransport();
+        transport.List("1");
+        var registry = new InformerRegistry(Client(transport), new OperatorRuntimeOptions(), TimeProvider.System, NullLoggerFactory.Instance);
+        var declared = registry.For<V1ConfigMap>();
+        using var stop = new CancellationTokenSource();
+        registry.StartAll(stop.Token);
+
+        Assert.That(registry.For<V1ConfigMap>(), Is.SameAs(declared));
+        var error = Assert.Throws<InvalidOperationException>(() => registry.For<V1Secret>());
+        Assert.That(error!.Message, Does.Contain("secrets.core").And.Contain("AddCachedKind<V1Secret>"));
+        Assert.That(registry.All, Has.Count.EqualTo(1), "nothing half-made was registered");
+
+        await stop.CancelAsync();
+        await registry.WhenStoppedAsync();
+    }
 }
