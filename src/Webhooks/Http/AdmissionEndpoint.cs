@@ -56,8 +56,12 @@ public sealed partial class AdmissionEndpoint(ILogger<AdmissionEndpoint> logger,
             await WriteTooLargeAsync(context).ConfigureAwait(false);
             return;
         }
-        catch (Exception e) when (e is IOException or BadHttpRequestException)
+        catch (Exception e) when (e is IOException or BadHttpRequestException || (e is OperationCanceledException && context.RequestAborted.IsCancellationRequested))
         {
+            // The request reached us but its body did not: with the API server as the caller, this is an admission it
+            // refuses (failurePolicy Fail) with "context deadline exceeded", so say so here.
+            LogMalformed(logger, webhook, $"request body not received ({e.GetType().Name}{(context.RequestAborted.IsCancellationRequested ? ", caller gave up" : "")})");
+            if (context.RequestAborted.IsCancellationRequested) return;
             await WriteReviewAsync(context, StatusCodes.Status400BadRequest, Response("", AdmissionResult.Deny(AdmissionErrors.BodyUnreadable(e.Message)))).ConfigureAwait(false);
             return;
         }

@@ -64,6 +64,40 @@ public sealed class AdmissionEndpointSlowDecisionTests
         Assert.That(logger.Entries.Single(e => e.Level == LogLevel.Warning).Message, Does.EndWith("the decision took 5000 ms (API server gave up: True)"));
     }
 
+    /// <summary>A body that never arrives: reading it waits until the caller gives up.</summary>
+    private sealed class StalledBody : MemoryStream
+    {
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            return 0;
+        }
+    }
+
+    [Test]
+    public async Task BodyNeverReceived_BeforeTheApiServerGaveUp_IsLoggedAndNothingIsAnswered()
+    {
+        var logger = new ListLogger();
+        var endpoint = new AdmissionEndpoint(logger, 1024 * 1024, new FakeTimeProvider());
+        using var aborted = new CancellationTokenSource();
+        var context = Context();
+        context.Request.Body = new StalledBody();
+        context.RequestAborted = aborted.Token;
+        var handled = false;
+
+        var handling = endpoint.HandleAsync(context, WebhookPaths.ValidatePod, (_, _) =>
+        {
+            handled = true;
+            return ValueTask.FromResult(AdmissionResult.Allow());
+        });
+        await aborted.CancelAsync();
+        await handling;
+
+        Assert.That(handled, Is.False);
+        Assert.That(context.Response.Body.Length, Is.Zero, "no answer to a caller that has gone");
+        Assert.That(logger.Entries.Single(e => e.Level == LogLevel.Warning).Message, Does.Contain("request body not received").And.Contain("caller gave up"));
+    }
+
     private static DefaultHttpContext Context()
     {
         var context = new DefaultHttpContext();
