@@ -20,6 +20,8 @@ public sealed class ControlPlaneSetup
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(20));
         _plane = await Plane.StartAsync(new LocalControlPlaneOptions { Progress = TestContext.Progress }, cts.Token);
         Client = _plane.CreateClient();
+        // The generated CRDs, exactly as config/ ships them, for every test (CrdSetup restores them after a test that swaps them).
+        await Config.CrdSetup.EnsureInstalledAsync(cts.Token);
     }
 
     [OneTimeTearDown]

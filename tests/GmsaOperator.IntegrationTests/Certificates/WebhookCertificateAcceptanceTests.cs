@@ -21,7 +21,6 @@ public sealed class WebhookCertificateAcceptanceTests : IntegrationTest
     {
         _configName = $"gmsa-acc-{Namespace}";
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await WebhookTestCrds.EnsureAsync(Client, cts.Token);
         var patch = new { metadata = new { labels = new Dictionary<string, string> { [OperatorUnderTest.SelectorLabelKey] = Namespace } } };
         await Client.CoreV1.PatchNamespaceAsync(new V1Patch(KubernetesJson.Serialize(patch), V1Patch.PatchType.MergePatch), Namespace, cancellationToken: cts.Token);
         // Pods need the namespace's default ServiceAccount (created by the controller manager).

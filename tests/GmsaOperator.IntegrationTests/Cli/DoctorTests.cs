@@ -56,7 +56,6 @@ public sealed class DoctorTests : IntegrationTest
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         _operator = await RunningOperator.StartAsync(OperatorNamespace);
-        await WebhookTestCrds.EnsureAsync(Client, cts.Token);
         _webhooks = await WebhookHost.StartAsync(Client, cts.Token);
         await Client.CoreV1.CreateNodeAsync(new V1Node
         {

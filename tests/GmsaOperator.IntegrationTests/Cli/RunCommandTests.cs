@@ -76,7 +76,6 @@ public sealed class RunCommandTests : IntegrationTest
     public async Task LocalMode_LeavesServiceBasedConfigurationsByteIdentical_AndWarnsAboutThem()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await WebhookTestCrds.EnsureAsync(Client, cts.Token);
         // config/default's shape (service client config), scoped to this test's namespace so it fails nobody else's pods.
         var scope = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { [OperatorUnderTest.SelectorLabelKey] = Namespace } };
         var service = WebhookConfigurations.Service(OperatorDeployment.Namespace, OperatorDeployment.WebhookServiceName, 443, null);

@@ -4,7 +4,8 @@ using GmsaOperator.Operator.Hosting;
 namespace GmsaOperator.IntegrationTests.Config;
 
 /// <summary>
-/// Installs our CRDs on the shared control plane. Idempotent (create or replace), never deletes: CRDs are
+/// Installs the generated CRDs on the shared control plane: once at its start, and again by a test that swapped them.
+/// Idempotent (create or replace), never deletes: CRDs are
 /// cluster-scoped and shared by every test, and deleting gmsacredentialspecs would delete every credential spec.
 /// </summary>
 internal static class CrdSetup

@@ -11,9 +11,6 @@ namespace GmsaOperator.IntegrationTests.Config;
 /// <summary>The generated GmsaBinding CRD, installed on the real API server: validation, status and printer columns.</summary>
 public sealed class GmsaBindingCrdTests : IntegrationTest
 {
-    [SetUp]
-    public Task InstallCrdsAsync() => CrdSetup.EnsureInstalledAsync();
-
     private Task<object> CreateAsync(JsonObject binding, CancellationToken ct = default) =>
         Client.CustomObjects.CreateNamespacedCustomObjectAsync(binding, GmsaBinding.ApiGroup, GmsaBinding.Version, Namespace, GmsaBinding.Plural, cancellationToken: ct);
 

@@ -11,7 +11,6 @@ public sealed class SampleTests : IntegrationTest
     [Test]
     public async Task SamplesApplyWithCrdsInstalled()
     {
-        await CrdSetup.EnsureInstalledAsync();
         // The samples are fixed objects (a cluster-scoped credspec and objects in `default`): remember what already
         // existed so only what this test created is removed again.
         var preexisting = new Dictionary<string, bool>

@@ -21,7 +21,6 @@ public sealed class GracefulShutdownTests : IntegrationTest
     public async Task Stop_DropsReadiness_KeepsServingUntilThePodLeftTheEndpoints_ThenStops()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await CrdSetup.EnsureInstalledAsync();
         var endpoints = await Client.CoreV1.CreateNamespacedEndpointsAsync(new V1Endpoints
         {
             Metadata = new V1ObjectMeta { Name = OperatorDeployment.WebhookServiceName },

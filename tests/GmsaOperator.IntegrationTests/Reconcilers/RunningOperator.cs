@@ -22,7 +22,6 @@ internal sealed class RunningOperator : IAsyncDisposable
 
     public static async Task<RunningOperator> StartAsync(string operatorNamespace)
     {
-        await CrdSetup.EnsureInstalledAsync();
         var client = ControlPlaneSetup.Client;
         try
         {

@@ -23,7 +23,6 @@ public sealed class AdmissionFuzzTests : IntegrationTest
     public async Task HostileBodies_NeverCrash_AlwaysReviewOr4xx_MemoryBounded()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await WebhookTestCrds.EnsureAsync(Client, cts.Token);
         await using var host = await WebhookHost.StartAsync(Client, cts.Token);
         try
         {

@@ -19,7 +19,6 @@ public sealed class ApiFaultTests : IntegrationTest
     [SetUp]
     public async Task CreateCredSpecAsync()
     {
-        await Config.CrdSetup.EnsureInstalledAsync();
         await ReliabilityCluster.CreateCredSpecAsync(CredSpec);
     }
 

@@ -16,7 +16,6 @@ internal sealed class InProcessOperator : IAsyncDisposable
 
     public static async Task<InProcessOperator> StartAsync(string operatorNamespace, params DelegatingHandler[] handlers)
     {
-        await CrdSetup.EnsureInstalledAsync();
         await ReliabilityCluster.EnsureNamespaceAsync(operatorNamespace);
         var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(ControlPlaneSetup.Plane.KubeconfigPath);
         var app = OperatorHost.Build(config, [], FreePorts.Next(), operatorNamespace, webhooks: o =>

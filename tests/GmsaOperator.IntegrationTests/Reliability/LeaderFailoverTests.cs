@@ -19,7 +19,6 @@ public sealed class LeaderFailoverTests : IntegrationTest
     public async Task LeaderKilledWith500Pending_AllReady_NoDuplicateOrOrphan()
     {
         const int count = 500;
-        await Config.CrdSetup.EnsureInstalledAsync();
         await ReliabilityCluster.EnsureNamespaceAsync(LeaseNamespace);
         await ReliabilityCluster.CreateCredSpecAsync(CredSpec);
         var a = StartOperator("a");

@@ -15,7 +15,6 @@ public sealed class LocalModeTests : IntegrationTest
     public async Task OperatorHost_RegistersItsWebhooksOnStart_AndRemovesThemOnStop()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await WebhookTestCrds.EnsureAsync(Client, cts.Token);
         var port = FreePorts.Next();
         var name = $"gmsa-local-{Namespace}";
         var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(ControlPlaneSetup.Plane.KubeconfigPath);

@@ -43,7 +43,6 @@ public sealed class PodAdmissionTests : IntegrationTest
     public async Task StartWebhooksAsync()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        await WebhookTestCrds.EnsureAsync(Client, cts.Token);
         _host = await WebhookHost.StartAsync(Client, cts.Token);
     }
 

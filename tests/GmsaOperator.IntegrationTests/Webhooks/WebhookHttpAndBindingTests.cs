@@ -20,7 +20,6 @@ public sealed class WebhookHttpAndBindingTests : IntegrationTest
     public async Task StartWebhooksAsync()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        await WebhookTestCrds.EnsureAsync(Client, cts.Token);
         _host = await WebhookHost.StartAsync(Client, cts.Token);
         var ca = X509Certificate2.CreateFromPem(Encoding.ASCII.GetString(_host.Certificates.GetCaBundlePem()));
         _http = new HttpClient(new SocketsHttpHandler
