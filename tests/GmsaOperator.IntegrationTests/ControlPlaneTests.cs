@@ -53,7 +53,7 @@ public sealed class ControlPlaneTests : IntegrationTest
         await Client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(crd);
         try
         {
-            await EventuallyAsync(async ct =>
+            await Eventually.HoldsAsync(async ct =>
             {
                 var read = await Client.ApiextensionsV1.ReadCustomResourceDefinitionAsync(crd.Metadata.Name, cancellationToken: ct);
                 return read.Status?.Conditions?.Any(c => c.Type == "Established" && c.Status == "True") == true ? read : null;
@@ -67,7 +67,7 @@ public sealed class ControlPlaneTests : IntegrationTest
                 ["spec"] = new Dictionary<string, object> { ["size"] = 3 },
             };
             // A just-established CRD can take a moment to be routable for writes.
-            await EventuallyAsync(async ct => await Client.CustomObjects.CreateNamespacedCustomObjectAsync(widget, group, "v1", Namespace, "widgets", cancellationToken: ct),
+            await Eventually.HoldsAsync(async ct => await Client.CustomObjects.CreateNamespacedCustomObjectAsync(widget, group, "v1", Namespace, "widgets", cancellationToken: ct),
                 TimeSpan.FromSeconds(30), "the custom object to be created");
 
             var read = (JsonElement)await Client.CustomObjects.GetNamespacedCustomObjectAsync(group, "v1", Namespace, "widgets", "w1");
@@ -102,7 +102,7 @@ public sealed class ControlPlaneTests : IntegrationTest
             },
         }, Namespace);
 
-        var pod = await EventuallyAsync(async ct =>
+        var pod = await Eventually.HoldsAsync(async ct =>
         {
             var pods = await Client.CoreV1.ListNamespacedPodAsync(Namespace, labelSelector: "app=web", cancellationToken: ct);
             return pods.Items.FirstOrDefault();

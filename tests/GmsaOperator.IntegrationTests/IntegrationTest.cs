@@ -55,33 +55,4 @@ public abstract class IntegrationTest
             await Task.Delay(200, timeout.Token);
         }
     }
-
-    /// <summary>Polls <paramref name="condition"/> until it holds, failing the test after <paramref name="timeout"/>.</summary>
-    protected static async Task<T> EventuallyAsync<T>(Func<CancellationToken, Task<T?>> condition, TimeSpan timeout, string what)
-        where T : class
-    {
-        using var cts = new CancellationTokenSource(timeout);
-        Exception? last = null;
-        while (!cts.IsCancellationRequested)
-        {
-            try
-            {
-                if (await condition(cts.Token) is { } result) return result;
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                last = e;
-            }
-            try
-            {
-                await Task.Delay(100, cts.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-        }
-        Assert.Fail($"Timed out after {timeout.TotalSeconds}s waiting for {what}.{(last is null ? "" : $" Last error: {last.Message}")}");
-        throw new UnreachableException();
-    }
 }

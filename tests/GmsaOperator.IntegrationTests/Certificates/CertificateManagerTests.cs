@@ -102,7 +102,7 @@ public class CertificateManagerTests : IntegrationTest
     /// <summary>Waits until the manager converged: Secrets exist, every caBundle equals ca.crt, the store is ready.</summary>
     private async Task<(V1Secret Ca, V1Secret Tls)> ConvergedAsync(Running r, TimeSpan timeout)
     {
-        var result = await EventuallyAsync(async ct =>
+        var result = await Eventually.HoldsAsync(async ct =>
         {
             var ca = await SecretAsync(r.Settings.CaSecretName);
             var tls = await SecretAsync(r.Settings.ServingSecretName);
@@ -147,7 +147,7 @@ public class CertificateManagerTests : IntegrationTest
             Interlocked.Increment(ref asked);
             return Volatile.Read(ref leader);
         });
-        await EventuallyAsync(_ => Task.FromResult(Volatile.Read(ref asked) > 0 ? (object?)true : null), TimeSpan.FromSeconds(10), "the manager to find it is not the leader");
+        await Eventually.HoldsAsync(_ => Task.FromResult(Volatile.Read(ref asked) > 0 ? (object?)true : null), TimeSpan.FromSeconds(10), "the manager to find it is not the leader");
         Volatile.Write(ref leader, true);
         await ConvergedAsync(r, TimeSpan.FromSeconds(20));
     }
@@ -203,7 +203,7 @@ public class CertificateManagerTests : IntegrationTest
         var served = r.Store.Current!.Fingerprint;
         await Client.CoreV1.DeleteNamespacedSecretAsync(r.Settings.ServingSecretName, Namespace);
 
-        var restored = await EventuallyAsync(async ct => await SecretAsync(r.Settings.ServingSecretName) is { } s && s.Metadata.Uid != tls.Metadata.Uid ? s : null,
+        var restored = await Eventually.HoldsAsync(async ct => await SecretAsync(r.Settings.ServingSecretName) is { } s && s.Metadata.Uid != tls.Metadata.Uid ? s : null,
             TimeSpan.FromSeconds(5), "the serving Secret to be restored");
         Assert.That(Pem.ParseCertificates(restored.Data["tls.crt"], out _)[0].Sha256(), Is.EqualTo(served));
         Assert.That(r.Store.Current!.Fingerprint, Is.EqualTo(served), "serving never changed");
@@ -220,7 +220,7 @@ public class CertificateManagerTests : IntegrationTest
         await Client.AdmissionregistrationV1.PatchValidatingWebhookConfigurationAsync(new V1Patch(patch, V1Patch.PatchType.JsonPatch), _configName);
         Assert.That((await LiveBundlesAsync()).All(b => b.IsExactly(published)), Is.False, "tampered");
 
-        await EventuallyAsync(async ct => (await LiveBundlesAsync()).All(b => b.IsExactly(published)) ? "" : null, TimeSpan.FromSeconds(5), "caBundle repair");
+        await Eventually.HoldsAsync(async ct => (await LiveBundlesAsync()).All(b => b.IsExactly(published)) ? "" : null, TimeSpan.FromSeconds(5), "caBundle repair");
     }
 
     [Test]
@@ -236,7 +236,7 @@ public class CertificateManagerTests : IntegrationTest
         var created = await Client.CoreV1.CreateNamespacedSecretAsync(foreign, Namespace);
 
         await using var r = await StartAsync(s);
-        await EventuallyAsync(async ct => await SecretAsync(s.CaSecretName) is not null && r.Manager.Reconciles >= 2 ? "" : null, TimeSpan.FromSeconds(30), "reconciles");
+        await Eventually.HoldsAsync(async ct => await SecretAsync(s.CaSecretName) is not null && r.Manager.Reconciles >= 2 ? "" : null, TimeSpan.FromSeconds(30), "reconciles");
         var after = await SecretAsync(s.ServingSecretName);
         Assert.Multiple(() =>
         {

@@ -24,7 +24,7 @@ public sealed class WebhookCertificateAcceptanceTests : IntegrationTest
         var patch = new { metadata = new { labels = new Dictionary<string, string> { [OperatorUnderTest.SelectorLabelKey] = Namespace } } };
         await Client.CoreV1.PatchNamespaceAsync(new V1Patch(KubernetesJson.Serialize(patch), V1Patch.PatchType.MergePatch), Namespace, cancellationToken: cts.Token);
         // Pods need the namespace's default ServiceAccount (created by the controller manager).
-        await EventuallyAsync(async ct => await Client.CoreV1.ReadNamespacedServiceAccountAsync("default", Namespace, cancellationToken: ct), TimeSpan.FromSeconds(30), "the default ServiceAccount");
+        await Eventually.HoldsAsync(async ct => await Client.CoreV1.ReadNamespacedServiceAccountAsync("default", Namespace, cancellationToken: ct), TimeSpan.FromSeconds(30), "the default ServiceAccount");
     }
 
     private OperatorUnderTest Build(bool register = true, Action<CertificateSettings>? configure = null) =>
@@ -32,7 +32,7 @@ public sealed class WebhookCertificateAcceptanceTests : IntegrationTest
 
     /// <summary>The webhooks are registered, trusted and actually called: a pod naming a missing credspec is denied by them.</summary>
     private async Task WebhooksEnforcingAsync(TimeSpan timeout) =>
-        await EventuallyAsync(async ct =>
+        await Eventually.HoldsAsync(async ct =>
         {
             try
             {
@@ -67,7 +67,7 @@ public sealed class WebhookCertificateAcceptanceTests : IntegrationTest
     private static async Task WaitForAdmissionsAsync(AdmissionProber prober, int more, string what)
     {
         var target = prober.Admitted + more;
-        await EventuallyAsync(_ => Task.FromResult(prober.Admitted >= target ? "" : null), TimeSpan.FromSeconds(30), what);
+        await Eventually.HoldsAsync(_ => Task.FromResult(prober.Admitted >= target ? "" : null), TimeSpan.FromSeconds(30), what);
     }
 
     [Test]
@@ -110,7 +110,7 @@ public sealed class WebhookCertificateAcceptanceTests : IntegrationTest
         Assert.That(ready.Tls, Is.Not.Null, "serving Secret exists when /readyz first passes");
         Assert.That(ready.Served, Is.EqualTo(Pem.ParseCertificates(ready.Tls!.Data["tls.crt"], out _)[0].Sha256()), "ready means serving the Secret's leaf");
         var published = TrustBundle.Parse(ready.Ca!.Data["ca.crt"], DateTimeOffset.UtcNow);
-        await EventuallyAsync(async _ => (await LiveBundlesAsync()).All(b => b.IsExactly(published)) ? "" : null, TimeSpan.FromSeconds(10), "every caBundle to equal ca.crt");
+        await Eventually.HoldsAsync(async _ => (await LiveBundlesAsync()).All(b => b.IsExactly(published)) ? "" : null, TimeSpan.FromSeconds(10), "every caBundle to equal ca.crt");
 
         var pod = await Client.CoreV1.CreateNamespacedPodAsync(AdmissionProber.Pod("admitted"), Namespace);
         Assert.That(pod.Metadata.Uid, Is.Not.Null.And.Not.Empty, "a plain pod is admitted through the Fail webhooks");
@@ -129,7 +129,7 @@ public sealed class WebhookCertificateAcceptanceTests : IntegrationTest
         prober.Start();
         await WaitForAdmissionsAsync(prober, 5, "admissions before the deletion");
         await Client.CoreV1.DeleteNamespacedSecretAsync(op.Settings.ServingSecretName, Namespace);
-        var restored = await EventuallyAsync(async _ => await SecretAsync(op.Settings.ServingSecretName) is { } s && s.Metadata.Uid != before.Metadata.Uid ? s : null,
+        var restored = await Eventually.HoldsAsync(async _ => await SecretAsync(op.Settings.ServingSecretName) is { } s && s.Metadata.Uid != before.Metadata.Uid ? s : null,
             TimeSpan.FromSeconds(10), "the serving Secret to be restored");
         await WaitForAdmissionsAsync(prober, 10, "admissions after the restore");
         await prober.StopAsync();
@@ -193,7 +193,7 @@ public sealed class WebhookCertificateAcceptanceTests : IntegrationTest
         await using var b = Build(register: false);
         await Task.WhenAll(a.StartAsync(CancellationToken.None), b.StartAsync(CancellationToken.None));
         await WebhooksEnforcingAsync(TimeSpan.FromSeconds(30));
-        await EventuallyAsync(_ => Task.FromResult(b.Store.Current is not null ? "" : null), TimeSpan.FromSeconds(30), "the second host to serve");
+        await Eventually.HoldsAsync(_ => Task.FromResult(b.Store.Current is not null ? "" : null), TimeSpan.FromSeconds(30), "the second host to serve");
 
         var ca = (await SecretAsync(a.Settings.CaSecretName))!;
         var tls = (await SecretAsync(a.Settings.ServingSecretName))!;
@@ -224,10 +224,10 @@ public sealed class WebhookCertificateAcceptanceTests : IntegrationTest
         for (var i = 0; i < 7; i++)
         {
             await Client.AdmissionregistrationV1.PatchMutatingWebhookConfigurationAsync(new V1Patch(garbage, V1Patch.PatchType.StrategicMergePatch), _configName, fieldManager: "tamperer");
-            await EventuallyAsync(async _ => await RepairedAsync() ? "" : null, TimeSpan.FromSeconds(5), $"repair {i + 1} within 5 s");
+            await Eventually.HoldsAsync(async _ => await RepairedAsync() ? "" : null, TimeSpan.FromSeconds(5), $"repair {i + 1} within 5 s");
         }
 
-        var events = await EventuallyAsync(async ct =>
+        var events = await Eventually.HoldsAsync(async ct =>
         {
             // Events about cluster-scoped objects live in default (kube-system before Kubernetes 1.21).
             var all = (await Client.EventsV1.ListNamespacedEventAsync("default", cancellationToken: ct)).Items
@@ -250,6 +250,6 @@ public sealed class WebhookCertificateAcceptanceTests : IntegrationTest
             Assert.That(await RepairedAsync(), Is.False, "repaired during the backoff");
             await Task.Delay(250);
         }
-        await EventuallyAsync(async _ => await RepairedAsync() ? "" : null, TimeSpan.FromSeconds(40), "the repair after the backoff");
+        await Eventually.HoldsAsync(async _ => await RepairedAsync() ? "" : null, TimeSpan.FromSeconds(40), "the repair after the backoff");
     }
 }

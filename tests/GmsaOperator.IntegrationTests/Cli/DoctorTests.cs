@@ -61,7 +61,7 @@ public sealed class DoctorTests : IntegrationTest
         {
             Metadata = new V1ObjectMeta { Name = WindowsNode, Labels = new Dictionary<string, string> { ["kubernetes.io/os"] = "windows" } },
         }, cancellationToken: cts.Token);
-        await EventuallyAsync(async ct =>
+        await Eventually.HoldsAsync(async ct =>
             (await Client.CoordinationV1.ReadNamespacedLeaseAsync("gmsa-operator-leader", OperatorNamespace, cancellationToken: ct)).Spec.HolderIdentity,
             Converge, "the operator to take the leader Lease");
     }
@@ -276,7 +276,7 @@ public sealed class DoctorTests : IntegrationTest
     {
         await Client.CoreV1.PatchNamespaceAsync(new V1Patch(new { metadata = new { labels = _webhooks.Labels } }, V1Patch.PatchType.MergePatch), Namespace);
         // Wait until the API server routes this namespace's pods to the fixture's webhooks.
-        await EventuallyAsync(async ct =>
+        await Eventually.HoldsAsync(async ct =>
         {
             try
             {
@@ -307,7 +307,7 @@ public sealed class DoctorTests : IntegrationTest
         }, "gmsa.dev", "v1alpha1", Namespace, "gmsabindings");
 
     private async Task WaitUntilAllowedAsync() =>
-        await EventuallyAsync(async ct =>
+        await Eventually.HoldsAsync(async ct =>
         {
             var decision = await new SubjectAccessReviewer(Client).CanUseCredentialSpecAsync(
                 AccessSubject.ForServiceAccount(Namespace, "webapp"), Namespace, CredSpecName, ct);

@@ -30,7 +30,7 @@ public sealed partial class LocalRunTests : IntegrationTest
         await process.WaitForLineAsync(l => l.Contains("became leader", StringComparison.Ordinal), TimeSpan.FromSeconds(60), "saying the operator leads on the local plane");
         using (var local = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig)))
         {
-            await EventuallyAsync(async ct => (await local.AdmissionregistrationV1.ListValidatingWebhookConfigurationAsync(cancellationToken: ct)).Items
+            await Eventually.HoldsAsync(async ct => (await local.AdmissionregistrationV1.ListValidatingWebhookConfigurationAsync(cancellationToken: ct)).Items
                 .Any(h => h.Metadata.Name == Entities.Deployment.OperatorDeployment.LocalWebhookConfigurationName) ? "registered" : null,
                 TimeSpan.FromSeconds(60), "the operator to register its local webhook configuration");
         }

@@ -68,7 +68,7 @@ public sealed class CredentialSpecCrdUpgradeTests : IntegrationTest
             foreach (var (name, body) in written)
             {
                 var version = body["apiVersion"]!.GetValue<string>().Split('/')[1];
-                await EventuallyAsync(async ct => await Client.CustomObjects.CreateClusterCustomObjectAsync(body, GmsaCredentialSpec.ApiGroup, version, GmsaCredentialSpec.Plural, cancellationToken: ct),
+                await Eventually.HoldsAsync(async ct => await Client.CustomObjects.CreateClusterCustomObjectAsync(body, GmsaCredentialSpec.ApiGroup, version, GmsaCredentialSpec.Plural, cancellationToken: ct),
                     TimeSpan.FromSeconds(30), $"credential spec {name} to be created at {version}");
             }
 
@@ -82,7 +82,7 @@ public sealed class CredentialSpecCrdUpgradeTests : IntegrationTest
             {
                 foreach (var version in new[] { "v1", "v1alpha1" })
                 {
-                    var read = await EventuallyAsync(async ct => (object?)await Client.CustomObjects.GetClusterCustomObjectAsync(
+                    var read = await Eventually.HoldsAsync(async ct => (object?)await Client.CustomObjects.GetClusterCustomObjectAsync(
                         GmsaCredentialSpec.ApiGroup, version, GmsaCredentialSpec.Plural, name, ct), TimeSpan.FromSeconds(30), $"{name} at {version}");
                     var credspec = JsonNode.Parse(((JsonElement)read).GetProperty("credspec").GetRawText());
                     Assert.That(JsonNode.DeepEquals(credspec, body["credspec"]), Is.True, $"{name} at {version}: {credspec}");
@@ -122,7 +122,7 @@ public sealed class CredentialSpecCrdUpgradeTests : IntegrationTest
         {
             await Client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(upstream);
         }
-        await EventuallyAsync(async ct =>
+        await Eventually.HoldsAsync(async ct =>
         {
             var crd = await Client.ApiextensionsV1.ReadCustomResourceDefinitionAsync(CrdName, cancellationToken: ct);
             var established = crd.Status?.Conditions?.Any(c => c.Type == "Established" && c.Status == "True") == true;

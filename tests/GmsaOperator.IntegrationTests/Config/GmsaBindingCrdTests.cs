@@ -116,7 +116,7 @@ public sealed class GmsaBindingCrdTests : IntegrationTest
             Metadata = new V1ObjectMeta { Name = "typed" },
             Spec = new GmsaBindingSpec { CredentialSpecName = "gmsa-webapp1", ServiceAccounts = ["default"] },
         };
-        await EventuallyAsync(async ct => await CreateAsync(JsonNode.Parse(KubernetesJson.Serialize(binding))!.AsObject(), ct), TimeSpan.FromSeconds(30), "the GmsaBinding to be created");
+        await Eventually.HoldsAsync(async ct => await CreateAsync(JsonNode.Parse(KubernetesJson.Serialize(binding))!.AsObject(), ct), TimeSpan.FromSeconds(30), "the GmsaBinding to be created");
 
         var read = KubernetesJson.Deserialize<GmsaBinding>((JsonElement)await Client.CustomObjects.GetNamespacedCustomObjectAsync(
             GmsaBinding.ApiGroup, GmsaBinding.Version, Namespace, GmsaBinding.Plural, "typed"));

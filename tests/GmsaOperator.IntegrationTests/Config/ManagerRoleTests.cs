@@ -46,7 +46,7 @@ public sealed class ManagerRoleTests : IntegrationTest
                 - {kind: ServiceAccount, name: default, namespace: {{Namespace}}}
                 """;
             // RBAC bindings reach the authorizer through its informer: allow a moment.
-            await EventuallyAsync(async ct =>
+            await Eventually.HoldsAsync(async ct =>
             {
                 var result = await Kubectl.RunAsync(["apply", "-f", "-", .. asOperator], useRoleYaml, ct);
                 return result.ExitCode == 0 ? result : throw new InvalidOperationException(result.ToString());

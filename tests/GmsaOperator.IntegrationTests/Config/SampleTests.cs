@@ -24,7 +24,7 @@ public sealed class SampleTests : IntegrationTest
         try
         {
             // A just-installed CRD can take a moment before kubectl's discovery sees it.
-            await EventuallyAsync(async ct =>
+            await Eventually.HoldsAsync(async ct =>
             {
                 var result = await Kubectl.RunAsync(["apply", "-k", RepositoryRoot.Config("samples")], cancellationToken: ct);
                 return result.ExitCode == 0 ? result : throw new InvalidOperationException(result.ToString());

@@ -53,11 +53,11 @@ public sealed class GracefulShutdownTests : IntegrationTest
         await app.StartAsync(cts.Token);
 
         using var http = new HttpClient(new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true } }) { Timeout = TimeSpan.FromSeconds(5) };
-        await EventuallyAsync(async ct => await ReadyzAsync(http, healthPort, ct) == HttpStatusCode.OK ? "ready" : null, TimeSpan.FromSeconds(60), "/readyz 200");
+        await Eventually.HoldsAsync(async ct => await ReadyzAsync(http, healthPort, ct) == HttpStatusCode.OK ? "ready" : null, TimeSpan.FromSeconds(60), "/readyz 200");
 
         var sw = Stopwatch.StartNew();
         var stop = app.StopAsync(CancellationToken.None);
-        await EventuallyAsync(async ct => await ReadyzAsync(http, healthPort, ct) == HttpStatusCode.ServiceUnavailable ? "not ready" : null, TimeSpan.FromSeconds(5), "/readyz 503");
+        await Eventually.HoldsAsync(async ct => await ReadyzAsync(http, healthPort, ct) == HttpStatusCode.ServiceUnavailable ? "not ready" : null, TimeSpan.FromSeconds(5), "/readyz 503");
         await Task.Delay(TimeSpan.FromSeconds(2), cts.Token);
         Assert.That(stop.IsCompleted, Is.False, "still draining while the pod is in the Endpoints");
         using (var response = await http.PostAsync($"https://127.0.0.1:{webhookPort}/validate", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"), cts.Token))

@@ -69,18 +69,18 @@ public sealed class GmsaBindingReconcilerTests : IntegrationTest
         await WaitForReadyAsync("second", "True", Converge);
 
         await Client.CustomObjects.DeleteNamespacedCustomObjectAsync(GmsaBinding.ApiGroup, GmsaBinding.Version, Namespace, GmsaBinding.Plural, "second");
-        await EventuallyAsync(async ct => await RoleBindingExistsAsync("second", ct) ? null : "gone", Converge, "the garbage collector to delete the RoleBinding");
+        await Eventually.HoldsAsync(async ct => await RoleBindingExistsAsync("second", ct) ? null : "gone", Converge, "the garbage collector to delete the RoleBinding");
         Assert.That(await MayUseAsync("default"), Is.True, "the first binding still grants use");
 
         await Client.CustomObjects.DeleteNamespacedCustomObjectAsync(GmsaBinding.ApiGroup, GmsaBinding.Version, Namespace, GmsaBinding.Plural, "webapp");
-        await EventuallyAsync(async ct => await MayUseAsync("default", ct) ? null : "denied", Converge, "use to be denied after the binding is deleted");
+        await Eventually.HoldsAsync(async ct => await MayUseAsync("default", ct) ? null : "denied", Converge, "use to be denied after the binding is deleted");
 
         await CreateBindingAsync("third", ["default"]);
         await WaitForReadyAsync("third", "True", Converge);
         await DeleteCredSpecAsync();
         var notFound = await WaitForReadyAsync("third", "False", Converge);
         Assert.That(notFound.Status!.Conditions!.Single(c => c.Type == "Ready").Reason, Is.EqualTo("CredentialSpecNotFound"));
-        await EventuallyAsync(async ct => await ClusterRoleExistsAsync(ct) ? null : "gone", Converge, "the ClusterRole to be garbage-collected with the credspec");
+        await Eventually.HoldsAsync(async ct => await ClusterRoleExistsAsync(ct) ? null : "gone", Converge, "the ClusterRole to be garbage-collected with the credspec");
         Assert.That(await RoleBindingExistsAsync("third"), Is.False, "no RoleBinding while the credspec is missing");
 
         await CreateCredSpecAsync();
@@ -113,12 +113,12 @@ public sealed class GmsaBindingReconcilerTests : IntegrationTest
         var crName = GeneratedNames.ClusterRoleFor(_credSpec);
 
         await Client.RbacAuthorizationV1.DeleteNamespacedRoleBindingAsync(rbName, Namespace);
-        await EventuallyAsync(async ct => await RoleBindingExistsAsync("webapp", ct) ? "back" : null, TimeSpan.FromSeconds(5), "the deleted RoleBinding to be restored");
+        await Eventually.HoldsAsync(async ct => await RoleBindingExistsAsync("webapp", ct) ? "back" : null, TimeSpan.FromSeconds(5), "the deleted RoleBinding to be restored");
 
         var rb = await Client.RbacAuthorizationV1.ReadNamespacedRoleBindingAsync(rbName, Namespace);
         rb.Subjects = [new Rbacv1Subject { Kind = "ServiceAccount", Name = "intruder", NamespaceProperty = Namespace }];
         await Client.RbacAuthorizationV1.ReplaceNamespacedRoleBindingAsync(rb, rbName, Namespace);
-        await EventuallyAsync(async ct =>
+        await Eventually.HoldsAsync(async ct =>
         {
             var current = await Client.RbacAuthorizationV1.ReadNamespacedRoleBindingAsync(rbName, Namespace, cancellationToken: ct);
             return current.Subjects.Select(s => s.Name).SequenceEqual(["default"]) ? current : null;
@@ -127,14 +127,14 @@ public sealed class GmsaBindingReconcilerTests : IntegrationTest
         var role = await Client.RbacAuthorizationV1.ReadClusterRoleAsync(crName);
         role.Rules[0].ResourceNames = ["someone-elses-credspec"];
         await Client.RbacAuthorizationV1.ReplaceClusterRoleAsync(role, crName);
-        await EventuallyAsync(async ct =>
+        await Eventually.HoldsAsync(async ct =>
         {
             var current = await Client.RbacAuthorizationV1.ReadClusterRoleAsync(crName, cancellationToken: ct);
             return current.Rules.Single().ResourceNames.SequenceEqual([_credSpec]) ? current : null;
         }, TimeSpan.FromSeconds(5), "the edited ClusterRole to be restored");
 
         await Client.RbacAuthorizationV1.DeleteClusterRoleAsync(crName);
-        await EventuallyAsync(async ct => await ClusterRoleExistsAsync(ct) ? "back" : null, TimeSpan.FromSeconds(5), "the deleted ClusterRole to be restored");
+        await Eventually.HoldsAsync(async ct => await ClusterRoleExistsAsync(ct) ? "back" : null, TimeSpan.FromSeconds(5), "the deleted ClusterRole to be restored");
     }
 
     [Test]
@@ -171,7 +171,7 @@ public sealed class GmsaBindingReconcilerTests : IntegrationTest
         var patch = new V1Patch("""{"spec":{"serviceAccounts":["default","web"]}}""", V1Patch.PatchType.MergePatch);
         await Client.CustomObjects.PatchNamespacedCustomObjectAsync(patch, GmsaBinding.ApiGroup, GmsaBinding.Version, Namespace, GmsaBinding.Plural, "webapp");
 
-        var updated = await EventuallyAsync(async ct =>
+        var updated = await Eventually.HoldsAsync(async ct =>
         {
             var b = await GetBindingAsync("webapp", ct);
             return b.Status?.ObservedGeneration > first.Status!.ObservedGeneration ? b : null;
@@ -185,7 +185,7 @@ public sealed class GmsaBindingReconcilerTests : IntegrationTest
         Assert.That(await MayUseAsync("web"), Is.True);
 
         await Client.CoreV1.CreateNamespacedServiceAccountAsync(new V1ServiceAccount { Metadata = new V1ObjectMeta { Name = "web" } }, Namespace);
-        await EventuallyAsync(async ct =>
+        await Eventually.HoldsAsync(async ct =>
         {
             var b = await GetBindingAsync("webapp", ct);
             return b.Status?.Conditions?.Single(c => c.Type == BindingPlanner.ServiceAccountsFoundType).Status == "True" ? b : null;
@@ -200,7 +200,7 @@ public sealed class GmsaBindingReconcilerTests : IntegrationTest
         await CreateCredSpecAsync();
         await WaitForReadyAsync("evented", "True", Converge);
 
-        var events = await EventuallyAsync(async ct =>
+        var events = await Eventually.HoldsAsync(async ct =>
         {
             var list = await Client.EventsV1.ListNamespacedEventAsync(Namespace, cancellationToken: ct);
             var mine = list.Items.Where(e => e.Regarding?.Kind == GmsaBinding.EntityKind && e.Regarding.Name == "evented").ToList();
@@ -257,7 +257,7 @@ public sealed class GmsaBindingReconcilerTests : IntegrationTest
     }
 
     private Task<GmsaBinding> WaitForReadyAsync(string name, string status, TimeSpan timeout) =>
-        EventuallyAsync(async ct =>
+        Eventually.HoldsAsync(async ct =>
         {
             var b = await GetBindingAsync(name, ct);
             var ready = b.Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready");

@@ -32,7 +32,7 @@ public sealed class ApiFaultTests : IntegrationTest
         await using var op = await InProcessOperator.StartAsync("gmsa-soak-outage");
         using var cts = new CancellationTokenSource(Converge);
         var creating = ReliabilityCluster.CreateBindingsAsync(Namespace, CredSpec, 0, count, cts.Token);
-        await EventuallyAsync(async ct => (await ReliabilityCluster.ReadyAsync(Namespace, ct)).Count > 0 ? "some" : null, TimeSpan.FromMinutes(1), "reconciling to start");
+        await Eventually.HoldsAsync(async ct => (await ReliabilityCluster.ReadyAsync(Namespace, ct)).Count > 0 ? "some" : null, TimeSpan.FromMinutes(1), "reconciling to start");
         try
         {
             await ControlPlaneSetup.Plane.StopApiServerAsync(hard: true);

@@ -25,12 +25,12 @@ public sealed class LeaderFailoverTests : IntegrationTest
         var b = StartOperator("b");
         try
         {
-            var leader = await EventuallyAsync(async ct =>
+            var leader = await Eventually.HoldsAsync(async ct =>
                 (await Client.CoordinationV1.ReadNamespacedLeaseAsync("gmsa-operator-leader", LeaseNamespace, cancellationToken: ct)).Spec?.HolderIdentity is { Length: > 0 } holder ? holder : null,
                 TimeSpan.FromMinutes(1), "a leader");
             using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(6));
             await ReliabilityCluster.CreateBindingsAsync(Namespace, CredSpec, 0, count, cts.Token);
-            await EventuallyAsync(async ct => (await ReliabilityCluster.ReadyAsync(Namespace, ct)).Count > 0 ? "some" : null, TimeSpan.FromMinutes(1), "reconciling to start");
+            await Eventually.HoldsAsync(async ct => (await ReliabilityCluster.ReadyAsync(Namespace, ct)).Count > 0 ? "some" : null, TimeSpan.FromMinutes(1), "reconciling to start");
 
             var (victim, survivor) = leader.StartsWith("soak-a", StringComparison.Ordinal) ? (a, b) : (b, a);
             var pendingAtKill = count - (await ReliabilityCluster.ReadyAsync(Namespace, cts.Token)).Count;

@@ -53,17 +53,17 @@ public sealed class ControllerIntegrationTests : IntegrationTest
                 Data = new Dictionary<string, string> { ["k"] = "v1" },
             }, Namespace);
 
-            var copy = await EventuallyAsync(async ct => await Client.CoreV1.ReadNamespacedConfigMapAsync("src-copy", Namespace, cancellationToken: ct),
+            var copy = await Eventually.HoldsAsync(async ct => await Client.CoreV1.ReadNamespacedConfigMapAsync("src-copy", Namespace, cancellationToken: ct),
                 TimeSpan.FromSeconds(15), "the copy to be applied");
             Assert.That(copy.Data["k"], Is.EqualTo("v1"));
             Assert.That(copy.Metadata.ManagedFields?.Select(m => m.Manager), Does.Contain("runtime-tests"));
 
             // Drift on the owned object is repaired (the owner is enqueued through the owner reference).
             await Client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch("""{"data":{"k":"tampered"}}""", V1Patch.PatchType.MergePatch), "src-copy", Namespace);
-            await EventuallyAsync(async ct => (await Client.CoreV1.ReadNamespacedConfigMapAsync("src-copy", Namespace, cancellationToken: ct)).Data["k"] == "v1" ? "ok" : null,
+            await Eventually.HoldsAsync(async ct => (await Client.CoreV1.ReadNamespacedConfigMapAsync("src-copy", Namespace, cancellationToken: ct)).Data["k"] == "v1" ? "ok" : null,
                 TimeSpan.FromSeconds(15), "the drift to be repaired");
 
-            var events = await EventuallyAsync(async ct =>
+            var events = await Eventually.HoldsAsync(async ct =>
             {
                 var list = await Client.EventsV1.ListNamespacedEventAsync(Namespace, cancellationToken: ct);
                 var copied = list.Items.Where(e => e.Reason == "Copied" && e.Regarding.Name == "src").ToList();
@@ -190,7 +190,7 @@ public sealed class ControllerIntegrationTests : IntegrationTest
 
         await writer.UpdateMetadataAsync<V1Service>(new ObjectKey(Namespace, "svc"), svc => svc.Metadata.Finalizers.Remove("example.com/cleanup"), CancellationToken.None);
         Assert.That(await writer.DeleteAsync<V1Service>(new ObjectKey(Namespace, "svc"), CancellationToken.None), Is.True);
-        Assert.That(await EventuallyAsync(async ct => await writer.GetAsync<V1Service>(new ObjectKey(Namespace, "svc"), ct) is null ? "gone" : null,
+        Assert.That(await Eventually.HoldsAsync(async ct => await writer.GetAsync<V1Service>(new ObjectKey(Namespace, "svc"), ct) is null ? "gone" : null,
             TimeSpan.FromSeconds(10), "the service to be deleted"), Is.EqualTo("gone"));
     }
 }

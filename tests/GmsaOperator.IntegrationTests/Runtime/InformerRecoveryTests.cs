@@ -43,7 +43,7 @@ public sealed class InformerRecoveryTests : IntegrationTest
         Client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = name } }, Namespace);
 
     private Task<V1ConfigMap> CachedAsync(string name, TimeSpan timeout) =>
-        EventuallyAsync(_ => Task.FromResult(Informer.Store.Get(new ObjectKey(Namespace, name))), timeout, $"configmap {name} in the cache");
+        Eventually.HoldsAsync(_ => Task.FromResult(Informer.Store.Get(new ObjectKey(Namespace, name))), timeout, $"configmap {name} in the cache");
 
     /// <summary>Stops kube-apiserver, runs <paramref name="whileDown"/>, and always starts it again (same port) and waits until it answers.</summary>
     private static async Task WithApiServerDownAsync(Func<Task> whileDown)
@@ -57,7 +57,7 @@ public sealed class InformerRecoveryTests : IntegrationTest
         {
             using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
             await ControlPlaneSetup.Plane.StartApiServerAsync(cts.Token);
-            await EventuallyAsync(async ct => await Client.CoreV1.ListNamespaceAsync(limit: 1, cancellationToken: ct), TimeSpan.FromSeconds(60), "the API server to answer");
+            await Eventually.HoldsAsync(async ct => await Client.CoreV1.ListNamespaceAsync(limit: 1, cancellationToken: ct), TimeSpan.FromSeconds(60), "the API server to answer");
         }
     }
 

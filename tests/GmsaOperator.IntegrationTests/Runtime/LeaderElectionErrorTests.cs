@@ -19,7 +19,7 @@ public sealed class LeaderElectionErrorTests : IntegrationTest
         await host.StartAsync();
         try
         {
-            var line = await EventuallyAsync(_ => Task.FromResult(logs.Lines.FirstOrDefault(l => l.Contains("Leader election:"))), TimeSpan.FromSeconds(15), "a leader-election error line");
+            var line = await Eventually.HoldsAsync(_ => Task.FromResult(logs.Lines.FirstOrDefault(l => l.Contains("Leader election:"))), TimeSpan.FromSeconds(15), "a leader-election error line");
             Assert.That(line, Does.Contain($"create of Lease {missing}/test-leader failed: NotFound: namespaces \"{missing}\" not found"));
             await Task.Delay(TimeSpan.FromSeconds(5)); // two more retries: held back, not logged
             Assert.That(logs.Lines.Count(l => l.Contains("Leader election:")), Is.EqualTo(1), "rate-limited");
@@ -44,7 +44,7 @@ public sealed class LeaderElectionErrorTests : IntegrationTest
         await host.StartAsync();
         try
         {
-            var line = await EventuallyAsync(_ => Task.FromResult(logs.Lines.FirstOrDefault(l => l.Contains("Leader election:"))), TimeSpan.FromSeconds(15), "a leader-election error line");
+            var line = await Eventually.HoldsAsync(_ => Task.FromResult(logs.Lines.FirstOrDefault(l => l.Contains("Leader election:"))), TimeSpan.FromSeconds(15), "a leader-election error line");
             Assert.That(line, Does.Contain($"get of Lease {Namespace}/test-leader failed: Forbidden: leases.coordination.k8s.io \"test-leader\" is forbidden: User \"no-rbac-user\""));
         }
         finally

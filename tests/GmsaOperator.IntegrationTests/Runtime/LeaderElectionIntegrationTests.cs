@@ -46,13 +46,13 @@ public sealed class LeaderElectionIntegrationTests : IntegrationTest
         var a = RuntimeHost.Build(Namespace, "replica-a", services: s => s.AddHostedService(_ => slow));
         _hosts.Add(a);
         await a.StartAsync();
-        await EventuallyAsync(_ => Task.FromResult(Leads(a) ? "a" : null), TimeSpan.FromSeconds(10), "replica-a to lead");
+        await Eventually.HoldsAsync(_ => Task.FromResult(Leads(a) ? "a" : null), TimeSpan.FromSeconds(10), "replica-a to lead");
 
         // As on SIGTERM: the console lifetime signals ApplicationStopping, and the running host then stops its services.
         var stopping = a.WaitForShutdownAsync();
         a.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
         // The other service is still in its shutdown hook: the Lease must already be free for a successor.
-        await EventuallyAsync(async _ => await LeaseHolderAsync() == "" ? "released" : null, TimeSpan.FromSeconds(10), "the Lease to be released during the drain");
+        await Eventually.HoldsAsync(async _ => await LeaseHolderAsync() == "" ? "released" : null, TimeSpan.FromSeconds(10), "the Lease to be released during the drain");
         Assert.That(stopping.IsCompleted, Is.False, "the host is still stopping");
         slow.Release.SetResult();
         await stopping;
@@ -77,10 +77,10 @@ public sealed class LeaderElectionIntegrationTests : IntegrationTest
     public async Task OneLeadsGracefulStopHandsOverFastCrashHandsOverAfterExpiry()
     {
         var a = await StartAsync("replica-a");
-        await EventuallyAsync(_ => Task.FromResult(Leads(a) ? "a" : null), TimeSpan.FromSeconds(10), "replica-a to lead");
+        await Eventually.HoldsAsync(_ => Task.FromResult(Leads(a) ? "a" : null), TimeSpan.FromSeconds(10), "replica-a to lead");
         var b = await StartAsync("replica-b", releaseOnStop: false);
         var c = await StartAsync("replica-c");
-        await EventuallyAsync(_ => Task.FromResult(new[] { b, c }.All(h => Election(h).ObservedLeader == "replica-a") ? "campaigned" : null),
+        await Eventually.HoldsAsync(_ => Task.FromResult(new[] { b, c }.All(h => Election(h).ObservedLeader == "replica-a") ? "campaigned" : null),
             TimeSpan.FromSeconds(10), "replica-b and replica-c to campaign and see replica-a holding the Lease");
         Assert.That(new[] { a, b, c }.Count(Leads), Is.EqualTo(1), "exactly one leader");
         Assert.That(await LeaseHolderAsync(), Is.EqualTo("replica-a"));
@@ -88,7 +88,7 @@ public sealed class LeaderElectionIntegrationTests : IntegrationTest
         var sw = Stopwatch.StartNew();
         await a.StopAsync();
         Assert.That(await LeaseHolderAsync(), Is.Empty, "the lease was released");
-        var next = await EventuallyAsync(_ => Task.FromResult(new[] { b, c }.FirstOrDefault(Leads)), TimeSpan.FromSeconds(5), "a successor after a graceful stop");
+        var next = await Eventually.HoldsAsync(_ => Task.FromResult(new[] { b, c }.FirstOrDefault(Leads)), TimeSpan.FromSeconds(5), "a successor after a graceful stop");
         TestContext.Progress.WriteLine($"graceful handover in {sw.Elapsed.TotalSeconds:0.0}s");
         Assert.That(new[] { b, c }.Count(Leads), Is.EqualTo(1));
 
@@ -96,14 +96,14 @@ public sealed class LeaderElectionIntegrationTests : IntegrationTest
         {
             // Make b the leader so the crash test below kills a non-releasing replica.
             await c.StopAsync();
-            await EventuallyAsync(_ => Task.FromResult(Leads(b) ? "b" : null), TimeSpan.FromSeconds(5), "replica-b to lead");
+            await Eventually.HoldsAsync(_ => Task.FromResult(Leads(b) ? "b" : null), TimeSpan.FromSeconds(5), "replica-b to lead");
             c = await StartAsync("replica-c2");
         }
 
         sw.Restart();
         await b.StopAsync(); // stops renewing but does not release: a crash as far as the Lease is concerned
         Assert.That(await LeaseHolderAsync(), Is.EqualTo("replica-b"));
-        await EventuallyAsync(_ => Task.FromResult(Leads(c) ? "c" : null), TimeSpan.FromSeconds(20), "a successor after a crash");
+        await Eventually.HoldsAsync(_ => Task.FromResult(Leads(c) ? "c" : null), TimeSpan.FromSeconds(20), "a successor after a crash");
         TestContext.Progress.WriteLine($"crash handover in {sw.Elapsed.TotalSeconds:0.0}s");
     }
 
@@ -120,17 +120,17 @@ public sealed class LeaderElectionIntegrationTests : IntegrationTest
         var a = RuntimeHost.Build(Namespace, "replica-a", SlowPolling);
         _hosts.Add(a);
         await a.StartAsync();
-        await EventuallyAsync(_ => Task.FromResult(Leads(a) ? "a" : null), TimeSpan.FromSeconds(10), "replica-a to lead");
+        await Eventually.HoldsAsync(_ => Task.FromResult(Leads(a) ? "a" : null), TimeSpan.FromSeconds(10), "replica-a to lead");
         var b = RuntimeHost.Build(Namespace, "replica-b", SlowPolling);
         _hosts.Add(b);
         await b.StartAsync();
         var watcher = (LeaseReleaseWatcher)b.Services.GetRequiredService<ILeaseReleaseWatcher>();
-        await EventuallyAsync(_ => Task.FromResult(watcher.WatchesStarted > 0 ? "watching" : null), TimeSpan.FromSeconds(10), "replica-b to watch the Lease");
+        await Eventually.HoldsAsync(_ => Task.FromResult(watcher.WatchesStarted > 0 ? "watching" : null), TimeSpan.FromSeconds(10), "replica-b to watch the Lease");
         Assert.That(Leads(b), Is.False);
 
         var sw = Stopwatch.StartNew();
         await a.StopAsync();
-        await EventuallyAsync(_ => Task.FromResult(Leads(b) ? "b" : null), TimeSpan.FromSeconds(5), "replica-b to lead after replica-a released the Lease");
+        await Eventually.HoldsAsync(_ => Task.FromResult(Leads(b) ? "b" : null), TimeSpan.FromSeconds(5), "replica-b to lead after replica-a released the Lease");
         TestContext.Progress.WriteLine($"released Lease taken over in {sw.Elapsed.TotalSeconds:0.00}s");
         Assert.That(await LeaseHolderAsync(), Is.EqualTo("replica-b"));
     }

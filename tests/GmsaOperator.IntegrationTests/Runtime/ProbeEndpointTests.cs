@@ -23,9 +23,9 @@ public sealed class ProbeEndpointTests : IntegrationTest
             Assert.That(live.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(await live.Content.ReadAsStringAsync(), Is.EqualTo("Healthy"));
 
-            await EventuallyAsync(async ct => (await http.GetAsync("/readyz", ct)).IsSuccessStatusCode ? "ready" : null, TimeSpan.FromSeconds(10), "/readyz to pass");
+            await Eventually.HoldsAsync(async ct => (await http.GetAsync("/readyz", ct)).IsSuccessStatusCode ? "ready" : null, TimeSpan.FromSeconds(10), "/readyz to pass");
 
-            var metrics = await EventuallyAsync(async ct =>
+            var metrics = await Eventually.HoldsAsync(async ct =>
             {
                 var text = await http.GetStringAsync("/metrics", ct);
                 return text.Contains("leader_election_master_status{name=\"gmsa-operator-leader\"} 1", StringComparison.Ordinal) ? text : null;

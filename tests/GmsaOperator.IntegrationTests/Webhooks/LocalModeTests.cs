@@ -43,7 +43,7 @@ public sealed class LocalModeTests : IntegrationTest
                 Is.EqualTo(new[] { "kubernetes.io/metadata.name NotIn gmsa-system,kube-system", "windows.k8s.io/disabled NotIn true" }));
 
             // End to end: a pod naming an unknown credspec is denied by this process.
-            var denied = await EventuallyAsync(async ct =>
+            var denied = await Eventually.HoldsAsync(async ct =>
             {
                 try
                 {

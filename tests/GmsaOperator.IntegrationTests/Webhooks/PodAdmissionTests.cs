@@ -66,7 +66,7 @@ public sealed class PodAdmissionTests : IntegrationTest
             ["credspec"] = DocCredSpec,
         }, "windows.k8s.io", "v1", "gmsacredentialspecs");
         // Wait until the API server routes this namespace to our webhooks and the default service account is usable.
-        await EventuallyAsync(async ct =>
+        await Eventually.HoldsAsync(async ct =>
         {
             try
             {
@@ -174,7 +174,7 @@ public sealed class PodAdmissionTests : IntegrationTest
         ControlPlaneRequiresControllerManager();
         await GrantUseAsync();
         await Client.AppsV1.CreateNamespacedDeploymentAsync(WithCreds(), Namespace);
-        var pod = await EventuallyAsync(async ct => (await Client.CoreV1.ListNamespacedPodAsync(Namespace, labelSelector: "run=with-creds", cancellationToken: ct)).Items.FirstOrDefault(),
+        var pod = await Eventually.HoldsAsync(async ct => (await Client.CoreV1.ListNamespacedPodAsync(Namespace, labelSelector: "run=with-creds", cancellationToken: ct)).Items.FirstOrDefault(),
             TimeSpan.FromSeconds(60), "the with-creds pod");
         Assert.That(pod.Spec.SecurityContext.WindowsOptions.GmsaCredentialSpecName, Is.EqualTo(CredSpecName));
         Assert.That(pod.Spec.SecurityContext.WindowsOptions.GmsaCredentialSpec, Is.EqualTo(Canonical));
@@ -184,7 +184,7 @@ public sealed class PodAdmissionTests : IntegrationTest
     public async Task ContainerAndInitContainerNames_AreExpandedToo()
     {
         await GrantUseAsync();
-        var pod = await EventuallyAsync(ct => Client.CoreV1.CreateNamespacedPodAsync(PodWith(container: Gmsa(CredSpecName), init: Gmsa(CredSpecName)), Namespace, cancellationToken: ct)!,
+        var pod = await Eventually.HoldsAsync(ct => Client.CoreV1.CreateNamespacedPodAsync(PodWith(container: Gmsa(CredSpecName), init: Gmsa(CredSpecName)), Namespace, cancellationToken: ct)!,
             TimeSpan.FromSeconds(30), "the pod to be admitted once RBAC has caught up");
         Assert.That(pod.Spec.Containers[0].SecurityContext.WindowsOptions.GmsaCredentialSpec, Is.EqualTo(Canonical));
         Assert.That(pod.Spec.InitContainers[0].SecurityContext.WindowsOptions.GmsaCredentialSpec, Is.EqualTo(Canonical));
@@ -195,7 +195,7 @@ public sealed class PodAdmissionTests : IntegrationTest
     {
         ControlPlaneRequiresControllerManager();
         await Client.AppsV1.CreateNamespacedDeploymentAsync(WithCreds(), Namespace);
-        var condition = await EventuallyAsync(async ct =>
+        var condition = await Eventually.HoldsAsync(async ct =>
         {
             var sets = await Client.AppsV1.ListNamespacedReplicaSetAsync(Namespace, cancellationToken: ct);
             return sets.Items.SelectMany(r => r.Status?.Conditions ?? []).FirstOrDefault(c => c.Reason == "FailedCreate");
@@ -215,7 +215,7 @@ public sealed class PodAdmissionTests : IntegrationTest
     public async Task PresetContentsThatDoNotMatch_AreDeniedWith422()
     {
         await GrantUseAsync();
-        var e = await EventuallyAsync(async ct =>
+        var e = await Eventually.HoldsAsync(async ct =>
         {
             var failure = await CreateFailsAsync(PodWith(container: Gmsa(CredSpecName, """{"CmsPlugins":[]}""")));
             return failure.Response.StatusCode == HttpStatusCode.UnprocessableEntity ? failure : null;
@@ -239,7 +239,7 @@ public sealed class PodAdmissionTests : IntegrationTest
     public async Task UpdatingGmsaNameOrContents_IsDenied_UpdatingTheImageIsAllowed()
     {
         await GrantUseAsync();
-        await EventuallyAsync(ct => Client.CoreV1.CreateNamespacedPodAsync(PodWith(podName: CredSpecName), Namespace, cancellationToken: ct)!,
+        await Eventually.HoldsAsync(ct => Client.CoreV1.CreateNamespacedPodAsync(PodWith(podName: CredSpecName), Namespace, cancellationToken: ct)!,
             TimeSpan.FromSeconds(30), "the pod to be admitted once RBAC has caught up");
 
         var image = new V1Patch("""[{"op":"replace","path":"/spec/containers/0/image","value":"mcr.microsoft.com/windows/servercore/iis:v2"}]""", V1Patch.PatchType.JsonPatch);

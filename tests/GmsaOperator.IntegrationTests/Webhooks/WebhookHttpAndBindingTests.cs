@@ -124,7 +124,7 @@ public sealed class WebhookHttpAndBindingTests : IntegrationTest
         }, Namespace);
 
         using var alice = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(ControlPlaneSetup.Plane.KubeconfigPath), new Impersonate("alice"));
-        var denied = await EventuallyAsync(async ct =>
+        var denied = await Eventually.HoldsAsync(async ct =>
         {
             try
             {

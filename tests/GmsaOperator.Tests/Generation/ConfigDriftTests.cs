@@ -8,7 +8,7 @@ public sealed class ConfigDriftTests
     [Test]
     public void CommittedConfigMatchesGeneratedOutput()
     {
-        var directory = Path.Combine(RepositoryRoot.Find(), "config");
+        var directory = Path.Combine(RepositoryRoot.Path, "config");
         var drift = ConfigDrift.Describe(ConfigGenerator.Generate(), directory);
         if (drift.Length > 0) Assert.Fail($"config/ differs from what the code generates; run `make manifests` and commit the result.\n{drift}");
     }

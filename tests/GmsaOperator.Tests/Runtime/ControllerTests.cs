@@ -90,7 +90,7 @@ public sealed class ControllerTests
     public async Task ReconcilesTheKeyFromTheCacheAndForgetsOnSuccess()
     {
         Start();
-        await Wait.UntilAsync(() => _script.Calls.Count == 1, "the first reconcile");
+        await Eventually.TrueAsync(() => _script.Calls.Count == 1, "the first reconcile");
 
         Assert.That(_script.Calls.Single().Key, Is.EqualTo(new ObjectKey("ns", "a")));
     }
@@ -117,7 +117,7 @@ public sealed class ControllerTests
 
         controller = Start(c => c.WithPrimaryFilter(EventFilters.GenerationChanged));
 
-        await Wait.UntilAsync(() => queuedWhileReconcilingB is not null, "b's reconcile");
+        await Eventually.TrueAsync(() => queuedWhileReconcilingB is not null, "b's reconcile");
         Assert.That(queuedWhileReconcilingB, Is.Zero, "a was enqueued again by its status-only update");
         Assert.That(_script.Calls.Select(c => c.Key.Name), Is.EqualTo(new[] { "a", "b" }));
     }
@@ -145,7 +145,7 @@ public sealed class ControllerTests
     {
         _script.Behaviour = _ => ReconcileResult.After(TimeSpan.FromMinutes(3));
         var controller = Start();
-        await Wait.UntilAsync(() => controller.Queue?.DelayedCount == 1, "the first reconcile to requeue");
+        await Eventually.TrueAsync(() => controller.Queue?.DelayedCount == 1, "the first reconcile to requeue");
         var first = _script.Calls.Single().At;
 
         _time.Advance(TimeSpan.FromMinutes(3) - TimeSpan.FromMilliseconds(1));
@@ -153,7 +153,7 @@ public sealed class ControllerTests
         Assert.That(controller.Queue!.DelayedCount, Is.EqualTo(1), "the key was requeued before its RequeueAfter");
         Assert.That(_script.Calls, Has.Count.EqualTo(1));
         _time.Advance(TimeSpan.FromMilliseconds(1));
-        await Wait.UntilAsync(() => _script.Calls.Count == 2, "the requeued reconcile");
+        await Eventually.TrueAsync(() => _script.Calls.Count == 2, "the requeued reconcile");
 
         Assert.That(_script.Calls.Last().At - first, Is.EqualTo(TimeSpan.FromMinutes(3)));
     }
@@ -166,9 +166,9 @@ public sealed class ControllerTests
         for (var i = 2; i <= 5; i++)
         {
             // Step the fake clock until the retry timer fires, so the measured gap is the rate limiter's delay.
-            await Wait.UntilAsync(() => controller.Queue?.DelayedCount == 1, "the retry to be scheduled");
+            await Eventually.TrueAsync(() => controller.Queue?.DelayedCount == 1, "the retry to be scheduled");
             while (controller.Queue?.DelayedCount == 1) _time.Advance(TimeSpan.FromMilliseconds(1)); // fake timers fire inside Advance
-            await Wait.UntilAsync(() => _script.Calls.Count == i, "the retry");
+            await Eventually.TrueAsync(() => _script.Calls.Count == i, "the retry");
         }
         var at = _script.Calls.Select(c => c.At).ToList();
         var gaps = at.Zip(at.Skip(1), (x, y) => (y - x).TotalMilliseconds).ToList();

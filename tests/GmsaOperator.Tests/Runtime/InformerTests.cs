@@ -45,7 +45,7 @@ public sealed class InformerTests
     {
         _transport.List("10", ConfigMap("a", "9"));
         Start();
-        await Wait.UntilAsync(() => _transport.WatchRequests.Count >= 1, "the first watch");
+        await Eventually.TrueAsync(() => _transport.WatchRequests.Count >= 1, "the first watch");
 
         var watch = _transport.WatchRequests[0];
         Assert.Multiple(() =>
@@ -65,7 +65,7 @@ public sealed class InformerTests
         _transport.List("10");
         _transport.Watch(Event("ADDED", ConfigMap("a", "11")), Event("MODIFIED", ConfigMap("a", "12")));
         Start();
-        await Wait.UntilAsync(() => _transport.WatchRequests.Count >= 2, "a reconnect");
+        await Eventually.TrueAsync(() => _transport.WatchRequests.Count >= 2, "a reconnect");
 
         Assert.Multiple(() =>
         {
@@ -81,7 +81,7 @@ public sealed class InformerTests
         _transport.List("10");
         _transport.Watch(Bookmark("20"));
         Start();
-        await Wait.UntilAsync(() => _transport.WatchRequests.Count >= 2, "a reconnect");
+        await Eventually.TrueAsync(() => _transport.WatchRequests.Count >= 2, "a reconnect");
 
         Assert.That(Query(_transport.WatchRequests[1], "resourceVersion"), Is.EqualTo("20"));
         Assert.That(_events, Is.Empty, "a bookmark is not a change");
@@ -95,7 +95,7 @@ public sealed class InformerTests
         // During the gap: a changed, b deleted, d created.
         _transport.List("30", ConfigMap("a", "25"), ConfigMap("c", "11"), ConfigMap("d", "28"));
         Start();
-        await Wait.UntilAsync(() => _transport.WatchRequests.Count >= 2, "the watch after the relist");
+        await Eventually.TrueAsync(() => _transport.WatchRequests.Count >= 2, "the watch after the relist");
 
         var names = _informer.Store.List().Select(o => o.Metadata.Name).Order().ToList();
         List<(InformerEventType, string)> changes;
@@ -120,7 +120,7 @@ public sealed class InformerTests
         _transport.Watch(Gone());
         _transport.List("40");
         Start();
-        await Wait.UntilAsync(() => _transport.WatchRequests.Count >= 2, "the watch after the relist");
+        await Eventually.TrueAsync(() => _transport.WatchRequests.Count >= 2, "the watch after the relist");
 
         Assert.Multiple(() =>
         {
@@ -141,7 +141,7 @@ public sealed class InformerTests
         _transport.List("10", listed);
         _transport.Watch(Event("ADDED", watched));
         Start();
-        await Wait.UntilAsync(() => _informer.Store.Get(new ObjectKey("ns", "b")) is not null, "the watched object");
+        await Eventually.TrueAsync(() => _informer.Store.Get(new ObjectKey("ns", "b")) is not null, "the watched object");
 
         Assert.That(_informer.Store.List().Select(o => o.Metadata.ManagedFields), Is.All.Null);
     }
@@ -153,7 +153,7 @@ public sealed class InformerTests
         _transport.Watch(Gone());
         _transport.List("40");
         Start();
-        await Wait.UntilAsync(() => _transport.WatchRequests.Count >= 2, "the watch after the relist");
+        await Eventually.TrueAsync(() => _transport.WatchRequests.Count >= 2, "the watch after the relist");
 
         Assert.That(_informer.Store.Count, Is.Zero);
         Assert.That(Query(_transport.WatchRequests[1], "resourceVersion"), Is.EqualTo("40"));
@@ -165,7 +165,7 @@ public sealed class InformerTests
         _transport.List("10");
         _transport.WatchThrows(new HttpRequestException("Error while copying content to a stream.", new IOException("closed", new EndOfStreamException())));
         Start();
-        await Wait.UntilAsync(() => _transport.WatchRequests.Count >= 2, "a reconnect");
+        await Eventually.TrueAsync(() => _transport.WatchRequests.Count >= 2, "a reconnect");
 
         Assert.That(_transport.ListRequests, Has.Count.EqualTo(1));
         Assert.That(Query(_transport.WatchRequests[1], "resourceVersion"), Is.EqualTo("10"));
@@ -193,12 +193,12 @@ public sealed class InformerTests
         _transport.List("10");
         _transport.List("50", ConfigMap("late", "45"));
         _loop = Task.Run(() => informer.RunAsync(_stop.Token));
-        await Wait.UntilAsync(() => _transport.WatchRequests.Count == 1, "the (silent) watch");
+        await Eventually.TrueAsync(() => _transport.WatchRequests.Count == 1, "the (silent) watch");
 
         time.Advance(TimeSpan.FromSeconds(300) + FastRetries.WatchdogMargin - TimeSpan.FromSeconds(1));
         Assert.That(_transport.ListRequests, Has.Count.EqualTo(1), "not yet");
         time.Advance(TimeSpan.FromSeconds(1));
-        await Wait.UntilAsync(() => _transport.WatchRequests.Count == 2, "the watch after the watchdog's relist");
+        await Eventually.TrueAsync(() => _transport.WatchRequests.Count == 2, "the watch after the watchdog's relist");
 
         Assert.That(_transport.ListRequests, Has.Count.EqualTo(2));
         Assert.That(informer.Store.Get(new ObjectKey("ns", "late")), Is.Not.Null);

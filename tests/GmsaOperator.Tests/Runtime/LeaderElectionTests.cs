@@ -195,7 +195,8 @@ public sealed class LeaderElectionTests
         var started = new TaskCompletionSource();
         using var stop = new CancellationTokenSource();
         var run = service.RunAsync(Work(l, started, new TaskCompletionSource()), stop.Token);
-        await WaitUntilAsync(() => Volatile.Read(ref l.Reads) >= 1 && Volatile.Read(ref releases.Waits) >= 1, "a first, failed attempt while watching for a release");
+        await Eventually.TrueAsync(() => Volatile.Read(ref l.Reads) >= 1 && Volatile.Read(ref releases.Waits) >= 1, "a first, failed attempt while watching for a release",
+            TimeSpan.FromSeconds(10));
         Assert.That(service.IsLeader, Is.False);
 
         l.Released();
@@ -209,15 +210,5 @@ public sealed class LeaderElectionTests
         Assert.That(l.Log.Count(e => e == "work:start"), Is.EqualTo(1));
         await stop.CancelAsync();
         await run.WaitAsync(TimeSpan.FromSeconds(5));
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (!condition())
-        {
-            if (timeout.IsCancellationRequested) Assert.Fail($"timed out waiting for {what}");
-            await Task.Delay(10, CancellationToken.None);
-        }
     }
 }

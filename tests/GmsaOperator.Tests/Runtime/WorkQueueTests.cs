@@ -59,7 +59,7 @@ public sealed class WorkQueueTests
             }
         })).ToArray();
         for (var i = 0; i < 3000; i++) queue.Add($"k{i % 3}");
-        await Wait.UntilAsync(() => queue.Count == 0 && active.Values.All(v => v == 0), "the queue to drain");
+        await Eventually.TrueAsync(() => queue.Count == 0 && active.Values.All(v => v == 0), "the queue to drain");
         queue.ShutDown();
         await Task.WhenAll(workers);
 

@@ -1,9 +1,12 @@
-namespace GmsaOperator.EndToEndTests.Environment;
+namespace GmsaOperator.TestSupport;
 
-/// <summary>The first folder above the test assembly that holds GmsaOperator.sln.</summary>
-internal static class RepositoryRoot
+/// <summary>The clone the tests run from (the directory holding GmsaOperator.sln above the test binaries).</summary>
+public static class RepositoryRoot
 {
     public static string Path { get; } = Find();
+
+    /// <summary>A folder of the generated config, e.g. <c>Config("default")</c>.</summary>
+    public static string Config(string directory) => System.IO.Path.Combine(Path, "config", directory);
 
     private static string Find()
     {
