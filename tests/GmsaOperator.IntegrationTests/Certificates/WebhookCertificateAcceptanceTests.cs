@@ -21,14 +21,29 @@ public sealed class WebhookCertificateAcceptanceTests : IntegrationTest
     {
         _configName = $"gmsa-acc-{Namespace}";
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var patch = new { metadata = new { labels = new Dictionary<string, string> { [OperatorUnderTest.SelectorLabelKey] = Namespace } } };
+        var patch = new { metadata = new { labels = new Dictionary<string, string> { [OperatorInTest.SelectorLabelKey] = Namespace } } };
         await Client.CoreV1.PatchNamespaceAsync(new V1Patch(KubernetesJson.Serialize(patch), V1Patch.PatchType.MergePatch), Namespace, cancellationToken: cts.Token);
         // Pods need the namespace's default ServiceAccount (created by the controller manager).
         await Eventually.HoldsAsync(async ct => await Client.CoreV1.ReadNamespacedServiceAccountAsync("default", Namespace, cancellationToken: ct), TimeSpan.FromSeconds(30), "the default ServiceAccount");
     }
 
-    private OperatorUnderTest Build(bool register = true, Action<CertificateSettings>? configure = null) =>
-        OperatorUnderTest.Build(Namespace, _configName, register, configure);
+    /// <summary>The operator in local mode, its webhooks (registered or not) and caBundle under a test-unique configuration, scoped to this test's namespace, with fast certificate timings.</summary>
+    private OperatorInTest Build(bool register = true, Action<CertificateSettings>? configure = null) =>
+        OperatorInTest.Build(new(Namespace)
+        {
+            RegisterWebhooks = register,
+            ConfigurationName = _configName,
+            SelectorLabel = $"{OperatorInTest.SelectorLabelKey}={Namespace}",
+            Certificates = s =>
+            {
+                s.Namespace = Namespace;
+                s.BackDate = TimeSpan.FromSeconds(2);
+                s.EventDebounce = TimeSpan.FromMilliseconds(200);
+                s.NonLeaderMaxJitter = TimeSpan.FromMilliseconds(500);
+                s.CheckInterval = TimeSpan.FromSeconds(1);
+                configure?.Invoke(s);
+            },
+        });
 
     /// <summary>The webhooks are registered, trusted and actually called: a pod naming a missing credspec is denied by them.</summary>
     private async Task WebhooksEnforcingAsync(TimeSpan timeout) =>

@@ -44,7 +44,7 @@ public sealed class DoctorTests : IntegrationTest
     private static readonly string RunId = Guid.NewGuid().ToString("N")[..8];
     private static readonly string OperatorNamespace = $"gmsa-it-doctor-{RunId}";
     private static readonly string WindowsNode = $"doctor-win-{RunId}";
-    private static RunningOperator _operator = null!;
+    private static OperatorInTest _operator = null!;
     private static WebhookHost _webhooks = null!;
 
     private readonly List<string> _tempFiles = [];
@@ -55,7 +55,7 @@ public sealed class DoctorTests : IntegrationTest
     public async Task StartAsync()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        _operator = await RunningOperator.StartAsync(OperatorNamespace);
+        _operator = await OperatorInTest.StartAsync(new(OperatorNamespace));
         _webhooks = await WebhookHost.StartAsync(Client, cts.Token);
         await Client.CoreV1.CreateNodeAsync(new V1Node
         {

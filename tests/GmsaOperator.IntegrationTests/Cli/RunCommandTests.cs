@@ -77,7 +77,7 @@ public sealed class RunCommandTests : IntegrationTest
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         // config/default's shape (service client config), scoped to this test's namespace so it fails nobody else's pods.
-        var scope = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { [OperatorUnderTest.SelectorLabelKey] = Namespace } };
+        var scope = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { [OperatorInTest.SelectorLabelKey] = Namespace } };
         var service = WebhookConfigurations.Service(OperatorDeployment.Namespace, OperatorDeployment.WebhookServiceName, 443, null);
         var production = OperatorDeployment.WebhookConfigurationName;
         var api = Client.AdmissionregistrationV1;
@@ -89,7 +89,7 @@ public sealed class RunCommandTests : IntegrationTest
             var before = await SnapshotAsync(production, cts.Token);
 
             await using (var process = OperatorProcess.Start(Run(ControlPlaneSetup.Plane.KubeconfigPath, Namespace, "--local-webhooks"),
-                             new Dictionary<string, string> { ["Webhooks__LocalSelectorLabel"] = $"{OperatorUnderTest.SelectorLabelKey}={Namespace}" }))
+                             new Dictionary<string, string> { ["Webhooks__LocalSelectorLabel"] = $"{OperatorInTest.SelectorLabelKey}={Namespace}" }))
             {
                 await process.WaitForLineAsync(l => l.Contains("webhooks: registered by this process (local mode)") && l.Contains(OperatorDeployment.LocalWebhookConfigurationName),
                     TimeSpan.FromSeconds(30), "announcing local mode");

@@ -31,32 +31,24 @@ public sealed class GracefulShutdownTests : IntegrationTest
             }],
         }, Namespace, cancellationToken: cts.Token);
 
-        var healthPort = FreePorts.Next();
-        var webhookPort = FreePorts.Next();
-        var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(ControlPlaneSetup.Plane.KubeconfigPath);
-        await using var app = OperatorHost.Build(config, [], healthPort, Namespace, webhooks: o =>
+        await using var op = OperatorInTest.Build(new(Namespace)
         {
-            o.Port = webhookPort;
-            o.ListenAddress = "127.0.0.1";
-            o.RegisterLocally = false;
-        }, certificates: s =>
-        {
-            s.LocalMode = true;
-            s.MutatingWebhookConfigurationName = "";
-            s.ValidatingWebhookConfigurationName = "";
-        }, shutdown: s =>
-        {
-            s.PodName = Pod;
-            s.SettleDelay = TimeSpan.FromMilliseconds(500);
-            s.DrainTimeout = TimeSpan.FromSeconds(20);
+            ConfigurationName = "",
+            Shutdown = s =>
+            {
+                s.PodName = Pod;
+                s.SettleDelay = TimeSpan.FromMilliseconds(500);
+                s.DrainTimeout = TimeSpan.FromSeconds(20);
+            },
         });
-        await app.StartAsync(cts.Token);
+        await op.StartAsync(cts.Token);
+        var (healthPort, webhookPort) = (op.HealthPort, op.WebhookPort);
 
         using var http = new HttpClient(new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true } }) { Timeout = TimeSpan.FromSeconds(5) };
         await Eventually.HoldsAsync(async ct => await ReadyzAsync(http, healthPort, ct) == HttpStatusCode.OK ? "ready" : null, TimeSpan.FromSeconds(60), "/readyz 200");
 
         var sw = Stopwatch.StartNew();
-        var stop = app.StopAsync(CancellationToken.None);
+        var stop = op.StopAsync(CancellationToken.None);
         await Eventually.HoldsAsync(async ct => await ReadyzAsync(http, healthPort, ct) == HttpStatusCode.ServiceUnavailable ? "not ready" : null, TimeSpan.FromSeconds(5), "/readyz 503");
         await Task.Delay(TimeSpan.FromSeconds(2), cts.Token);
         Assert.That(stop.IsCompleted, Is.False, "still draining while the pod is in the Endpoints");

@@ -29,7 +29,7 @@ public sealed class ApiFaultTests : IntegrationTest
     public async Task ApiServerDown10sMidReconcile_AllConverge_NoneLost()
     {
         const int count = 500;
-        await using var op = await InProcessOperator.StartAsync("gmsa-soak-outage");
+        await using var op = await OperatorInTest.StartAsync(new("gmsa-soak-outage"));
         using var cts = new CancellationTokenSource(Converge);
         var creating = ReliabilityCluster.CreateBindingsAsync(Namespace, CredSpec, 0, count, cts.Token);
         await Eventually.HoldsAsync(async ct => (await ReliabilityCluster.ReadyAsync(Namespace, ct)).Count > 0 ? "some" : null, TimeSpan.FromMinutes(1), "reconciling to start");
@@ -52,7 +52,7 @@ public sealed class ApiFaultTests : IntegrationTest
     {
         const int before = 50, burst = 200;
         var network = new OfflineSwitch();
-        await using var op = await InProcessOperator.StartAsync("gmsa-soak-410", network);
+        await using var op = await OperatorInTest.StartAsync(new("gmsa-soak-410") { ApiHandlers = [network] });
         using var cts = new CancellationTokenSource(Converge);
         await ReliabilityCluster.CreateBindingsAsync(Namespace, CredSpec, 0, before, cts.Token);
         await ReliabilityCluster.WaitAllReadyAsync(Namespace, before, Converge);
@@ -85,7 +85,7 @@ public sealed class ApiFaultTests : IntegrationTest
     {
         const int count = 100;
         var faults = new FaultInjector { FailurePercent = 30 };
-        await using var op = await InProcessOperator.StartAsync("gmsa-soak-faults", faults);
+        await using var op = await OperatorInTest.StartAsync(new("gmsa-soak-faults") { ApiHandlers = [faults] });
         using var cts = new CancellationTokenSource(Converge);
         await ReliabilityCluster.CreateBindingsAsync(Namespace, CredSpec, 0, count, cts.Token);
         await ReliabilityCluster.WaitAllReadyAsync(Namespace, count, Converge);

@@ -1,7 +1,4 @@
 using System.Net;
-using GmsaOperator.Operator.Hosting;
-using GmsaOperator.LocalControlPlane;
-using k8s;
 
 namespace GmsaOperator.IntegrationTests.Runtime;
 
@@ -11,32 +8,23 @@ public sealed class ProbeEndpointTests : IntegrationTest
     [Test]
     public async Task HealthReadinessAndMetricsAnswer()
     {
-        var port = FreePorts.Next();
-        var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(ControlPlaneSetup.Plane.KubeconfigPath);
-        await using var app = OperatorHost.Build(config, [], port, Namespace);
-        await app.StartAsync();
-        try
+        await using var op = OperatorInTest.Build(new(Namespace));
+        await op.StartAsync(CancellationToken.None);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://localhost:{op.HealthPort}") };
+
+        var live = await http.GetAsync("/healthz");
+        Assert.That(live.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(await live.Content.ReadAsStringAsync(), Is.EqualTo("Healthy"));
+
+        await Eventually.HoldsAsync(async ct => (await http.GetAsync("/readyz", ct)).IsSuccessStatusCode ? "ready" : null, TimeSpan.FromSeconds(10), "/readyz to pass");
+
+        var metrics = await Eventually.HoldsAsync(async ct =>
         {
-            using var http = new HttpClient { BaseAddress = new Uri($"http://localhost:{port}") };
-
-            var live = await http.GetAsync("/healthz");
-            Assert.That(live.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-            Assert.That(await live.Content.ReadAsStringAsync(), Is.EqualTo("Healthy"));
-
-            await Eventually.HoldsAsync(async ct => (await http.GetAsync("/readyz", ct)).IsSuccessStatusCode ? "ready" : null, TimeSpan.FromSeconds(10), "/readyz to pass");
-
-            var metrics = await Eventually.HoldsAsync(async ct =>
-            {
-                var text = await http.GetStringAsync("/metrics", ct);
-                return text.Contains("leader_election_master_status{name=\"gmsa-operator-leader\"} 1", StringComparison.Ordinal) ? text : null;
-            }, TimeSpan.FromSeconds(10), "the host to lead and report it on /metrics");
-            Assert.That(metrics, Does.Contain("rest_client_requests_total{"));
-            Assert.That(metrics, Does.Contain("# TYPE controller_runtime_reconcile_total counter"));
-            Assert.That(metrics, Does.Contain("# TYPE workqueue_depth gauge"));
-        }
-        finally
-        {
-            await app.StopAsync();
-        }
+            var text = await http.GetStringAsync("/metrics", ct);
+            return text.Contains("leader_election_master_status{name=\"gmsa-operator-leader\"} 1", StringComparison.Ordinal) ? text : null;
+        }, TimeSpan.FromSeconds(10), "the host to lead and report it on /metrics");
+        Assert.That(metrics, Does.Contain("rest_client_requests_total{"));
+        Assert.That(metrics, Does.Contain("# TYPE controller_runtime_reconcile_total counter"));
+        Assert.That(metrics, Does.Contain("# TYPE workqueue_depth gauge"));
     }
 }

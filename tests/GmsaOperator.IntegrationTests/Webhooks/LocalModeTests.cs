@@ -15,21 +15,9 @@ public sealed class LocalModeTests : IntegrationTest
     public async Task OperatorHost_RegistersItsWebhooksOnStart_AndRemovesThemOnStop()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        var port = FreePorts.Next();
         var name = $"gmsa-local-{Namespace}";
-        var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(ControlPlaneSetup.Plane.KubeconfigPath);
-        await using var host = OperatorHost.Build(config, [], FreePorts.Next(), webhooks: o =>
-        {
-            o.Port = port;
-            o.ListenAddress = "127.0.0.1";
-            o.RegisterLocally = true;
-            o.ConfigurationName = name;
-        }, certificates: s =>
-        {
-            s.LocalMode = true;
-            s.MutatingWebhookConfigurationName = name;
-            s.ValidatingWebhookConfigurationName = name;
-        });
+        await using var host = OperatorInTest.Build(new(GmsaOperator.Entities.Deployment.OperatorDeployment.Namespace) { RegisterWebhooks = true, ConfigurationName = name });
+        var port = host.WebhookPort;
         await EnsureActiveNamespaceAsync(GmsaOperator.Entities.Deployment.OperatorDeployment.Namespace, cts.Token);
         await host.StartAsync(cts.Token);
         try
