@@ -34,7 +34,7 @@ public static class CertificateServiceCollectionExtensions
         services.TryAddSingleton(_ => Metrics.NewCustomRegistry());
         services.TryAddSingleton(sp => new CertificateMetrics(sp.GetRequiredService<CollectorRegistry>()));
         services.TryAddSingleton<ServingCertificateStore>();
-        services.TryAddSingleton<IServingCertificateSource>(sp => sp.GetRequiredService<ServingCertificateStore>());
+        services.TryAddSingleton<GmsaOperator.Webhooks.Certificates.IServingCertificateProvider>(sp => sp.GetRequiredService<ServingCertificateStore>());
         services.TryAddSingleton<ServingCertificateHealthCheck>();
         services.TryAddSingleton(sp => new CertificateManager(
             sp.GetRequiredService<IKubernetes>(),

@@ -2,6 +2,8 @@ using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using k8s.Models;
+using GmsaOperator.Webhooks.Certificates;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Logging;
@@ -11,10 +13,11 @@ namespace GmsaOperator.Operator.Certificates;
 /// <summary>
 /// Holds the serving snapshot and swaps it atomically. A candidate replaces the snapshot only if it is valid now, has
 /// its key and the expected SANs, and chains to the published bundle; anything else (garbage, deletion, a stale or
-/// foreign certificate) keeps the last good snapshot. Retired snapshots are disposed after a grace period.
+/// foreign certificate) keeps the last good snapshot. Retired snapshots are disposed after a grace period. It is the
+/// webhooks' <see cref="IServingCertificateProvider"/>: Kestrel takes the current snapshot's TLS context on every handshake.
 /// </summary>
 public sealed partial class ServingCertificateStore(CertificateSettings settings, TimeProvider time, ILogger<ServingCertificateStore> logger)
-    : IServingCertificateSource, IDisposable
+    : IServingCertificateProvider, IDisposable
 {
     private readonly Lock _gate = new();
     private readonly List<ITimer> _retirements = [];
@@ -28,6 +31,15 @@ public sealed partial class ServingCertificateStore(CertificateSettings settings
     public event Action<ServingCertificate>? Swapped;
 
     public byte[] GetCaBundlePem() => Volatile.Read(ref _published).ToPemBytes();
+
+    /// <summary>The current leaf (Kestrel uses <see cref="ConfigureHttps"/>'s handshake callback; this is for other TLS hosts).</summary>
+    public X509Certificate2? SelectCertificate(ConnectionContext? connection, string? serverName) => Current?.Certificate;
+
+    /// <summary>Completes once a certificate is loaded (the certificate manager writes or reads it at start).</summary>
+    public async Task WaitUntilServingAsync(CancellationToken cancellationToken)
+    {
+        while (Current is null) await Task.Delay(TimeSpan.FromMilliseconds(100), time, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Tries the serving Secret's pair. Returns true if the snapshot now serves it (swapped or unchanged).</summary>
     public bool TryUpdate(V1Secret? servingSecret, TrustBundle published)

@@ -77,7 +77,6 @@ public static class OperatorHost
             s.Namespace = leaseNamespace;
             certificates?.Invoke(s);
         }, isLeader: sp => () => sp.GetRequiredService<LeaderElectionService>().IsLeader);
-        builder.Services.AddSingleton<IServingCertificateProvider, ManagedServingCertificateProvider>();
         builder.Services.AddHealthChecks().AddReadinessCheck<ServingCertificateHealthCheck>("webhook-certificate");
         builder.Services.AddGmsaWebhooks(builder.Configuration, o =>
         {

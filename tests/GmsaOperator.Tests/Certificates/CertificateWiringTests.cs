@@ -44,7 +44,7 @@ public class CertificateWiringTests
         services.AddSingleton(new Mock<IKubernetes>().Object);
         services.AddWebhookCertificates(configure: s => s.Namespace = "ns", isLeader: _ => () => false);
         await using var sp = services.BuildServiceProvider();
-        var source = sp.GetRequiredService<IServingCertificateSource>();
+        var source = sp.GetRequiredService<GmsaOperator.Webhooks.Certificates.IServingCertificateProvider>();
         Assert.That(source, Is.SameAs(sp.GetRequiredService<ServingCertificateStore>()));
         Assert.That(sp.GetServices<IHostedService>().OfType<CertificateManager>().Count(), Is.EqualTo(1));
         var health = await sp.GetRequiredService<ServingCertificateHealthCheck>().CheckHealthAsync(new HealthCheckContext());
