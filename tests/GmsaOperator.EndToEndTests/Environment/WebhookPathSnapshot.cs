@@ -22,7 +22,8 @@ internal static class WebhookPathSnapshot
         await Add("endpoints", "kubectl", "--kubeconfig", kubeconfig, "-n", "gmsa-system", "get", "endpoints", "-o", "yaml");
         await Add("endpointslices", "kubectl", "--kubeconfig", kubeconfig, "-n", "gmsa-system", "get", "endpointslices", "-o", "yaml");
         await Add("kube-proxy rules", "sh", "-c", "iptables-save -t nat | grep -E 'gmsa-system/gmsa-operator-webhook-service|^:KUBE-SEP'");
-        await Add("TCP connections to the webhook port", "ss", "-tnoi", "( dport = :9443 or sport = :9443 )");
+        // The API server's sockets point at the Service IP (port 443), the pods' at 9443; state all shows CLOSE-WAIT ones too.
+        await Add("TCP connections to the Service and the webhook port", "ss", "-tnoi", "state", "all", "( dport = :443 or dport = :9443 or sport = :9443 )");
         await Add("conntrack towards the webhook port", "sh", "-c", "conntrack -L -p tcp 2>/dev/null | grep -E 'dport=(9443|443) ' | grep -v 'dst=127.'");
         await Add("bridge neighbours", "ip", "neigh", "show", "dev", "gmsa0");
         var target = Path.Combine(RepositoryRoot.Path, "TestResults", "e2e", "diagnostics");
