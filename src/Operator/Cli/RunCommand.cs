@@ -56,14 +56,6 @@ public static class RunCommand
                         return 1;
                     }
                     path = plane.KubeconfigPath;
-                    using var client = new Kubernetes(KubeconfigLoader.Load(path));
-                    await CrdInstaller.InstallAsync(client, GmsaOperator.Entities.CustomResourceDefinitions.All(), Console.Error, ct);
-                    Console.Error.WriteLine($"""
-                        ==> Local control plane is running. From another shell:
-                              export KUBECONFIG={path}
-                              kubectl get ns
-                            Press Ctrl-C to stop the operator and the control plane.
-                        """);
                 }
                 else if (!inCluster && !File.Exists(path))
                 {
@@ -79,6 +71,16 @@ public static class RunCommand
                 // Before the host starts: without its namespace the operator would never lead and never say why.
                 using (var client = new Kubernetes(config))
                 {
+                    if (plane is not null)
+                    {
+                        await CrdInstaller.InstallAsync(client, GmsaOperator.Entities.CustomResourceDefinitions.All(), Console.Error, ct);
+                        Console.Error.WriteLine($"""
+                            ==> Local control plane is running. From another shell:
+                                  export KUBECONFIG={path}
+                                  kubectl get ns
+                                Press Ctrl-C to stop the operator and the control plane.
+                            """);
+                    }
                     var check = await OperatorNamespaceCheck.RunAsync(client, @namespace, createIfMissing: registerLocally || plane is not null, ct);
                     if (!check.Ok)
                     {
