@@ -95,7 +95,7 @@ internal sealed class OperatorInTest : IAsyncDisposable
     /// <summary>Creates the operator namespace if needed, builds and starts the host.</summary>
     public static async Task<OperatorInTest> StartAsync(Setup setup, CancellationToken cancellationToken = default)
     {
-        await EnsureNamespaceAsync(setup.Namespace, cancellationToken);
+        await ClusterObjects.EnsureActiveNamespaceAsync(setup.Namespace, cancellationToken);
         var started = Build(setup);
         await started.StartAsync(cancellationToken);
         return started;
@@ -137,31 +137,9 @@ internal sealed class OperatorInTest : IAsyncDisposable
             // The registrar removes them on stop; make sure a failed start never leaves failurePolicy-Fail hooks behind.
             if (_setup.RegisterWebhooks && _setup.ConfigurationName is { Length: > 0 } name)
             {
-                await IgnoreNotFoundAsync(() => ControlPlaneSetup.Client.AdmissionregistrationV1.DeleteMutatingWebhookConfigurationAsync(name));
-                await IgnoreNotFoundAsync(() => ControlPlaneSetup.Client.AdmissionregistrationV1.DeleteValidatingWebhookConfigurationAsync(name));
+                await ClusterObjects.IgnoreNotFoundAsync(() => ControlPlaneSetup.Client.AdmissionregistrationV1.DeleteMutatingWebhookConfigurationAsync(name));
+                await ClusterObjects.IgnoreNotFoundAsync(() => ControlPlaneSetup.Client.AdmissionregistrationV1.DeleteValidatingWebhookConfigurationAsync(name));
             }
-        }
-    }
-
-    private static async Task EnsureNamespaceAsync(string name, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await ControlPlaneSetup.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = name } }, cancellationToken: cancellationToken);
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
-        {
-        }
-    }
-
-    private static async Task IgnoreNotFoundAsync<T>(Func<Task<T>> call)
-    {
-        try
-        {
-            await call();
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-        {
         }
     }
 }

@@ -66,13 +66,15 @@ public sealed class E2ECluster
             """;
     }
 
+    /// <summary>Where every e2e step saves what explains a failure (TestResults/e2e/diagnostics, created on first use).</summary>
+    internal static string DiagnosticsDirectory => Directory.CreateDirectory(Path.Combine(RepositoryRoot.Path, "TestResults", "e2e", "diagnostics")).FullName;
+
     /// <summary>Keeps what explains a failure after the cluster is gone: component logs, operator logs, events.</summary>
     private static async Task SaveDiagnosticsAsync(Plane plane)
     {
-        var target = Path.Combine(RepositoryRoot.Path, "TestResults", "e2e", "diagnostics");
         try
         {
-            Directory.CreateDirectory(target);
+            var target = DiagnosticsDirectory;
             foreach (var log in Directory.EnumerateFiles(plane.Directory, "*.log").Concat(Directory.EnumerateFiles(Path.Combine(plane.Directory, "node"), "*.log")))
             {
                 File.Copy(log, Path.Combine(target, Path.GetFileName(log)), overwrite: true);

@@ -162,8 +162,7 @@ public sealed class OperatorDeploymentTests
             var log = await E2ECluster.KubectlAsync("-n", Ns, "logs", pod, "-c", "manager");
             record.AppendLine($"--- {(pod == other ? "other replica" : "replica")} {pod}:").AppendLine(log.Stdout + log.Stderr);
         }
-        var target = Path.Combine(RepositoryRoot.Path, "TestResults", "e2e", "diagnostics");
-        Directory.CreateDirectory(target);
+        var target = E2ECluster.DiagnosticsDirectory;
         await File.WriteAllTextAsync(Path.Combine(target, "leader-failover.txt"), record.ToString());
         if (printTimeline) await Progress.WriteLineAsync($"leader failover record (also in {target}/leader-failover.txt):{System.Environment.NewLine}{record}");
         else await Progress.WriteLineAsync($"Lease timeline:{System.Environment.NewLine}{timeline}");

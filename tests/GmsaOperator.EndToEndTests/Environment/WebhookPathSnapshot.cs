@@ -26,9 +26,7 @@ internal static class WebhookPathSnapshot
         await Add("TCP connections to the Service and the webhook port", "ss", "-tnoi", "state", "all", "( dport = :443 or dport = :9443 or sport = :9443 )");
         await Add("conntrack towards the webhook port", "sh", "-c", "conntrack -L -p tcp 2>/dev/null | grep -E 'dport=(9443|443) ' | grep -v 'dst=127.'");
         await Add("bridge neighbours", "ip", "neigh", "show", "dev", "gmsa0");
-        var target = Path.Combine(RepositoryRoot.Path, "TestResults", "e2e", "diagnostics");
-        Directory.CreateDirectory(target);
-        var path = Path.Combine(target, $"webhook-path-{DateTime.UtcNow:HHmmss}.txt");
+        var path = Path.Combine(E2ECluster.DiagnosticsDirectory, $"webhook-path-{DateTime.UtcNow:HHmmss}.txt");
         await File.WriteAllTextAsync(path, text.ToString());
         return path;
     }

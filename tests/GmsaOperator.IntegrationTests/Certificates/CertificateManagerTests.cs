@@ -43,8 +43,8 @@ public class CertificateManagerTests : IntegrationTest
     public async Task DeleteWebhookConfigurationsAsync()
     {
         if (_configName.Length == 0) return;
-        await IgnoreNotFound(() => Client.AdmissionregistrationV1.DeleteMutatingWebhookConfigurationAsync(_configName));
-        await IgnoreNotFound(() => Client.AdmissionregistrationV1.DeleteValidatingWebhookConfigurationAsync(_configName));
+        await ClusterObjects.IgnoreNotFoundAsync(() => Client.AdmissionregistrationV1.DeleteMutatingWebhookConfigurationAsync(_configName));
+        await ClusterObjects.IgnoreNotFoundAsync(() => Client.AdmissionregistrationV1.DeleteValidatingWebhookConfigurationAsync(_configName));
     }
 
     private CertificateSettings Settings(Action<CertificateSettings>? configure = null)
@@ -90,7 +90,7 @@ public class CertificateManagerTests : IntegrationTest
     }
 
     private async Task<V1Secret?> SecretAsync(string name) =>
-        await IgnoreNotFound(() => Client.CoreV1.ReadNamespacedSecretAsync(name, Namespace));
+        await ClusterObjects.IgnoreNotFoundAsync(() => Client.CoreV1.ReadNamespacedSecretAsync(name, Namespace));
 
     private async Task<List<ObservedBundle>> LiveBundlesAsync()
     {
@@ -301,18 +301,5 @@ public class CertificateManagerTests : IntegrationTest
         Assert.That(issuers, Has.Count.GreaterThanOrEqualTo(2), "a full CA rotation reached the serving side");
         Assert.That(issuers, Is.Unique, "a replaced CA was never served again");
         Assert.That(served, Has.Count.GreaterThanOrEqualTo(4), "at least two leaf rotations");
-    }
-
-    private static async Task<T?> IgnoreNotFound<T>(Func<Task<T>> call)
-        where T : class
-    {
-        try
-        {
-            return await call();
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
-        {
-            return null;
-        }
     }
 }

@@ -69,14 +69,14 @@ public sealed class DoctorTests : IntegrationTest
     [OneTimeTearDown]
     public async Task StopAsync()
     {
-        await IgnoreNotFound(() => Client.CoreV1.DeleteNodeAsync(WindowsNode));
+        await ClusterObjects.IgnoreNotFoundAsync(() => Client.CoreV1.DeleteNodeAsync(WindowsNode));
         if (_webhooks is not null)
         {
             await _webhooks.UnregisterAsync(Client);
             await _webhooks.DisposeAsync();
         }
         if (_operator is not null) await _operator.DisposeAsync();
-        await IgnoreNotFound(() => Client.CoreV1.DeleteNamespaceAsync(OperatorNamespace));
+        await ClusterObjects.IgnoreNotFoundAsync(() => Client.CoreV1.DeleteNamespaceAsync(OperatorNamespace));
     }
 
     [SetUp]
@@ -88,7 +88,7 @@ public sealed class DoctorTests : IntegrationTest
     {
         foreach (var file in _tempFiles) File.Delete(file);
         _tempFiles.Clear();
-        await IgnoreNotFound(() => Client.CustomObjects.DeleteClusterCustomObjectAsync("windows.k8s.io", "v1", "gmsacredentialspecs", CredSpecName));
+        await ClusterObjects.IgnoreNotFoundAsync(() => Client.CustomObjects.DeleteClusterCustomObjectAsync("windows.k8s.io", "v1", "gmsacredentialspecs", CredSpecName));
     }
 
     [Test]
@@ -194,7 +194,7 @@ public sealed class DoctorTests : IntegrationTest
         }
         finally
         {
-            await IgnoreNotFound(() => Client.RbacAuthorizationV1.DeleteClusterRoleAsync(role));
+            await ClusterObjects.IgnoreNotFoundAsync(() => Client.RbacAuthorizationV1.DeleteClusterRoleAsync(role));
         }
     }
 
@@ -357,16 +357,5 @@ public sealed class DoctorTests : IntegrationTest
         File.WriteAllBytes(path, content);
         _tempFiles.Add(path);
         return path;
-    }
-
-    private static async Task IgnoreNotFound(Func<Task> action)
-    {
-        try
-        {
-            await action();
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-        {
-        }
     }
 }

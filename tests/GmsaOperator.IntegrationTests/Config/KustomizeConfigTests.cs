@@ -26,7 +26,7 @@ public sealed class KustomizeConfigTests : IntegrationTest
     public async Task ServerSideDryRunOfDefaultSucceeds()
     {
         // A server-side dry run does not create the Namespace, so the namespaced objects need it to exist already.
-        var createdNamespace = await EnsureActiveNamespaceAsync(Entities.Deployment.OperatorDeployment.Namespace);
+        var createdNamespace = await ClusterObjects.EnsureActiveNamespaceAsync(Entities.Deployment.OperatorDeployment.Namespace);
         try
         {
             var rendered = await Kubectl.SucceedAsync("kustomize", RepositoryRoot.Config("default"));

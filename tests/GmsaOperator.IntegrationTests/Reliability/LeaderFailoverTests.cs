@@ -19,7 +19,7 @@ public sealed class LeaderFailoverTests : IntegrationTest
     public async Task LeaderKilledWith500Pending_AllReady_NoDuplicateOrOrphan()
     {
         const int count = 500;
-        await ReliabilityCluster.EnsureNamespaceAsync(LeaseNamespace);
+        await ClusterObjects.EnsureActiveNamespaceAsync(LeaseNamespace);
         await ReliabilityCluster.CreateCredSpecAsync(CredSpec);
         var a = StartOperator("a");
         var b = StartOperator("b");

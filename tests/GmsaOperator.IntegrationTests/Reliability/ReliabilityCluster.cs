@@ -13,17 +13,6 @@ internal static class ReliabilityCluster
 {
     private static IKubernetes Client => ControlPlaneSetup.Client;
 
-    public static async Task EnsureNamespaceAsync(string name)
-    {
-        try
-        {
-            await Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = name } });
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
-        {
-        }
-    }
-
     public static Task CreateCredSpecAsync(string name) =>
         Client.CustomObjects.CreateClusterCustomObjectAsync(new Dictionary<string, object>
         {

@@ -18,7 +18,7 @@ public sealed class LocalModeTests : IntegrationTest
         var name = $"gmsa-local-{Namespace}";
         await using var host = OperatorInTest.Build(new(GmsaOperator.Entities.Deployment.OperatorDeployment.Namespace) { RegisterWebhooks = true, ConfigurationName = name });
         var port = host.WebhookPort;
-        await EnsureActiveNamespaceAsync(GmsaOperator.Entities.Deployment.OperatorDeployment.Namespace, cts.Token);
+        await ClusterObjects.EnsureActiveNamespaceAsync(GmsaOperator.Entities.Deployment.OperatorDeployment.Namespace, cts.Token);
         await host.StartAsync(cts.Token);
         try
         {

@@ -83,19 +83,8 @@ public sealed class PodAdmissionTests : IntegrationTest
     [TearDown]
     public async Task CleanUpClusterScopedAsync()
     {
-        await IgnoreNotFound(() => Client.CustomObjects.DeleteClusterCustomObjectAsync("windows.k8s.io", "v1", "gmsacredentialspecs", CredSpecName));
-        await IgnoreNotFound(() => Client.RbacAuthorizationV1.DeleteClusterRoleAsync(RoleName));
-    }
-
-    private static async Task IgnoreNotFound(Func<Task> action)
-    {
-        try
-        {
-            await action();
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-        {
-        }
+        await ClusterObjects.IgnoreNotFoundAsync(() => Client.CustomObjects.DeleteClusterCustomObjectAsync("windows.k8s.io", "v1", "gmsacredentialspecs", CredSpecName));
+        await ClusterObjects.IgnoreNotFoundAsync(() => Client.RbacAuthorizationV1.DeleteClusterRoleAsync(RoleName));
     }
 
     private async Task GrantUseAsync(string serviceAccount = "default")

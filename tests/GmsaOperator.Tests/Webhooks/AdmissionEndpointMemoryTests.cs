@@ -50,7 +50,7 @@ public sealed class AdmissionEndpointMemoryTests
     {
         var uid = new string('u', 256 * 1024);
         var review = """{"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1","request":{"uid":""" + $"\"{uid}\"" + ""","operation":"CREATE","kind":{"kind":"Pod"}}}""";
-        var context = Context(review);
+        var context = AdmissionRequests.Post(review);
         var endpoint = new AdmissionEndpoint(NullLogger<AdmissionEndpoint>.Instance, 3 * 1024 * 1024);
 
         using var listener = new LargeRentListener();
@@ -74,7 +74,7 @@ public sealed class AdmissionEndpointMemoryTests
         // Plain in the request (nothing to unescape), escaped in the answer: the default encoder writes '<' as \u003C.
         var operation = new string('<', 256 * 1024);
         var review = """{"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1","request":{"uid":"u1","operation":""" + $"\"{operation}\"" + "}}";
-        var context = Context(review);
+        var context = AdmissionRequests.Post(review);
         var endpoint = new AdmissionEndpoint(NullLogger<AdmissionEndpoint>.Instance, 3 * 1024 * 1024);
 
         using var listener = new LargeRentListener();
@@ -109,16 +109,6 @@ public sealed class AdmissionEndpointMemoryTests
         var response = AdmissionEndpoint.Response("u1", AdmissionResult.Deny(403, "user \"a\" may not <use> it & 'that'"));
         var expected = JsonSerializer.SerializeToUtf8Bytes(AdmissionReview.ForResponse(response), WebhookJsonContext.Default.AdmissionReview);
         Assert.That(AdmissionEndpoint.Serialize(response).ToArray(), Is.EqualTo(expected));
-    }
-
-    private static DefaultHttpContext Context(string review)
-    {
-        var context = new DefaultHttpContext();
-        context.Request.Method = "POST";
-        context.Request.ContentType = "application/json";
-        context.Request.Body = new MemoryStream(Encoding.UTF8.GetBytes(review));
-        context.Response.Body = new MemoryStream();
-        return context;
     }
 
     private static AdmissionReview Answer(HttpContext context) =>

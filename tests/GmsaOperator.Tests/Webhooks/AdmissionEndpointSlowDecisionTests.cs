@@ -32,7 +32,7 @@ public sealed class AdmissionEndpointSlowDecisionTests
         var logger = new ListLogger();
         var endpoint = new AdmissionEndpoint(logger, 1024 * 1024, time);
 
-        await endpoint.HandleAsync(Context(), WebhookPaths.ValidatePod, (_, _) =>
+        await endpoint.HandleAsync(AdmissionRequests.Post(Review), WebhookPaths.ValidatePod, (_, _) =>
         {
             time.Advance(TimeSpan.FromMilliseconds(milliseconds));
             return ValueTask.FromResult(AdmissionResult.Allow());
@@ -50,7 +50,7 @@ public sealed class AdmissionEndpointSlowDecisionTests
         var logger = new ListLogger();
         var endpoint = new AdmissionEndpoint(logger, 1024 * 1024, time);
         using var aborted = new CancellationTokenSource();
-        var context = Context();
+        var context = AdmissionRequests.Post(Review);
         context.RequestAborted = aborted.Token;
 
         Assert.CatchAsync<OperationCanceledException>(async () => await endpoint.HandleAsync(context, WebhookPaths.ValidatePod, async (_, ct) =>
@@ -80,7 +80,7 @@ public sealed class AdmissionEndpointSlowDecisionTests
         var logger = new ListLogger();
         var endpoint = new AdmissionEndpoint(logger, 1024 * 1024, new FakeTimeProvider());
         using var aborted = new CancellationTokenSource();
-        var context = Context();
+        var context = AdmissionRequests.Post(Review);
         context.Request.Body = new StalledBody();
         context.RequestAborted = aborted.Token;
         var handled = false;
@@ -96,15 +96,5 @@ public sealed class AdmissionEndpointSlowDecisionTests
         Assert.That(handled, Is.False);
         Assert.That(context.Response.Body.Length, Is.Zero, "no answer to a caller that has gone");
         Assert.That(logger.Entries.Single(e => e.Level == LogLevel.Warning).Message, Does.Contain("request body not received").And.Contain("caller gave up"));
-    }
-
-    private static DefaultHttpContext Context()
-    {
-        var context = new DefaultHttpContext();
-        context.Request.Method = "POST";
-        context.Request.ContentType = "application/json";
-        context.Request.Body = new MemoryStream(Encoding.UTF8.GetBytes(Review));
-        context.Response.Body = new MemoryStream();
-        return context;
     }
 }

@@ -1,0 +1,65 @@
+using System.Net;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+
+namespace GmsaOperator.IntegrationTests;
+
+/// <summary>Idempotent calls on the shared control plane that tests and fixtures make alike.</summary>
+internal static class ClusterObjects
+{
+    /// <summary>
+    /// Creates a namespace shared by tests (e.g. gmsa-system) unless it exists and is active; one an earlier test left
+    /// Terminating is waited out and created again. Returns whether this call created it.
+    /// </summary>
+    public static async Task<bool> EnsureActiveNamespaceAsync(string name, CancellationToken cancellationToken = default)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(90));
+        while (true)
+        {
+            try
+            {
+                await ControlPlaneSetup.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = name } }, cancellationToken: timeout.Token);
+                return true;
+            }
+            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+            {
+                try
+                {
+                    if ((await ControlPlaneSetup.Client.CoreV1.ReadNamespaceAsync(name, cancellationToken: timeout.Token)).Status?.Phase != "Terminating") return false;
+                }
+                catch (HttpOperationException gone) when (gone.Response.StatusCode == HttpStatusCode.NotFound)
+                {
+                }
+            }
+            await Task.Delay(200, timeout.Token);
+        }
+    }
+
+    /// <summary>Runs <paramref name="call"/>; an object that is already gone is not an error.</summary>
+    public static async Task IgnoreNotFoundAsync(Func<Task> call)
+    {
+        try
+        {
+            await call();
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+        }
+    }
+
+    /// <summary>The call's result, or null when the object does not exist.</summary>
+    public static async Task<T?> IgnoreNotFoundAsync<T>(Func<Task<T>> call)
+        where T : class
+    {
+        try
+        {
+            return await call();
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+}
