@@ -21,10 +21,13 @@ public static class RunCommand
             ? "Kubeconfig of the cluster to run against (default: $KUBECONFIG)"
             : "Kubeconfig of the cluster to run against (default: $KUBECONFIG; with neither, a local control plane is started)" };
         var command = new Command("run", "Run the operator.");
-        var healthPort = new Option<int?>("--health-port") { Description = "Port of /healthz, /readyz and /metrics (default 8081; a free port with a local control plane)" };
+        // The shipped executable has no local control plane: its help does not mention one.
+        var withLocal = startLocal is null ? "" : "; a free port with a local control plane";
+        var healthPort = new Option<int?>("--health-port") { Description = $"Port of /healthz, /readyz and /metrics (default 8081{withLocal})" };
         var operatorNamespace = new Option<string?>("--namespace") { Description = "Namespace of the operator (leader-election Lease); default $POD_NAMESPACE, else 'gmsa-system'" };
-        var webhookPort = new Option<int?>("--webhook-port") { Description = "HTTPS port of the admission webhooks (default 9443; a free port with a local control plane)" };
-        var localWebhooks = new Option<bool?>("--local-webhooks") { Description = "Register webhook configurations pointing at https://127.0.0.1:<webhook-port> and remove them on exit (default: on with a local control plane only)" };
+        var webhookPort = new Option<int?>("--webhook-port") { Description = $"HTTPS port of the admission webhooks (default 9443{withLocal})" };
+        var localWebhooks = new Option<bool?>("--local-webhooks") { Description = "Register webhook configurations pointing at https://127.0.0.1:<webhook-port> and remove them on exit" +
+            (startLocal is null ? " (default: off)" : " (default: on with a local control plane only)") };
         command.Options.Add(kubeconfig);
         command.Options.Add(healthPort);
         command.Options.Add(operatorNamespace);
