@@ -20,11 +20,12 @@ build: ## Restore and build everything
 control-plane: ## Install etcd and build kube-apiserver, kube-controller-manager, kubelet, kube-scheduler, kube-proxy (cached)
 	@bash hack/control-plane-build.sh >/dev/null
 
-test: build control-plane ## Unit and integration tests (a real local control plane); `make e2e` adds the end-to-end tests
+test: build control-plane e2e-prerequisites ## Unit, integration (real local control plane) and end-to-end tests (a real node; root)
 	@rm -rf TestResults
 	@rc=0; \
 	$(DOTNET) test tests/GmsaOperator.Tests -c $(CONFIGURATION) --no-build --logger trx --logger "console;verbosity=minimal" --results-directory TestResults/unit || rc=1; \
 	$(DOTNET) test tests/GmsaOperator.IntegrationTests -c $(CONFIGURATION) --no-build --filter "TestCategory!=Soak" --logger trx --logger "console;verbosity=normal" --results-directory TestResults/integration || rc=1; \
+	$(MAKE) --no-print-directory e2e-run || rc=1; \
 	bash hack/test-summary.sh TestResults || rc=1; \
 	exit $$rc
 

@@ -113,12 +113,13 @@ public static class OperatorHost
         });
         options.Bind(builder.Configuration.GetSection(ShutdownOptions.SectionName));
         if (configure is not null) options.Configure(configure);
-        options.Validate(o => o.DrainTimeout >= TimeSpan.Zero && o.SettleDelay >= TimeSpan.Zero && o.OutsidePodDelay >= TimeSpan.Zero,
-                "Shutdown:DrainTimeout, SettleDelay and OutsidePodDelay must not be negative")
+        options.Validate(o => o.DrainTimeout >= TimeSpan.Zero && o.SettleDelay >= TimeSpan.Zero && o.OutsidePodDelay >= TimeSpan.Zero && o.LingerTimeout >= TimeSpan.Zero,
+                "Shutdown:DrainTimeout, SettleDelay, LingerTimeout and OutsidePodDelay must not be negative")
             .Validate(o => o.Timeout > o.DrainTimeout && o.Timeout > o.OutsidePodDelay, "Shutdown:Timeout must be longer than the drain")
             .ValidateOnStart();
         builder.Services.AddOptions<HostOptions>().Configure<IOptions<ShutdownOptions>>((host, shutdown) => host.ShutdownTimeout = shutdown.Value.Timeout);
         builder.Services.AddSingleton<ShutdownState>();
+        builder.Services.AddSingleton<ITcpSocketTable, ProcNetTcpSocketTable>();
         builder.Services.AddHealthChecks().AddReadinessCheck<ShutdownReadinessCheck>("shutdown");
         builder.Services.AddHostedService<WebhookDrainService>();
     }

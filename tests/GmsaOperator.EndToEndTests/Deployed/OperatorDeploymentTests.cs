@@ -126,6 +126,10 @@ public sealed class OperatorDeploymentTests
             var outcome = await load.StopAsync();
             await Progress.WriteLineAsync($"leader failover: {other} leads {takeover.TotalSeconds:0.0}s after {leader} was deleted; {outcome}");
             Assert.That(outcome.Failed, Is.Zero, outcome.ToString());
+            // A connection the API server still held when the pod went away would black-hole its next review.
+            var leaderText = await leaderLog.WaitForEndAsync(TimeSpan.FromSeconds(40));
+            Assert.That(leaderText, Does.Contain("no caller holds a connection").Or.Contain("callers closed every connection"),
+                "the deleted leader exited only after the API server had closed its connections");
             passed = true;
         }
         finally
@@ -198,6 +202,8 @@ public sealed class OperatorDeploymentTests
                 Assert.That(shutdown, Has.Some.Contains("removed from Endpoints"), $"{log.Pod} log:\n{text}");
                 Assert.That(shutdown, Has.None.Contains("drain timeout"), $"{log.Pod} log:\n{text}");
                 Assert.That(shutdown, Has.Some.Contains("server stopped"), $"{log.Pod} log:\n{text}");
+                // The API server closed every connection the stopped server had closed before the pod went away.
+                Assert.That(shutdown, Has.Some.Contains("no caller holds a connection").Or.Some.Contains("callers closed every connection"), $"{log.Pod} log:\n{text}");
             }
         }
         finally

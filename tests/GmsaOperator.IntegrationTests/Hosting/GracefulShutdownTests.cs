@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
 using GmsaOperator.Entities.Deployment;
 using GmsaOperator.IntegrationTests.Config;
 using GmsaOperator.Operator.Hosting;
@@ -69,6 +71,84 @@ public sealed class GracefulShutdownTests : IntegrationTest
         TestContext.Progress.WriteLine($"removed from Endpoints at {removedAt.TotalSeconds:0.0} s, stopped at {sw.Elapsed.TotalSeconds:0.0} s");
         Assert.That(sw.Elapsed - removedAt, Is.GreaterThanOrEqualTo(TimeSpan.FromMilliseconds(450)), "the settle delay was served");
         Assert.ThrowsAsync(Is.InstanceOf<HttpRequestException>(), () => http.GetAsync($"https://127.0.0.1:{webhookPort}/", cts.Token), "Kestrel stopped");
+    }
+
+    [Test]
+    public async Task AfterTheServerStopped_ThePodStaysUpWhileACallerHoldsAClosedConnection_AtMostTheLinger()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await using var op = await StartNotInEndpointsAsync(TimeSpan.FromSeconds(3), cts.Token);
+        // A caller that never notices the server's close: the socket stays half-closed (FIN_WAIT_2 on the server side).
+        await using var deaf = await ConnectTlsAsync(op.WebhookPort, cts.Token);
+
+        var sw = Stopwatch.StartNew();
+        await op.StopAsync(cts.Token);
+        TestContext.Progress.WriteLine($"stopped after {sw.Elapsed.TotalSeconds:0.0} s with a caller holding its connection");
+        Assert.That(sw.Elapsed, Is.GreaterThanOrEqualTo(TimeSpan.FromSeconds(2.9)), "stayed up while the caller held the connection");
+        Assert.That(sw.Elapsed, Is.LessThan(TimeSpan.FromSeconds(10)), "but not past the linger");
+    }
+
+    [Test]
+    public async Task AfterTheServerStopped_ThePodExitsAsSoonAsCallersClosedTheirConnections()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await using var op = await StartNotInEndpointsAsync(TimeSpan.FromSeconds(20), cts.Token);
+        var caller = await ConnectTlsAsync(op.WebhookPort, cts.Token);
+        // What an HTTP client does with a pooled connection: read, and close it when the server has closed its end.
+        var closer = Task.Run(async () =>
+        {
+            try
+            {
+                while (await caller.ReadAsync(new byte[256], cts.Token) > 0) { }
+            }
+            catch (IOException)
+            {
+            }
+            await caller.DisposeAsync();
+        }, cts.Token);
+
+        var sw = Stopwatch.StartNew();
+        await op.StopAsync(cts.Token);
+        await closer;
+        TestContext.Progress.WriteLine($"stopped after {sw.Elapsed.TotalSeconds:0.0} s");
+        Assert.That(sw.Elapsed, Is.LessThan(TimeSpan.FromSeconds(10)), "did not wait out the 20 s linger once the caller closed");
+    }
+
+    /// <summary>An operator whose pod is already out of the Endpoints, so stopping goes straight to the server stop and the linger.</summary>
+    private async Task<OperatorInTest> StartNotInEndpointsAsync(TimeSpan linger, CancellationToken ct)
+    {
+        await Client.CoreV1.CreateNamespacedEndpointsAsync(new V1Endpoints
+        {
+            Metadata = new V1ObjectMeta { Name = OperatorDeployment.WebhookServiceName },
+            Subsets = [new V1EndpointSubset
+            {
+                Addresses = [Address("other-replica", "10.0.0.2")],
+                Ports = [new Corev1EndpointPort { Name = "https", Port = 9443, Protocol = "TCP" }],
+            }],
+        }, Namespace, cancellationToken: ct);
+        var op = OperatorInTest.Build(new(Namespace)
+        {
+            ConfigurationName = "",
+            Shutdown = s =>
+            {
+                s.PodName = Pod;
+                s.SettleDelay = TimeSpan.Zero;
+                s.LingerTimeout = linger;
+            },
+        });
+        await op.StartAsync(ct);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        await Eventually.HoldsAsync(async c => await ReadyzAsync(http, op.HealthPort, c) == HttpStatusCode.OK ? "ready" : null, TimeSpan.FromSeconds(60), "/readyz 200");
+        return op;
+    }
+
+    private static async Task<SslStream> ConnectTlsAsync(int port, CancellationToken ct)
+    {
+        var tcp = new TcpClient();
+        await tcp.ConnectAsync(IPAddress.Loopback, port, ct);
+        var ssl = new SslStream(tcp.GetStream(), false, (_, _, _, _) => true);
+        await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = "localhost" }, ct);
+        return ssl;
     }
 
     private static V1EndpointAddress Address(string pod, string ip) => new() { Ip = ip, TargetRef = new V1ObjectReference { Kind = "Pod", Name = pod } };

@@ -3,7 +3,7 @@ namespace GmsaOperator.Operator.Hosting.Shutdown;
 /// <summary>
 /// Graceful shutdown (configuration section <c>Shutdown</c>): how long a stopping replica keeps serving webhooks while the
 /// Service stops sending it requests. config/default gives the pod 30 s (terminationGracePeriodSeconds); the drain wait
-/// plus Kestrel's and the controllers' stop fit in <see cref="Timeout"/>, which stays below it.
+/// plus Kestrel's and the controllers' stop and the linger fit in <see cref="Timeout"/>, which stays below it.
 /// </summary>
 public sealed record ShutdownOptions
 {
@@ -17,6 +17,15 @@ public sealed record ShutdownOptions
     /// endpoint cache learn of the removal a moment after the Endpoints object changes.
     /// </summary>
     public TimeSpan SettleDelay { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// After the server stopped, how long the pod stays up while callers still hold connections to the webhook port
+    /// (<c>Shutdown:LingerTimeout</c>). The server closed them; a caller that has not processed that yet would otherwise
+    /// write its next review into a connection whose network namespace is gone and wait out its whole webhook timeout.
+    /// While the pod lingers, its kernel still retransmits the close and answers such a write with a reset. The host's
+    /// <see cref="Timeout"/> cuts it short.
+    /// </summary>
+    public TimeSpan LingerTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Outside a pod (no pod name) there are no Endpoints to leave: just this wait (<c>Shutdown:OutsidePodDelay</c>).</summary>
     public TimeSpan OutsidePodDelay { get; set; } = TimeSpan.Zero;

@@ -5,6 +5,7 @@ using k8s.Models;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using GmsaOperator.Webhooks;
 
 namespace GmsaOperator.Operator.Hosting.Shutdown;
 
@@ -17,10 +18,12 @@ namespace GmsaOperator.Operator.Hosting.Shutdown;
 /// </summary>
 [RequiresPermission("", "endpoints", "get", "list", "watch", Scope = PermissionScope.OperatorNamespace,
     ResourceNames = [Entities.Deployment.OperatorDeployment.WebhookServiceName], Reason = "on shutdown, wait until this pod left the webhook Service's Endpoints (list/watch with a metadata.name field selector)")]
-public sealed partial class WebhookDrainService(IKubernetes client, ShutdownState state, IOptions<ShutdownOptions> options, TimeProvider time, ILogger<WebhookDrainService> logger)
+public sealed partial class WebhookDrainService(IKubernetes client, ShutdownState state, IOptions<ShutdownOptions> options,
+    IOptions<WebhookOptions> webhooks, ITcpSocketTable sockets, TimeProvider time, ILogger<WebhookDrainService> logger)
     : IHostedLifecycleService
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan LingerPoll = TimeSpan.FromMilliseconds(100);
     private long _stopRequested;
 
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -63,11 +66,54 @@ public sealed partial class WebhookDrainService(IKubernetes client, ShutdownStat
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     // After every StopAsync: Kestrel has finished its in-flight requests and closed its connections.
-    public Task StoppedAsync(CancellationToken cancellationToken)
+    public async Task StoppedAsync(CancellationToken cancellationToken)
     {
         LogServerStopped(Elapsed());
-        return Task.CompletedTask;
+        var o = options.Value;
+        if (o.PodName is null || o.LingerTimeout <= TimeSpan.Zero) return;
+        try
+        {
+            await LingerAsync(webhooks.Value.Port, o.LingerTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The host's shutdown timeout wins over the linger.
+        }
     }
+
+    /// <summary>Stays up while callers still hold connections the server closed, so none is left writing into a vanished pod.</summary>
+    private async Task LingerAsync(int port, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        List<TcpSocket> held;
+        IReadOnlyList<TcpSocket> all;
+        try
+        {
+            all = sockets.Read();
+            held = Held(all, port);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LogSocketTableUnreadable(e.Message);
+            return;
+        }
+        if (held.Count == 0)
+        {
+            LogNoneHeld(port, all.Count(s => s.Local.Port == port && s.State == TcpSocketState.TimeWait), all.Count);
+            return;
+        }
+        LogLingering(held.Count, port, timeout.TotalSeconds);
+        while (held.Count > 0 && time.GetElapsedTime(started) < timeout)
+        {
+            await DelayAsync(LingerPoll, cancellationToken).ConfigureAwait(false);
+            held = Held(sockets.Read(), port);
+        }
+        var waited = Math.Round(time.GetElapsedTime(started).TotalSeconds, 1);
+        if (held.Count == 0) LogCallersClosed(port, waited);
+        else LogCallersStillHold(held.Count, port, waited, string.Join(", ", held.Select(s => $"{s.Remote} {s.State}")));
+    }
+
+    private static List<TcpSocket> Held(IEnumerable<TcpSocket> all, int port) => [.. all.Where(s => s.Local.Port == port && s.PeerHoldsIt)];
 
     /// <summary>Lists the Service's Endpoints and watches them from there until this pod is no longer a ready address.</summary>
     private async Task WaitUntilRemovedAsync(ShutdownOptions o, string pod, CancellationToken cancellationToken)
@@ -119,4 +165,19 @@ public sealed partial class WebhookDrainService(IKubernetes client, ShutdownStat
 
     [LoggerMessage(LogLevel.Information, "Shutdown: server stopped {Seconds} s after the stop request")]
     private partial void LogServerStopped(double seconds);
+
+    [LoggerMessage(LogLevel.Information, "Shutdown: no caller holds a connection to port {Port} ({Closed} closed by both sides in TIME_WAIT; {Total} TCP sockets in this network namespace)")]
+    private partial void LogNoneHeld(int port, int closed, int total);
+
+    [LoggerMessage(LogLevel.Warning, "Shutdown: cannot read this network namespace's TCP sockets ({Error}); exiting without waiting for callers to close their connections")]
+    private partial void LogSocketTableUnreadable(string error);
+
+    [LoggerMessage(LogLevel.Information, "Shutdown: {Count} caller connection(s) to port {Port} not closed by the caller yet; staying up at most {TimeoutSeconds} s")]
+    private partial void LogLingering(int count, int port, double timeoutSeconds);
+
+    [LoggerMessage(LogLevel.Information, "Shutdown: callers closed every connection to port {Port} after {Seconds} s")]
+    private partial void LogCallersClosed(int port, double seconds);
+
+    [LoggerMessage(LogLevel.Warning, "Shutdown: {Count} caller connection(s) to port {Port} still open after {Seconds} s, exiting anyway: {Connections}")]
+    private partial void LogCallersStillHold(int count, int port, double seconds, string connections);
 }
