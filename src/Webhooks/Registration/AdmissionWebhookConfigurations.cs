@@ -23,6 +23,10 @@ public static class AdmissionWebhookConfigurations
 
     private const int TimeoutSeconds = 5;
 
+    /// <summary>Client config for a URL (local mode): <c>https://host:port/path</c> with the raw PEM CA bundle.</summary>
+    public static Func<string, Admissionregistrationv1WebhookClientConfig> UrlClientConfig(Uri baseUrl, byte[]? caBundlePem) =>
+        path => new Admissionregistrationv1WebhookClientConfig { Url = new Uri(baseUrl, path).ToString(), CaBundle = caBundlePem };
+
     /// <summary>Builds the mutating configuration; <paramref name="clientConfig"/> maps a path to where the API server sends it.</summary>
     /// <param name="scope">Only for tests sharing one API server: replaces every namespaceSelector so the hooks see only their namespaces.</param>
     public static V1MutatingWebhookConfiguration Mutating(string name, string operatorNamespace, Func<string, Admissionregistrationv1WebhookClientConfig> clientConfig,

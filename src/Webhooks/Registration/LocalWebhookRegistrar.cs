@@ -39,7 +39,7 @@ public sealed partial class LocalWebhookRegistrar(IKubernetes client, IServingCe
         // With failurePolicy Fail, registering before a certificate can be served would fail every pod meanwhile.
         await WarnIfServiceConfigurationsExistAsync(o.ConfigurationName, cancellationToken).ConfigureAwait(false);
         await certificates.WaitUntilServingAsync(cancellationToken).ConfigureAwait(false);
-        var clientConfig = WebhookConfigurations.Url(new Uri($"https://127.0.0.1:{o.Port}"), certificates.GetCaBundlePem());
+        var clientConfig = AdmissionWebhookConfigurations.UrlClientConfig(new Uri($"https://127.0.0.1:{o.Port}"), certificates.GetCaBundlePem());
         // The same definition as config/webhook, with a url instead of a service; tests sharing one API server may scope it.
         var scoped = ScopedSelector(o.LocalSelectorLabel);
         await WebhookConfigurationApplier.ApplyAsync(client,

@@ -229,7 +229,7 @@ public sealed class WebhookCertificateAcceptanceTests : IntegrationTest
         await using var op = Build();
         await op.StartAsync(CancellationToken.None);
         await WebhooksEnforcingAsync(TimeSpan.FromSeconds(30));
-        var garbage = KubernetesJson.Serialize(new { webhooks = new[] { new { name = GmsaOperator.Webhooks.Registration.WebhookConfigurations.PodWebhookName, clientConfig = new { caBundle = Convert.ToBase64String("garbage"u8.ToArray()) } } } });
+        var garbage = KubernetesJson.Serialize(new { webhooks = new[] { new { name = GmsaOperator.Webhooks.Registration.AdmissionWebhookConfigurations.PodWebhookName, clientConfig = new { caBundle = Convert.ToBase64String("garbage"u8.ToArray()) } } } });
 
         async Task<bool> RepairedAsync() =>
             (await Client.AdmissionregistrationV1.ReadMutatingWebhookConfigurationAsync(_configName)).Webhooks.All(w => !w.ClientConfig.CaBundle.SequenceEqual("garbage"u8.ToArray()));

@@ -1,3 +1,4 @@
+using GmsaOperator.Entities.Deployment;
 using System.CommandLine;
 using System.Net;
 using System.Text;
@@ -214,10 +215,10 @@ public sealed class DoctorTests : IntegrationTest
         // Points at the real webhook server but trusts another CA; its selector matches no namespace, so nothing is intercepted.
         var name = $"doctor-badca-{Namespace}";
         var otherCa = CertificateIssuer.CreateCa(DateTimeOffset.UtcNow, new CertificateSettings());
-        var clientConfig = WebhookConfigurations.Url(new Uri($"https://127.0.0.1:{_webhooks.Port}"), Encoding.ASCII.GetBytes(Pem.ExportCertificates([otherCa])));
+        var clientConfig = AdmissionWebhookConfigurations.UrlClientConfig(new Uri($"https://127.0.0.1:{_webhooks.Port}"), Encoding.ASCII.GetBytes(Pem.ExportCertificates([otherCa])));
         var nothing = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["gmsa-doctor-never"] = Namespace } };
         await WebhookConfigurationApplier.ApplyAsync(Client,
-            WebhookConfigurations.Mutating(name, clientConfig, nothing), WebhookConfigurations.Validating(name, clientConfig, nothing, nothing), CancellationToken.None);
+            AdmissionWebhookConfigurations.Mutating(name, OperatorDeployment.Namespace, clientConfig, nothing), AdmissionWebhookConfigurations.Validating(name, OperatorDeployment.Namespace, clientConfig, nothing, nothing), CancellationToken.None);
         try
         {
             var (exit, output) = await DoctorAsync(webhookConfiguration: name);

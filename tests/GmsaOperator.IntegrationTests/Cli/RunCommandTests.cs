@@ -78,12 +78,15 @@ public sealed class RunCommandTests : IntegrationTest
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         // config/default's shape (service client config), scoped to this test's namespace so it fails nobody else's pods.
         var scope = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { [OperatorInTest.SelectorLabelKey] = Namespace } };
-        var service = WebhookConfigurations.Service(OperatorDeployment.Namespace, OperatorDeployment.WebhookServiceName, 443, null);
+        Admissionregistrationv1WebhookClientConfig service(string path) => new()
+        {
+            Service = new Admissionregistrationv1ServiceReference { NamespaceProperty = OperatorDeployment.Namespace, Name = OperatorDeployment.WebhookServiceName, Path = path, Port = 443 },
+        };
         var production = OperatorDeployment.WebhookConfigurationName;
         var api = Client.AdmissionregistrationV1;
         await WebhookConfigurationApplier.DeleteAsync(Client, production, production, cts.Token);
-        await api.CreateMutatingWebhookConfigurationAsync(WebhookConfigurations.Mutating(production, service, scope), cancellationToken: cts.Token);
-        await api.CreateValidatingWebhookConfigurationAsync(WebhookConfigurations.Validating(production, service, scope, scope), cancellationToken: cts.Token);
+        await api.CreateMutatingWebhookConfigurationAsync(AdmissionWebhookConfigurations.Mutating(production, OperatorDeployment.Namespace, service, scope), cancellationToken: cts.Token);
+        await api.CreateValidatingWebhookConfigurationAsync(AdmissionWebhookConfigurations.Validating(production, OperatorDeployment.Namespace, service, scope, scope), cancellationToken: cts.Token);
         try
         {
             var before = await SnapshotAsync(production, cts.Token);

@@ -1,3 +1,4 @@
+using GmsaOperator.Entities.Deployment;
 using GmsaOperator.LocalControlPlane;
 using GmsaOperator.Webhooks;
 using GmsaOperator.Webhooks.Certificates;
@@ -55,11 +56,11 @@ internal sealed class WebhookHost : IAsyncDisposable
 
     private Task RegisterAsync(IKubernetes client, CancellationToken cancellationToken)
     {
-        var clientConfig = WebhookConfigurations.Url(new Uri($"https://127.0.0.1:{Port}"), Certificates.GetCaBundlePem());
+        var clientConfig = AdmissionWebhookConfigurations.UrlClientConfig(new Uri($"https://127.0.0.1:{Port}"), Certificates.GetCaBundlePem());
         var selector = new V1LabelSelector { MatchLabels = Labels };
         return WebhookConfigurationApplier.ApplyAsync(client,
-            WebhookConfigurations.Mutating(ConfigurationName, clientConfig, selector),
-            WebhookConfigurations.Validating(ConfigurationName, clientConfig, selector, clusterScopedObjectSelector: selector),
+            AdmissionWebhookConfigurations.Mutating(ConfigurationName, OperatorDeployment.Namespace, clientConfig, selector),
+            AdmissionWebhookConfigurations.Validating(ConfigurationName, OperatorDeployment.Namespace, clientConfig, selector, selector),
             cancellationToken);
     }
 

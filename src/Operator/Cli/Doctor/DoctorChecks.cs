@@ -80,9 +80,9 @@ public static class DoctorChecks
                     "deploy the operator with kubectl apply -k config/default (it registers them), or in local mode run gmsa-operator run; use --webhook-configuration if yours has another name");
                 continue;
             }
-            if (!hooks.Any(h => h.Name == WebhookConfigurations.PodWebhookName))
+            if (!hooks.Any(h => h.Name == AdmissionWebhookConfigurations.PodWebhookName))
             {
-                yield return CheckResult.Fail(title, $"it has no {WebhookConfigurations.PodWebhookName} webhook", "re-apply it: kubectl apply -k config/default");
+                yield return CheckResult.Fail(title, $"it has no {AdmissionWebhookConfigurations.PodWebhookName} webhook", "re-apply it: kubectl apply -k config/default");
                 continue;
             }
             yield return CheckResult.Pass(title, $"{hooks.Count} webhook(s)");

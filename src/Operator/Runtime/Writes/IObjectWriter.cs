@@ -16,24 +16,13 @@ public interface IObjectWriter
     /// </summary>
     Task<T?> CreateAsync<T>(T desired, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>;
 
-    /// <summary>Server-side apply to the /status subresource (apiVersion, kind, metadata.name/namespace and status).</summary>
-    Task<T> ApplyStatusAsync<T>(T desired, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>;
-
     /// <summary>
-    /// Reads the object fresh, lets <paramref name="mutate"/> change its status (return false for "nothing to do") and writes
-    /// status through /status guarded by resourceVersion; a conflict starts over from a fresh read. Null when the object is gone.
-    /// </summary>
-    Task<T?> UpdateStatusAsync<T>(ObjectKey key, Func<T, bool> mutate, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>;
-
-    /// <summary>
-    /// Like <see cref="UpdateStatusAsync{T}(ObjectKey, Func{T, bool}, CancellationToken)"/>, but the first attempt starts
-    /// from <paramref name="cached"/> (a copy; the cache is not touched) instead of a read: one request when the cache is
-    /// current. The resourceVersion guard turns a stale cache into a conflict, and a conflict starts over from a fresh read.
+    /// Lets <paramref name="mutate"/> change the status of a copy of <paramref name="cached"/> (the cache is not touched;
+    /// return false for "nothing to do") and writes it through /status guarded by resourceVersion: one request when the
+    /// cache is current. A conflict (stale cache, or someone wrote in between) starts over from a fresh read. Null when
+    /// the object is gone.
     /// </summary>
     Task<T?> UpdateStatusAsync<T>(T cached, Func<T, bool> mutate, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>;
-
-    /// <summary>Like <see cref="UpdateStatusAsync{T}(ObjectKey, Func{T, bool}, CancellationToken)"/> for metadata (labels, annotations, finalizers, owner references).</summary>
-    Task<T?> UpdateMetadataAsync<T>(ObjectKey key, Func<T, bool> mutate, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>;
 
     /// <summary>Reads the object from the API server (not the cache); null if it does not exist.</summary>
     Task<T?> GetAsync<T>(ObjectKey key, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>;

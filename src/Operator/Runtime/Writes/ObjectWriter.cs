@@ -49,36 +49,8 @@ public sealed class ObjectWriter(IKubernetes client, OperatorRuntimeOptions opti
         }
     }
 
-    public async Task<T> ApplyStatusAsync<T>(T desired, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>
-    {
-        var type = ResourceType.Of<T>();
-        var full = JsonNode.Parse(KubernetesJson.Serialize(desired))!.AsObject();
-        var key = ObjectKey.Of(desired);
-        var metadata = new JsonObject { ["name"] = key.Name };
-        if (key.Namespace is not null) metadata["namespace"] = key.Namespace;
-        var body = new JsonObject
-        {
-            ["apiVersion"] = type.ApiVersion,
-            ["kind"] = type.Kind,
-            ["metadata"] = metadata,
-            ["status"] = full["status"]?.DeepClone() ?? new JsonObject(),
-        };
-        var patch = new V1Patch(body.ToJsonString(), V1Patch.PatchType.ApplyPatch);
-        var result = await pipeline.ExecuteAsync(async ct => key.Namespace is null
-            ? await client.CustomObjects.PatchClusterCustomObjectStatusAsync(patch, type.Group, type.Version, type.Plural, key.Name, fieldManager: options.FieldManager, force: true, cancellationToken: ct)
-            : await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(patch, type.Group, type.Version, key.Namespace, type.Plural, key.Name, fieldManager: options.FieldManager, force: true, cancellationToken: ct),
-            cancellationToken);
-        return ToTyped<T>(type, result);
-    }
-
-    public Task<T?> UpdateStatusAsync<T>(ObjectKey key, Func<T, bool> mutate, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta> =>
-        ReadModifyWriteAsync(key, null, mutate, status: true, cancellationToken);
-
     public Task<T?> UpdateStatusAsync<T>(T cached, Func<T, bool> mutate, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta> =>
-        ReadModifyWriteAsync(ObjectKey.Of(cached), cached, mutate, status: true, cancellationToken);
-
-    public Task<T?> UpdateMetadataAsync<T>(ObjectKey key, Func<T, bool> mutate, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta> =>
-        ReadModifyWriteAsync(key, null, mutate, status: false, cancellationToken);
+        UpdateStatusFromAsync(ObjectKey.Of(cached), cached, mutate, cancellationToken);
 
     public async Task<T?> GetAsync<T>(ObjectKey key, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>
     {
@@ -114,13 +86,13 @@ public sealed class ObjectWriter(IKubernetes client, OperatorRuntimeOptions opti
         }
     }
 
-    private async Task<T?> ReadModifyWriteAsync<T>(ObjectKey key, T? cached, Func<T, bool> mutate, bool status, CancellationToken cancellationToken)
+    private async Task<T?> UpdateStatusFromAsync<T>(ObjectKey key, T cached, Func<T, bool> mutate, CancellationToken cancellationToken)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var type = ResourceType.Of<T>();
         for (var attempt = 1; ; attempt++)
         {
-            var fromCache = attempt == 1 && cached is not null;
+            var fromCache = attempt == 1;
             // One rendering of the cached object serves both as the copy to mutate and as the "before" of the diff.
             var json = fromCache ? KubernetesJson.Serialize(cached) : null;
             var current = json is not null ? KubernetesJson.Deserialize<T>(json) : await GetAsync<T>(key, cancellationToken);
@@ -128,19 +100,16 @@ public sealed class ObjectWriter(IKubernetes client, OperatorRuntimeOptions opti
             var before = JsonNode.Parse(json ?? KubernetesJson.Serialize(current))!.AsObject();
             if (!mutate(current)) return current;
             var after = JsonNode.Parse(KubernetesJson.Serialize(current))!.AsObject();
-            var body = status ? StatusPatch(before, after) : MetadataPatch(before, after);
+            var body = StatusPatch(before, after);
             body["metadata"] ??= new JsonObject();
             body["metadata"]!["resourceVersion"] = before["metadata"]?["resourceVersion"]?.DeepClone(); // optimistic concurrency
             var patch = new V1Patch(body.ToJsonString(), V1Patch.PatchType.MergePatch);
             try
             {
-                var result = await pipeline.ExecuteAsync(async ct => (key.Namespace, status) switch
-                {
-                    (null, true) => await client.CustomObjects.PatchClusterCustomObjectStatusAsync(patch, type.Group, type.Version, type.Plural, key.Name, fieldManager: options.FieldManager, cancellationToken: ct),
-                    (null, false) => await client.CustomObjects.PatchClusterCustomObjectAsync(patch, type.Group, type.Version, type.Plural, key.Name, fieldManager: options.FieldManager, cancellationToken: ct),
-                    ({ } ns, true) => await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(patch, type.Group, type.Version, ns, type.Plural, key.Name, fieldManager: options.FieldManager, cancellationToken: ct),
-                    ({ } ns, false) => await client.CustomObjects.PatchNamespacedCustomObjectAsync(patch, type.Group, type.Version, ns, type.Plural, key.Name, fieldManager: options.FieldManager, cancellationToken: ct),
-                }, cancellationToken);
+                var result = await pipeline.ExecuteAsync(async ct => key.Namespace is null
+                    ? await client.CustomObjects.PatchClusterCustomObjectStatusAsync(patch, type.Group, type.Version, type.Plural, key.Name, fieldManager: options.FieldManager, cancellationToken: ct)
+                    : await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(patch, type.Group, type.Version, key.Namespace, type.Plural, key.Name, fieldManager: options.FieldManager, cancellationToken: ct),
+                    cancellationToken);
                 return ToTyped<T>(type, result);
             }
             catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict && attempt < ConflictAttempts)
@@ -156,17 +125,6 @@ public sealed class ObjectWriter(IKubernetes client, OperatorRuntimeOptions opti
 
     private static JsonObject StatusPatch(JsonObject before, JsonObject after) =>
         new() { ["status"] = MergeDiff(before["status"], after["status"]) ?? new JsonObject() };
-
-    private static JsonObject MetadataPatch(JsonObject before, JsonObject after)
-    {
-        var metadata = new JsonObject();
-        foreach (var field in new[] { "labels", "annotations", "finalizers", "ownerReferences" })
-        {
-            var diff = MergeDiff(before["metadata"]?[field], after["metadata"]?[field]);
-            if (diff is not null || (before["metadata"]?[field] is not null && after["metadata"]?[field] is null)) metadata[field] = diff;
-        }
-        return new JsonObject { ["metadata"] = metadata };
-    }
 
     /// <summary>A JSON merge patch turning <paramref name="before"/> into <paramref name="after"/> for objects (removed keys → null); other values are replaced whole.</summary>
     private static JsonNode? MergeDiff(JsonNode? before, JsonNode? after)
