@@ -1,9 +1,4 @@
 using System.Security.Cryptography.X509Certificates;
-using GmsaOperator.Entities.Bindings;
-using GmsaOperator.Entities.CredentialSpecs;
-using GmsaOperator.Operator.Cli.CredentialSpecs;
-using GmsaOperator.Webhooks.Admission;
-using GmsaOperator.Webhooks.Json;
 using GmsaOperator.Webhooks.Registration;
 
 namespace GmsaOperator.Operator.Cli.Doctor;
