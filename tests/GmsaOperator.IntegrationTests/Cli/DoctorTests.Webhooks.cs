@@ -1,17 +1,8 @@
 using GmsaOperator.Entities.Deployment;
-using System.CommandLine;
-using System.Net;
 using System.Text;
-using GmsaOperator.IntegrationTests.Config;
-using GmsaOperator.IntegrationTests.Reconcilers;
-using GmsaOperator.IntegrationTests.Webhooks;
 using GmsaOperator.Operator.Certificates;
-using GmsaOperator.Operator.Cli;
-using GmsaOperator.Webhooks.Authorization;
-using GmsaOperator.Webhooks.Json;
 using GmsaOperator.Webhooks.Registration;
 using k8s;
-using k8s.Autorest;
 using k8s.Models;
 
 namespace GmsaOperator.IntegrationTests.Cli;

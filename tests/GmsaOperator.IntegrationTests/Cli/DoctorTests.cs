@@ -1,15 +1,10 @@
-using GmsaOperator.Entities.Deployment;
 using System.CommandLine;
-using System.Net;
 using System.Text;
 using GmsaOperator.IntegrationTests.Config;
-using GmsaOperator.IntegrationTests.Reconcilers;
 using GmsaOperator.IntegrationTests.Webhooks;
-using GmsaOperator.Operator.Certificates;
 using GmsaOperator.Operator.Cli;
 using GmsaOperator.Webhooks.Authorization;
 using GmsaOperator.Webhooks.Json;
-using GmsaOperator.Webhooks.Registration;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -23,23 +18,7 @@ namespace GmsaOperator.IntegrationTests.Cli;
 [NonParallelizable]
 public sealed partial class DoctorTests : IntegrationTest
 {
-    // The documentation's credential spec as New-CredentialSpec writes it.
-    private const string CredSpecJson = """
-        {
-            "CmsPlugins":  [ "ActiveDirectory" ],
-            "DomainJoinConfig":  {
-                "Sid":  "S-1-5-21-2126449477-2524075714-3094792973",
-                "MachineAccountName":  "WebApp1",
-                "Guid":  "244818ae-87ac-4fcd-92ec-e79e5252348a",
-                "DnsTreeName":  "contoso.com",
-                "DnsName":  "contoso.com",
-                "NetBiosName":  "CONTOSO"
-            },
-            "ActiveDirectoryConfig":  {
-                "GroupManagedServiceAccounts":  [ { "Name":  "WebApp1", "Scope":  "CONTOSO" }, { "Name":  "WebApp1", "Scope":  "contoso.com" } ]
-            }
-        }
-        """;
+    private const string CredSpecJson = CredentialSpecSamples.Documentation;
 
     private static readonly TimeSpan Converge = TimeSpan.FromSeconds(30);
     private static readonly string RunId = Guid.NewGuid().ToString("N")[..8];

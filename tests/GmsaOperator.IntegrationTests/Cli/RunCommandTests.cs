@@ -36,39 +36,13 @@ public sealed class RunCommandTests : IntegrationTest
     [Test]
     public async Task RejectedCredentials_IsOneLine()
     {
-        var kubeconfig = Path.Combine(Path.GetTempPath(), $"{Namespace}-kubeconfig");
-        await File.WriteAllTextAsync(kubeconfig, $"""
-            apiVersion: v1
-            kind: Config
-            clusters:
-            - name: c
-              cluster:
-                server: {ControlPlaneSetup.Plane.ApiServerUrl}
-                insecure-skip-tls-verify: true
-            users:
-            - name: u
-              user:
-                token: not-a-valid-token
-            contexts:
-            - name: x
-              context:
-                cluster: c
-                user: u
-            current-context: x
-            """);
-        try
-        {
-            await using var process = OperatorProcess.Start(Run(kubeconfig, Namespace, "--local-webhooks=false"));
-            var exit = await process.WaitForExitAsync(TimeSpan.FromSeconds(5));
+        using var kubeconfig = TempKubeconfig.WithToken(ControlPlaneSetup.Plane.ApiServerUrl.ToString(), "not-a-valid-token", insecureSkipTlsVerify: true);
+        await using var process = OperatorProcess.Start(Run(kubeconfig.Path, Namespace, "--local-webhooks=false"));
+        var exit = await process.WaitForExitAsync(TimeSpan.FromSeconds(5));
 
-            Assert.That(exit, Is.EqualTo(1), process.Output);
-            Assert.That(process.Output, Does.Contain("error: the API server at").And.Contain("rejected the credentials (401"));
-            Assert.That(process.Output, Does.Not.Contain("   at "), "no stack trace");
-        }
-        finally
-        {
-            File.Delete(kubeconfig);
-        }
+        Assert.That(exit, Is.EqualTo(1), process.Output);
+        Assert.That(process.Output, Does.Contain("error: the API server at").And.Contain("rejected the credentials (401"));
+        Assert.That(process.Output, Does.Not.Contain("   at "), "no stack trace");
     }
 
     [Test]

@@ -9,33 +9,7 @@ namespace GmsaOperator.Tests.Cli;
 public sealed class CredentialSpecConverterTests
 {
     /// <summary>The documentation's credential spec, laid out as New-CredentialSpec (ConvertTo-Json) writes it.</summary>
-    public const string DocumentationCredSpec = """
-        {
-            "CmsPlugins":  [
-                               "ActiveDirectory"
-                           ],
-            "DomainJoinConfig":  {
-                                     "Sid":  "S-1-5-21-2126449477-2524075714-3094792973",
-                                     "MachineAccountName":  "WebApp1",
-                                     "Guid":  "244818ae-87ac-4fcd-92ec-e79e5252348a",
-                                     "DnsTreeName":  "contoso.com",
-                                     "DnsName":  "contoso.com",
-                                     "NetBiosName":  "CONTOSO"
-                                 },
-            "ActiveDirectoryConfig":  {
-                                          "GroupManagedServiceAccounts":  [
-                                                                              {
-                                                                                  "Name":  "WebApp1",
-                                                                                  "Scope":  "CONTOSO"
-                                                                              },
-                                                                              {
-                                                                                  "Name":  "WebApp1",
-                                                                                  "Scope":  "contoso.com"
-                                                                              }
-                                                                          ]
-                                      }
-        }
-        """;
+    private const string DocumentationCredSpec = CredentialSpecSamples.Documentation;
 
     private static readonly string InputCanonical = Canonical(DocumentationCredSpec);
 

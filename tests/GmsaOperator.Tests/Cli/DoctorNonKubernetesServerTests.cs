@@ -34,28 +34,10 @@ public sealed class DoctorNonKubernetesServerTests
             }
         });
 
-        var kubeconfig = Path.Combine(Path.GetTempPath(), $"doctor-html-{Guid.NewGuid():N}.yaml");
-        await File.WriteAllTextAsync(kubeconfig, $"""
-            apiVersion: v1
-            kind: Config
-            clusters:
-            - name: c
-              cluster:
-                server: http://127.0.0.1:{port}
-            users:
-            - name: u
-              user:
-                token: t
-            contexts:
-            - name: c
-              context:
-                cluster: c
-                user: u
-            current-context: c
-            """);
+        using var kubeconfig = TempKubeconfig.WithToken($"http://127.0.0.1:{port}", "t");
         try
         {
-            var (exit, _, stderr) = await CliRunner.RunAsync("doctor", "--kubeconfig", kubeconfig);
+            var (exit, _, stderr) = await CliRunner.RunAsync("doctor", "--kubeconfig", kubeconfig.Path);
             Assert.That(exit, Is.EqualTo(1));
             Assert.That(stderr.Trim(), Does.StartWith("error: ").And.Contain("did not answer like a Kubernetes API server"));
             Assert.That(stderr.Trim().Split('\n'), Has.Length.EqualTo(1), stderr);
@@ -65,7 +47,6 @@ public sealed class DoctorNonKubernetesServerTests
             await stop.CancelAsync();
             listener.Stop();
             await server;
-            File.Delete(kubeconfig);
         }
     }
 
