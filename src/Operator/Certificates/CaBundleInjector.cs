@@ -35,17 +35,32 @@ public static class CaBundleInjector
         },
     };
 
-    public static async Task ApplyAsync(IKubernetes client, InjectCaBundle action, string fieldManager, CancellationToken ct)
+    /// <summary>Applies <paramref name="bundle"/> to the entries of <paramref name="action"/>; returns the object's resourceVersion afterwards.</summary>
+    public static async Task<string?> ApplyAsync(IKubernetes client, InjectCaBundle action, TrustBundle bundle, string fieldManager, CancellationToken ct)
     {
-        var body = BuildApplyBody(action.Kind, action.Name, action.WebhookNames, action.Bundle.ToPemBytes());
+        var body = BuildApplyBody(action.Kind, action.Name, action.WebhookNames, bundle.ToPemBytes());
         var patch = new V1Patch(KubernetesJson.Serialize(body), V1Patch.PatchType.ApplyPatch);
         if (action.Kind == WebhookConfigurationKind.Mutating)
         {
-            await client.AdmissionregistrationV1.PatchMutatingWebhookConfigurationAsync(patch, action.Name, fieldManager: fieldManager, force: true, cancellationToken: ct).ConfigureAwait(false);
+            var applied = await client.AdmissionregistrationV1.PatchMutatingWebhookConfigurationAsync(patch, action.Name, fieldManager: fieldManager, force: true, cancellationToken: ct).ConfigureAwait(false);
+            return applied.Metadata?.ResourceVersion;
         }
-        else
+        var validating = await client.AdmissionregistrationV1.PatchValidatingWebhookConfigurationAsync(patch, action.Name, fieldManager: fieldManager, force: true, cancellationToken: ct).ConfigureAwait(false);
+        return validating.Metadata?.ResourceVersion;
+    }
+
+    /// <summary>The configuration as stored, managedFields included (they name whoever else wrote the caBundle); null when it is gone.</summary>
+    public static async Task<IKubernetesObject<V1ObjectMeta>?> ReadAsync(IKubernetes client, InjectCaBundle action, CancellationToken ct)
+    {
+        try
         {
-            await client.AdmissionregistrationV1.PatchValidatingWebhookConfigurationAsync(patch, action.Name, fieldManager: fieldManager, force: true, cancellationToken: ct).ConfigureAwait(false);
+            return action.Kind == WebhookConfigurationKind.Mutating
+                ? await client.AdmissionregistrationV1.ReadMutatingWebhookConfigurationAsync(action.Name, cancellationToken: ct).ConfigureAwait(false)
+                : await client.AdmissionregistrationV1.ReadValidatingWebhookConfigurationAsync(action.Name, cancellationToken: ct).ConfigureAwait(false);
+        }
+        catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
         }
     }
 }

@@ -1,6 +1,6 @@
 namespace GmsaOperator.Operator.Certificates;
 
-/// <summary>Settings of the webhook certificate manager (configuration section <c>Certificates</c>).</summary>
+/// <summary>Settings of the webhook certificate controller (configuration section <c>Certificates</c>).</summary>
 public sealed class CertificateSettings
 {
     public const string SectionName = "Certificates";
@@ -41,14 +41,11 @@ public sealed class CertificateSettings
     /// <summary>Readiness needs the served leaf to stay valid at least this long.</summary>
     public TimeSpan ReadinessMinimumValidity { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Wall-clock re-evaluation period (no API calls); survives suspend, unlike one long timer.</summary>
+    /// <summary>
+    /// The certificate controller looks again at least this often (from its caches, no API calls), and this often
+    /// while waiting for a caBundle injection to show: short requeues survive suspend, unlike one long timer.
+    /// </summary>
     public TimeSpan CheckInterval { get; set; } = TimeSpan.FromSeconds(60);
-
-    /// <summary>Authoritative resync (live GET of everything), ±20 % jitter.</summary>
-    public TimeSpan ResyncPeriod { get; set; } = TimeSpan.FromMinutes(10);
-
-    /// <summary>Watch events are coalesced for this long before deciding.</summary>
-    public TimeSpan EventDebounce { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>A non-leader performs a non-urgent action once it has been pending this long (stuck leader).</summary>
     public TimeSpan NonLeaderOverdue { get; set; } = TimeSpan.FromMinutes(30);
@@ -115,6 +112,5 @@ public sealed class CertificateSettings
         Require(BackDate >= TimeSpan.Zero, "Certificates:BackDate must not be negative");
         Require(TrustGrace >= TimeSpan.Zero, "Certificates:TrustGrace must not be negative");
         Require(CheckInterval > TimeSpan.Zero, "Certificates:CheckInterval must be positive");
-        Require(ResyncPeriod > TimeSpan.Zero, "Certificates:ResyncPeriod must be positive");
     }
 }

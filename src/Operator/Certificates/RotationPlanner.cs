@@ -5,8 +5,9 @@ namespace GmsaOperator.Operator.Certificates;
 /// <summary>
 /// The pure decision function of webhook TLS: from both Secrets, the observed caBundles, this process's last good
 /// material and the time, the list of writes that moves the cluster one step towards a served leaf that every API
-/// server can verify. No I/O; new keys are generated only for actions it returns. Every replica computes the same
-/// decisions from the same inputs; resourceVersion preconditions make the writes race-safe.
+/// server can verify. No I/O and no key generation: it returns intents, and the executor creates keys only for those it
+/// carries out. Every replica computes the same decisions from the same inputs; resourceVersion preconditions make the
+/// writes race-safe.
 /// </summary>
 /// <remarks>
 /// Invariants: trust before use (a leaf is issued from a CA only once that CA is in every observed
@@ -40,21 +41,24 @@ public sealed class RotationPlanner(CertificateSettings settings)
 
         // ---- CA Secret ----
         var signing = PlanCa(ca, serving, inputs, observed.SelectMany(o => o.Bundles), now, actions, warnings, Due);
-        var published = signing?.Bundle ?? ca.RawBundle;
+        var published = signing?.KnownBundle ?? ca.RawBundle;
         foreach (var c in published.Certificates) Due(c.NotAfterUtc()); // prune at expiry
 
-        // The CA of the leaf served now (from the Secret), for the urgency of injections.
+        // The CA of the leaf served now (from the Secret), for the urgency of injections. A CA created by this plan
+        // cannot have issued it, so the bundle known before the new key exists is enough to find it.
         var servedIssuer = serving.Leaf is { } servedLeaf ? published.FindIssuer(servedLeaf, now) : null;
 
         // ---- caBundle injection ----
-        if (!published.IsEmpty)
+        var newCa = signing is { IsNew: true };
+        if (!published.IsEmpty || newCa)
         {
             foreach (var (config, bundles) in observed)
             {
-                if (bundles.Count == 0 || bundles.All(b => b.IsExactly(published))) continue;
-                var needed = servedIssuer ?? signing?.Certificate;
+                // No observed bundle can hold a CA whose key does not exist yet.
+                if (bundles.Count == 0 || (!newCa && bundles.All(b => b.IsExactly(published)))) continue;
+                var needed = servedIssuer ?? signing?.Known?.Certificate;
                 var urgent = needed is null || bundles.Any(b => !b.Trusts(needed));
-                actions.Add(new InjectCaBundle(config.Kind, config.Name, config.Webhooks.Select(w => w.Name).ToList(), published,
+                actions.Add(new InjectCaBundle(config.Kind, config.Name, config.Webhooks.Select(w => w.Name).ToList(),
                     $"caBundle of {config.Kind}WebhookConfiguration {config.Name} differs from the published bundle", urgent));
             }
         }
@@ -74,14 +78,14 @@ public sealed class RotationPlanner(CertificateSettings settings)
         }
 
         // Later actions build on the CA write (the bundle to inject, the leaf's issuer): if any of them is urgent, so is it.
-        if (actions.Any(a => a.Urgent) && actions.FirstOrDefault() is WriteCaSecret { Urgent: false } caWrite)
+        if (actions.Any(a => a.Urgent) && actions.FirstOrDefault() is CaSecretAction { Urgent: false } caWrite)
         {
             actions[0] = caWrite with { Urgent = true };
         }
-        return new RotationPlan(actions, next, signing, published, warnings);
+        return new RotationPlan(actions, next, signing?.Known, published, warnings);
     }
 
-    private CaMaterial? PlanCa(CaSecretState ca, ServingSecretState serving, RotationInputs inputs, IEnumerable<ObservedBundle> observedBundles,
+    private PlannedSigning? PlanCa(CaSecretState ca, ServingSecretState serving, RotationInputs inputs, IEnumerable<ObservedBundle> observedBundles,
         DateTimeOffset now, List<CertificateAction> actions, List<string> warnings, Action<DateTimeOffset> due)
     {
         switch (ca.Condition)
@@ -89,7 +93,7 @@ public sealed class RotationPlanner(CertificateSettings settings)
             case SecretCondition.Foreign:
                 warnings.Add($"Secret {settings.Namespace}/{settings.CaSecretName} is not labelled {CertificateSecrets.ManagedByLabel}={settings.ManagedBy}; it is never written"
                     + (ca.Material is null ? $" and cannot sign ({ca.Problem})" : " (used read-only as the signing CA; no CA rotation)"));
-                return ca.Material is { } foreign ? foreign with { Bundle = ca.RawBundle.With(foreign.Certificate, now) } : null;
+                return ca.Material is { } foreign ? PlannedSigning.Of(foreign with { Bundle = ca.RawBundle.With(foreign.Certificate, now) }) : null;
 
             case SecretCondition.Missing:
             case SecretCondition.Unusable:
@@ -98,21 +102,20 @@ public sealed class RotationPlanner(CertificateSettings settings)
                 {
                     // Restore the same CA: pods serving leaves under it keep working, no caBundle change.
                     var restored = lastGood with { Bundle = TrustBundle.From(lastGood.Bundle.Certificates, now).With(lastGood.Certificate, now) };
-                    actions.Add(new WriteCaSecret(restored, ca.ResourceVersion, CaChange.Restored, $"CA Secret {Describe(ca)}; restoring the last good CA", Urgent: true));
-                    return restored;
+                    actions.Add(new RestoreCa(restored, ca.ResourceVersion, $"CA Secret {Describe(ca)}; restoring the last good CA", Urgent: true));
+                    return PlannedSigning.Of(restored);
                 }
-                var created = CertificateIssuer.CreateCa(now, settings);
                 // Keep trusting one still-valid CA of ours that pods may be serving under: the serving Secret's
                 // issuer if it is one, else the newest seen in the old bundle or the live caBundles.
                 var hint = CertificateSecrets.ServingIssuerHint(inputs.ServingSecret);
                 var carried = Harvest(ca.RawBundle.Certificates.Concat(observedBundles.SelectMany(b => b.Certificates)).Concat(hint is null ? [] : [hint]), now)
                     .OrderByDescending(c => hint is not null && c.Sha256() == hint.Sha256())
-                    .Take(1);
-                var material = new CaMaterial(created, TrustBundle.From(carried.Prepend(created), now),
-                    Math.Max(ca.Generation, inputs.LastGood.Ca?.Generation ?? 0) + 1, now);
-                var change = ca.Condition == SecretCondition.Missing ? CaChange.Created : CaChange.Replaced;
-                actions.Add(new WriteCaSecret(material, ca.ResourceVersion, change, $"CA Secret {Describe(ca)}; generating a new CA", Urgent: true));
-                return material;
+                    .Take(1)
+                    .ToList();
+                var generation = Math.Max(ca.Generation, inputs.LastGood.Ca?.Generation ?? 0) + 1;
+                actions.Add(new CreateCa(carried, generation, ReplacesUnusable: ca.Condition != SecretCondition.Missing, ca.ResourceVersion,
+                    $"CA Secret {Describe(ca)}; generating a new CA", Urgent: true));
+                return PlannedSigning.New(TrustBundle.From(carried, now), now);
             }
 
             default:
@@ -122,13 +125,10 @@ public sealed class RotationPlanner(CertificateSettings settings)
                 if (now >= renewAt)
                 {
                     // Stage CA N+1 next to N; the leaf stays under N until N+1 is trusted everywhere.
-                    var created = CertificateIssuer.CreateCa(now, settings);
-                    var material = new CaMaterial(created, TrustBundle.From([created, current.Certificate], now),
-                        current.Generation + 1, now);
-                    actions.Add(new WriteCaSecret(material, ca.ResourceVersion, CaChange.Rotated,
+                    actions.Add(new RotateCa(current, ca.ResourceVersion,
                         $"CA expires at {current.Certificate.NotAfterUtc():O}, less than a third of its life left",
                         Urgent: current.Certificate.NotAfterUtc() - now < settings.UrgentWindow));
-                    return material;
+                    return PlannedSigning.New(TrustBundle.From([current.Certificate], now), now);
                 }
                 due(renewAt);
 
@@ -141,16 +141,16 @@ public sealed class RotationPlanner(CertificateSettings settings)
                         // Re-adding the signing CA is a trust change (restart the grace); pruning is not.
                         BundlePublishedAt = signingMissing ? now : current.BundlePublishedAt,
                     };
-                    actions.Add(new WriteCaSecret(repaired, ca.ResourceVersion, CaChange.BundleRepaired,
+                    actions.Add(new RepairBundle(repaired, ca.ResourceVersion,
                         signingMissing ? "ca.crt lacks the signing CA" : "ca.crt holds expired, duplicate or non-CA entries", Urgent: signingMissing));
-                    return repaired;
+                    return PlannedSigning.Of(repaired);
                 }
-                return current;
+                return PlannedSigning.Of(current);
             }
         }
     }
 
-    private void PlanLeaf(ServingSecretState serving, X509Certificate2? servedIssuer, CaMaterial signing, TrustBundle published,
+    private void PlanLeaf(ServingSecretState serving, X509Certificate2? servedIssuer, PlannedSigning signing, TrustBundle published,
         IReadOnlyList<ObservedBundle> observed, LastGoodMaterial lastGood, DateTimeOffset now, List<CertificateAction> actions, Action<DateTimeOffset> due)
     {
         if (serving.Leaf is not { } leaf || servedIssuer is null)
@@ -159,34 +159,31 @@ public sealed class RotationPlanner(CertificateSettings settings)
             if (lastGood.Leaf is { } good && LeafValidator.Check(good.Certificate, settings, now, TimeSpan.Zero) is null
                 && published.FindIssuer(good.Certificate, now) is { } goodIssuer)
             {
-                actions.Add(new WriteServingSecret(good with { Issuer = goodIssuer }, serving.ResourceVersion, LeafChange.Restored,
+                actions.Add(new RestoreLeaf(good with { Issuer = goodIssuer }, serving.ResourceVersion,
                     $"serving Secret {Describe(serving)}; restoring the last good certificate", Urgent: true));
                 due(good.Certificate.RenewAt());
                 return;
             }
             // No valid leaf is served from the Secret, so there is no trust to protect: issue at once. Only the
             // signing CA's key is held, so it is the issuer even if its trust is still propagating (readiness waits).
-            var issued = Issue(signing, now);
-            actions.Add(new WriteServingSecret(issued, serving.ResourceVersion, LeafChange.Issued,
-                $"serving Secret {Describe(serving)}; issuing a certificate", Urgent: true));
+            actions.Add(new IssueLeaf(LeafChange.Issued, serving.ResourceVersion, $"serving Secret {Describe(serving)}; issuing a certificate", Urgent: true));
             return;
         }
 
         var renewAt = leaf.RenewAt();
         var needsRenewal = now >= renewAt;
-        var wrongIssuer = servedIssuer.Sha256() != signing.Certificate.Sha256();
+        var wrongIssuer = !signing.Is(servedIssuer);
         if (!needsRenewal && !wrongIssuer)
         {
             due(renewAt);
             return;
         }
 
-        var trustedEverywhere = observed.All(b => b.Trusts(signing.Certificate));
+        var trustedEverywhere = observed.All(signing.IsTrustedBy);
         var graceEnds = signing.BundlePublishedAt == DateTimeOffset.MinValue ? now : signing.BundlePublishedAt + settings.TrustGrace;
         if (trustedEverywhere && now >= graceEnds)
         {
-            var change = wrongIssuer ? LeafChange.Reissued : LeafChange.Renewed;
-            actions.Add(new WriteServingSecret(Issue(signing, now), serving.ResourceVersion, change,
+            actions.Add(new IssueLeaf(wrongIssuer ? LeafChange.Reissued : LeafChange.Renewed, serving.ResourceVersion,
                 wrongIssuer ? "the serving certificate was issued by a previous CA" : $"the serving certificate expires at {leaf.NotAfterUtc():O}, less than a third of its life left",
                 Urgent: leaf.NotAfterUtc() - now < settings.UrgentWindow));
             return;
@@ -197,9 +194,6 @@ public sealed class RotationPlanner(CertificateSettings settings)
         due(leaf.NotAfterUtc());
     }
 
-    private LeafMaterial Issue(CaMaterial signing, DateTimeOffset now) =>
-        new(CertificateIssuer.IssueLeaf(signing.Certificate, now, settings), signing.Certificate);
-
     /// <summary>Still-valid CAs of ours (by common-name prefix), newest first; never a leaf or a foreign CA.</summary>
     private IEnumerable<X509Certificate2> Harvest(IEnumerable<X509Certificate2> candidates, DateTimeOffset now) =>
         TrustBundle.From(candidates.Where(c => c.GetNameInfo(X509NameType.SimpleName, forIssuer: false)
@@ -208,4 +202,21 @@ public sealed class RotationPlanner(CertificateSettings settings)
     private static string Describe(CaSecretState s) => s.Condition == SecretCondition.Missing ? "is missing" : $"is unusable ({s.Problem})";
 
     private static string Describe(ServingSecretState s) => s.Condition == SecretCondition.Missing ? "is missing" : $"is unusable ({s.Problem ?? "not issued by a CA in the published bundle"})";
+
+    /// <summary>
+    /// The signing CA as planned: <see cref="Known"/> material, or one this plan creates (<see cref="IsNew"/>), whose
+    /// bundle is <see cref="KnownBundle"/> plus the new CA and which no observed caBundle can trust yet.
+    /// </summary>
+    private sealed record PlannedSigning(CaMaterial? Known, TrustBundle KnownBundle, DateTimeOffset BundlePublishedAt)
+    {
+        public bool IsNew => Known is null;
+
+        public static PlannedSigning Of(CaMaterial material) => new(material, material.Bundle, material.BundlePublishedAt);
+
+        public static PlannedSigning New(TrustBundle alsoTrusted, DateTimeOffset now) => new(null, alsoTrusted, now);
+
+        public bool Is(X509Certificate2 ca) => Known is { } k && k.Certificate.Sha256() == ca.Sha256();
+
+        public bool IsTrustedBy(ObservedBundle bundle) => Known is { } k && bundle.Trusts(k.Certificate);
+    }
 }

@@ -38,7 +38,6 @@ public sealed class WebhookCertificateAcceptanceTests : IntegrationTest
             {
                 s.Namespace = Namespace;
                 s.BackDate = TimeSpan.FromSeconds(2);
-                s.EventDebounce = TimeSpan.FromMilliseconds(200);
                 s.NonLeaderMaxJitter = TimeSpan.FromMilliseconds(500);
                 s.CheckInterval = TimeSpan.FromSeconds(1);
                 configure?.Invoke(s);

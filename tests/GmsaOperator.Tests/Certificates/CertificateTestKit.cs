@@ -51,4 +51,32 @@ internal static class CertificateTestKit
 
     public static T Single<T>(RotationPlan plan)
         where T : CertificateAction => plan.Actions.OfType<T>().Single();
+
+    /// <summary>What carrying out every action of a plan at <paramref name="now"/> writes: the CA Secret's content, each injected bundle, the leaf.</summary>
+    public sealed record Executed(CaMaterial? Ca, IReadOnlyList<(InjectCaBundle Action, TrustBundle Bundle)> Injections, LeafMaterial? Leaf);
+
+    public static Executed Execute(RotationPlan plan, CertificateSettings s, DateTimeOffset now)
+    {
+        var materializer = new PlanMaterializer(plan, s);
+        CaMaterial? ca = null;
+        LeafMaterial? leaf = null;
+        var injections = new List<(InjectCaBundle, TrustBundle)>();
+        foreach (var action in plan.Actions)
+        {
+            switch (action)
+            {
+                case CaSecretAction write:
+                    ca = materializer.Ca(write, now);
+                    materializer.CaWritten(ca);
+                    break;
+                case InjectCaBundle inject:
+                    injections.Add((inject, materializer.Published));
+                    break;
+                default:
+                    leaf = materializer.Leaf(action, now);
+                    break;
+            }
+        }
+        return new Executed(ca, injections, leaf);
+    }
 }

@@ -4,7 +4,9 @@ using GmsaOperator.Operator.Certificates;
 using k8s;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Hosting;
+using GmsaOperator.Runtime.Controllers;
+using GmsaOperator.Runtime.Hosting;
+using GmsaOperator.Runtime.Informers;
 using Moq;
 using static GmsaOperator.Tests.Certificates.CertificateTestKit;
 
@@ -37,16 +39,34 @@ public class CertificateWiringTests
     }
 
     [Test]
-    public async Task AddWebhookCertificates_ResolvesSourceManagerAndReadiness()
+    public async Task AddWebhookCertificates_ResolvesSourceControllerAndReadiness()
     {
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton(new Mock<IKubernetes>().Object);
+        services.AddOperatorRuntime();
         services.AddWebhookCertificates(configure: s => s.Namespace = "ns", isLeader: _ => () => false);
         await using var sp = services.BuildServiceProvider();
         var source = sp.GetRequiredService<GmsaOperator.Webhooks.Certificates.IServingCertificateProvider>();
         Assert.That(source, Is.SameAs(sp.GetRequiredService<ServingCertificateStore>()));
-        Assert.That(sp.GetServices<IHostedService>().OfType<CertificateManager>().Count(), Is.EqualTo(1));
+        var controller = sp.GetServices<ControllerDefinition>().Single(d => d.Name == CertificateReconciler.ControllerName);
+        Assert.Multiple(() =>
+        {
+            Assert.That(controller.ReconcilerType, Is.EqualTo(typeof(CertificateReconciler)));
+            Assert.That(controller.RequiresLeadership, Is.False, "the certificates are served on every replica");
+            Assert.That(sp.GetRequiredService<CertificateLeadership>().IsLeader(), Is.False);
+        });
+        await using (var scope = sp.CreateAsyncScope()) Assert.That(scope.ServiceProvider.GetRequiredService<CertificateReconciler>(), Is.Not.Null);
+
+        // Each object is watched by name: the RBAC rules name them (resourceNames), so list/watch needs the field selector.
+        sp.GetRequiredService<ControllerManager>().Prepare();
+        Assert.That(sp.GetRequiredService<InformerRegistry>().All.Select(i => i.Description), Is.EquivalentTo(new[]
+        {
+            "secrets.core in ns [metadata.name=gmsa-operator-webhook-ca]",
+            "secrets.core in ns [metadata.name=gmsa-operator-webhook-tls]",
+            "mutatingwebhookconfigurations.admissionregistration.k8s.io [metadata.name=gmsa-operator-webhook]",
+            "validatingwebhookconfigurations.admissionregistration.k8s.io [metadata.name=gmsa-operator-webhook]",
+        }));
         var health = await sp.GetRequiredService<ServingCertificateHealthCheck>().CheckHealthAsync(new HealthCheckContext());
         Assert.That(health.Status, Is.EqualTo(HealthStatus.Unhealthy));
         Assert.That(sp.GetRequiredService<CertificateSettings>().Namespace, Is.EqualTo("ns"));

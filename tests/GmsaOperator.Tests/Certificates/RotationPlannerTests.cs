@@ -25,22 +25,23 @@ public class RotationPlannerTests
     public void FreshStart_CreatesCaInjectsEverywhereAndIssuesLeaf_AllUrgent()
     {
         var plan = Plan(null, null, WebhookConfigs(null), Start);
-        Assert.That(plan.Actions.Select(a => a.GetType().Name), Is.EqualTo(new[] { "WriteCaSecret", "InjectCaBundle", "InjectCaBundle", "WriteServingSecret" }));
-        var ca = (WriteCaSecret)plan.Actions[0];
-        var leaf = (WriteServingSecret)plan.Actions[3];
+        Assert.That(plan.Actions.Select(a => a.GetType().Name), Is.EqualTo(new[] { "CreateCa", "InjectCaBundle", "InjectCaBundle", "IssueLeaf" }));
+        var ca = (CreateCa)plan.Actions[0];
+        var leaf = (IssueLeaf)plan.Actions[3];
+        var done = Execute(plan, S, Start);
         Assert.Multiple(() =>
         {
             Assert.That(plan.Actions.All(a => a.Urgent), Is.True);
             Assert.That(ca.Change, Is.EqualTo(CaChange.Created));
             Assert.That(ca.ResourceVersion, Is.Null, "a missing Secret is created, never replaced");
-            Assert.That(ca.Material.Generation, Is.EqualTo(1));
-            Assert.That(ca.Material.Bundle.Certificates, Has.Count.EqualTo(1));
-            Assert.That(leaf.Material.Issuer.Sha256(), Is.EqualTo(ca.Material.Certificate.Sha256()));
+            Assert.That(done.Ca!.Generation, Is.EqualTo(1));
+            Assert.That(done.Ca.Bundle.Certificates, Has.Count.EqualTo(1));
+            Assert.That(done.Leaf!.Issuer.Sha256(), Is.EqualTo(done.Ca.Certificate.Sha256()));
             Assert.That(leaf.ResourceVersion, Is.Null);
             var inject = plan.Actions.OfType<InjectCaBundle>().ToList();
             Assert.That(inject.Select(i => i.Kind), Is.EquivalentTo(new[] { WebhookConfigurationKind.Mutating, WebhookConfigurationKind.Validating }));
             Assert.That(inject.Single(i => i.Kind == WebhookConfigurationKind.Validating).WebhookNames, Is.EqualTo(new[] { "validate.gmsa.dev", "binding.gmsa.dev" }));
-            Assert.That(inject.All(i => i.Bundle.SetEquals(ca.Material.Bundle)), Is.True);
+            Assert.That(done.Injections.All(i => i.Bundle.SetEquals(done.Ca.Bundle)), Is.True);
         });
     }
 
@@ -68,7 +69,7 @@ public class RotationPlannerTests
         {
             Assert.That(Plan(h.CaSecret, h.Serving, h.Hooks, twoThirdsLeft).Actions, Is.Empty, "must not renew at 2/3 remaining");
             Assert.That(Plan(h.CaSecret, h.Serving, h.Hooks, oneThirdLeft - TimeSpan.FromSeconds(1)).Actions, Is.Empty);
-            var renew = Single<WriteServingSecret>(Plan(h.CaSecret, h.Serving, h.Hooks, oneThirdLeft));
+            var renew = Single<IssueLeaf>(Plan(h.CaSecret, h.Serving, h.Hooks, oneThirdLeft));
             Assert.That(renew.Change, Is.EqualTo(LeafChange.Renewed));
             Assert.That(renew.ResourceVersion, Is.EqualTo("1"), "replace with the observed resourceVersion");
             Assert.That(renew.Urgent, Is.False, "10 days left is not urgent");
@@ -90,17 +91,18 @@ public class RotationPlannerTests
         Assert.That(Plan(h.CaSecret, serving, h.Hooks, oneThirdLeft - TimeSpan.FromSeconds(1)).Actions, Is.Empty);
 
         var plan = Plan(h.CaSecret, serving, h.Hooks, oneThirdLeft);
-        var rotate = (WriteCaSecret)plan.Actions[0];
+        var rotate = (RotateCa)plan.Actions[0];
+        var staged = Execute(plan, S, oneThirdLeft).Ca!;
         Assert.Multiple(() =>
         {
             Assert.That(rotate.Change, Is.EqualTo(CaChange.Rotated));
-            Assert.That(rotate.Material.Generation, Is.EqualTo(2));
-            Assert.That(rotate.Material.BundlePublishedAt, Is.EqualTo(oneThirdLeft));
-            Assert.That(rotate.Material.Bundle.Certificates.Select(c => c.Sha256()),
-                Is.EqualTo(new[] { rotate.Material.Certificate.Sha256(), h.Ca.Certificate.Sha256() }), "new CA first, old CA kept");
+            Assert.That(staged.Generation, Is.EqualTo(2));
+            Assert.That(staged.BundlePublishedAt, Is.EqualTo(oneThirdLeft));
+            Assert.That(staged.Bundle.Certificates.Select(c => c.Sha256()),
+                Is.EqualTo(new[] { staged.Certificate.Sha256(), h.Ca.Certificate.Sha256() }), "new CA first, old CA kept");
             Assert.That(plan.Actions.OfType<InjectCaBundle>().Count(), Is.EqualTo(2));
             Assert.That(plan.Actions.OfType<InjectCaBundle>().All(a => !a.Urgent), Is.True, "the served leaf's CA is still trusted");
-            Assert.That(plan.Actions.OfType<WriteServingSecret>(), Is.Empty, "trust first: no leaf from the new CA yet");
+            Assert.That(plan.Actions.OfType<IssueLeaf>(), Is.Empty, "trust first: no leaf from the new CA yet");
         });
     }
 
@@ -111,9 +113,9 @@ public class RotationPlannerTests
         var t = Start + TimeSpan.FromDays(250); // CA due (after 2/3 of 365 d)
         var leaf = CertificateIssuer.IssueLeaf(h.Ca.Certificate, t - TimeSpan.FromDays(1), S);
         var serving = ServingSecret(leaf, h.Ca.Certificate, S);
-        var rotated = (WriteCaSecret)Plan(h.CaSecret, serving, h.Hooks, t).Actions[0];
-        var caSecret = CaSecret(rotated.Material, S, "2");
-        var newBundle = rotated.Material.Bundle.ToPemBytes();
+        var rotated = Execute(Plan(h.CaSecret, serving, h.Hooks, t), S, t).Ca!;
+        var caSecret = CaSecret(rotated, S, "2");
+        var newBundle = rotated.Bundle.ToPemBytes();
 
         // Only the mutating configuration has the new bundle: keep the leaf, re-inject the validating one.
         var partial = new List<ObservedWebhookConfiguration> { WebhookConfigs(newBundle)[0], WebhookConfigs(h.Ca.Bundle.ToPemBytes())[1] };
@@ -128,11 +130,11 @@ public class RotationPlannerTests
 
         // Grace over: re-issue from the new CA.
         var p3 = Plan(caSecret, serving, everywhere, t + S.TrustGrace);
-        var reissue = Single<WriteServingSecret>(p3);
+        var reissue = Single<IssueLeaf>(p3);
         Assert.Multiple(() =>
         {
             Assert.That(reissue.Change, Is.EqualTo(LeafChange.Reissued));
-            Assert.That(reissue.Material.Issuer.Sha256(), Is.EqualTo(rotated.Material.Certificate.Sha256()));
+            Assert.That(Execute(p3, S, t + S.TrustGrace).Leaf!.Issuer.Sha256(), Is.EqualTo(rotated.Certificate.Sha256()));
             Assert.That(p3.Actions.OfType<InjectCaBundle>(), Is.Empty);
         });
     }
@@ -147,15 +149,15 @@ public class RotationPlannerTests
         var leaf = CertificateIssuer.IssueLeaf(current.Certificate, afterOldExpiry - TimeSpan.FromDays(1), s);
         var hooks = WebhookConfigs(Encoding.ASCII.GetBytes(Pem.ExportCertificates([current.Certificate, old.Certificate])));
         var plan = Plan(CaSecret(current, s), ServingSecret(leaf, current.Certificate, s), hooks, afterOldExpiry);
-        var repair = (WriteCaSecret)plan.Actions[0];
+        var repair = (RepairBundle)plan.Actions[0];
         Assert.Multiple(() =>
         {
             Assert.That(repair.Change, Is.EqualTo(CaChange.BundleRepaired));
-            Assert.That(repair.Material.Bundle.Certificates.Select(c => c.Sha256()), Is.EqualTo(new[] { current.Certificate.Sha256() }));
-            Assert.That(repair.Material.BundlePublishedAt, Is.EqualTo(current.BundlePublishedAt));
-            Assert.That(repair.Material.Generation, Is.EqualTo(2));
+            Assert.That(repair.Repaired.Bundle.Certificates.Select(c => c.Sha256()), Is.EqualTo(new[] { current.Certificate.Sha256() }));
+            Assert.That(repair.Repaired.BundlePublishedAt, Is.EqualTo(current.BundlePublishedAt));
+            Assert.That(repair.Repaired.Generation, Is.EqualTo(2));
             Assert.That(plan.Actions.OfType<InjectCaBundle>().Count(), Is.EqualTo(2), "expired CA removed from every caBundle too");
-            Assert.That(plan.Actions.OfType<WriteServingSecret>(), Is.Empty);
+            Assert.That(plan.Actions.OfType<IssueLeaf>(), Is.Empty);
         });
     }
 
@@ -165,17 +167,18 @@ public class RotationPlannerTests
         var h = Healthy(Start);
         var later = h.Ca.Certificate.NotAfterUtc() + TimeSpan.FromDays(1);
         var plan = Plan(h.CaSecret, h.Serving, h.Hooks, later);
-        var ca = (WriteCaSecret)plan.Actions[0];
-        var leaf = plan.Actions.OfType<WriteServingSecret>().Single();
+        var ca = (CreateCa)plan.Actions[0];
+        var leaf = plan.Actions.OfType<IssueLeaf>().Single();
+        var done = Execute(plan, S, later);
         Assert.Multiple(() =>
         {
             Assert.That(ca.Change, Is.EqualTo(CaChange.Replaced));
             Assert.That(ca.ResourceVersion, Is.EqualTo("1"));
-            Assert.That(ca.Material.Generation, Is.EqualTo(2));
-            Assert.That(ca.Material.Bundle.Certificates, Has.Count.EqualTo(1), "the expired CA is not carried");
+            Assert.That(done.Ca!.Generation, Is.EqualTo(2));
+            Assert.That(done.Ca.Bundle.Certificates, Has.Count.EqualTo(1), "the expired CA is not carried");
             Assert.That(leaf.Change, Is.EqualTo(LeafChange.Issued));
             Assert.That(leaf.Urgent && ca.Urgent, Is.True);
-            Assert.That(leaf.Material.Issuer.Sha256(), Is.EqualTo(ca.Material.Certificate.Sha256()));
+            Assert.That(done.Leaf!.Issuer.Sha256(), Is.EqualTo(done.Ca.Certificate.Sha256()));
             Assert.That(plan.Actions.OfType<InjectCaBundle>().All(i => i.Urgent), Is.True);
         });
     }
@@ -186,8 +189,8 @@ public class RotationPlannerTests
         var h = Healthy(Start);
         var leaf = Pem.ParseCertificates(h.Serving.Data["tls.crt"], out _)[0];
         var plan = Plan(h.CaSecret, h.Serving, h.Hooks, leaf.NotAfterUtc() + TimeSpan.FromSeconds(1));
-        Assert.That(plan.Actions.Select(a => a.GetType().Name), Is.EqualTo(new[] { "WriteServingSecret" }));
-        Assert.That(Single<WriteServingSecret>(plan).Change, Is.EqualTo(LeafChange.Issued));
+        Assert.That(plan.Actions.Select(a => a.GetType().Name), Is.EqualTo(new[] { "IssueLeaf" }));
+        Assert.That(Single<IssueLeaf>(plan).Change, Is.EqualTo(LeafChange.Issued));
     }
 
     [TestCase("not-yet-valid")]
@@ -229,14 +232,14 @@ public class RotationPlannerTests
                 break;
         }
         var plan = Plan(h.CaSecret, serving, h.Hooks, now);
-        var write = Single<WriteServingSecret>(plan);
+        var write = Single<IssueLeaf>(plan);
         Assert.Multiple(() =>
         {
             Assert.That(write.Change, Is.EqualTo(LeafChange.Issued));
             Assert.That(write.Urgent, Is.True);
             Assert.That(write.ResourceVersion, Is.EqualTo("1"));
-            Assert.That(write.Material.Certificate.Sha256(), Is.Not.EqualTo(good.Sha256()));
-            Assert.That(plan.Actions.OfType<WriteCaSecret>(), Is.Empty);
+            Assert.That(Execute(plan, S, now).Leaf!.Certificate.Sha256(), Is.Not.EqualTo(good.Sha256()));
+            Assert.That(plan.Actions.OfType<CaSecretAction>(), Is.Empty);
         });
     }
 
@@ -265,23 +268,24 @@ public class RotationPlannerTests
             case "no-ca-crt":
                 // Only the bundle is lost: same CA, bundle repaired, trust change → grace restarts.
                 caSecret.Data.Remove("ca.crt");
-                var repair = (WriteCaSecret)Plan(caSecret, h.Serving, h.Hooks, now).Actions[0];
+                var repair = (RepairBundle)Plan(caSecret, h.Serving, h.Hooks, now).Actions[0];
                 Assert.That(repair.Change, Is.EqualTo(CaChange.BundleRepaired));
-                Assert.That(repair.Material.Certificate.Sha256(), Is.EqualTo(h.Ca.Certificate.Sha256()));
-                Assert.That(repair.Material.BundlePublishedAt, Is.EqualTo(now));
+                Assert.That(repair.Repaired.Certificate.Sha256(), Is.EqualTo(h.Ca.Certificate.Sha256()));
+                Assert.That(repair.Repaired.BundlePublishedAt, Is.EqualTo(now));
                 return;
         }
         var plan = Plan(caSecret, h.Serving, h.Hooks, now);
-        var replace = (WriteCaSecret)plan.Actions[0];
+        var replace = (CreateCa)plan.Actions[0];
+        var replaced = Execute(plan, S, now).Ca!;
         Assert.Multiple(() =>
         {
             Assert.That(replace.Change, Is.EqualTo(CaChange.Replaced));
-            Assert.That(replace.Material.Generation, Is.EqualTo(2));
+            Assert.That(replaced.Generation, Is.EqualTo(2));
             // The still-valid old CA (seen in the caBundles and the serving Secret) stays trusted: pods still serve its leaf.
-            Assert.That(replace.Material.Bundle.Contains(h.Ca.Certificate), Is.True);
-            Assert.That(replace.Material.Bundle.Certificates, Has.Count.EqualTo(2));
+            Assert.That(replaced.Bundle.Contains(h.Ca.Certificate), Is.True);
+            Assert.That(replaced.Bundle.Certificates, Has.Count.EqualTo(2));
             // The served leaf chains into the new bundle, so it is re-issued only after trust propagates.
-            Assert.That(plan.Actions.OfType<WriteServingSecret>(), Is.Empty);
+            Assert.That(plan.Actions.OfType<IssueLeaf>(), Is.Empty);
         });
     }
 
@@ -291,13 +295,13 @@ public class RotationPlannerTests
         var h = Healthy(Start);
         var lastGood = new LastGoodMaterial(h.Ca, null);
         var plan = Plan(null, h.Serving, h.Hooks, Start + TimeSpan.FromDays(2), lastGood);
-        var restore = (WriteCaSecret)plan.Actions.Single();
+        var restore = (RestoreCa)plan.Actions.Single();
         Assert.Multiple(() =>
         {
             Assert.That(restore.Change, Is.EqualTo(CaChange.Restored));
             Assert.That(restore.ResourceVersion, Is.Null);
-            Assert.That(restore.Material.Certificate.Sha256(), Is.EqualTo(h.Ca.Certificate.Sha256()));
-            Assert.That(restore.Material.Generation, Is.EqualTo(h.Ca.Generation));
+            Assert.That(restore.LastGood.Certificate.Sha256(), Is.EqualTo(h.Ca.Certificate.Sha256()));
+            Assert.That(restore.LastGood.Generation, Is.EqualTo(h.Ca.Generation));
             Assert.That(restore.Urgent, Is.True);
         });
     }
@@ -308,12 +312,11 @@ public class RotationPlannerTests
         var h = Healthy(Start);
         var leaf = Pem.LoadPair(h.Serving.Data["tls.crt"], h.Serving.Data["tls.key"], out _)!;
         var plan = Plan(h.CaSecret, null, h.Hooks, Start + TimeSpan.FromDays(2), new LastGoodMaterial(h.Ca, new LeafMaterial(leaf, h.Ca.Certificate)));
-        var restore = Single<WriteServingSecret>(plan);
+        var restore = Single<RestoreLeaf>(plan);
         Assert.Multiple(() =>
         {
-            Assert.That(restore.Change, Is.EqualTo(LeafChange.Restored));
             Assert.That(restore.ResourceVersion, Is.Null);
-            Assert.That(restore.Material.Certificate.Sha256(), Is.EqualTo(leaf.Sha256()));
+            Assert.That(restore.LastGood.Certificate.Sha256(), Is.EqualTo(leaf.Sha256()));
             Assert.That(plan.Actions, Has.Count.EqualTo(1));
         });
     }
@@ -324,15 +327,16 @@ public class RotationPlannerTests
         var h = Healthy(Start);
         var expiredLater = h.Ca.Certificate.NotAfterUtc() + TimeSpan.FromDays(1);
         var plan = Plan(Unlabelled(h.CaSecret), Unlabelled(h.Serving), h.Hooks, expiredLater);
-        Assert.That(plan.Actions.OfType<WriteCaSecret>(), Is.Empty);
-        Assert.That(plan.Actions.OfType<WriteServingSecret>(), Is.Empty);
+        Assert.That(plan.Actions.OfType<CaSecretAction>(), Is.Empty);
+        Assert.That(plan.Actions.Where(a => a is IssueLeaf or RestoreLeaf), Is.Empty);
         Assert.That(plan.Warnings, Has.Some.Contains("gmsa-operator-webhook-ca").And.Some.Contains("never written"));
 
         // A foreign but valid CA is used read-only: the leaf is issued from it, the CA is never rotated.
         var h2 = Healthy(Start);
         var plan2 = Plan(Unlabelled(h2.CaSecret), null, h2.Hooks, Start + TimeSpan.FromDays(300));
-        Assert.That(plan2.Actions.OfType<WriteCaSecret>(), Is.Empty);
-        Assert.That(Single<WriteServingSecret>(plan2).Material.Issuer.Sha256(), Is.EqualTo(h2.Ca.Certificate.Sha256()));
+        Assert.That(plan2.Actions.OfType<CaSecretAction>(), Is.Empty);
+        Single<IssueLeaf>(plan2);
+        Assert.That(Execute(plan2, S, Start + TimeSpan.FromDays(300)).Leaf!.Issuer.Sha256(), Is.EqualTo(h2.Ca.Certificate.Sha256()));
     }
 
     [TestCase("garbage", true)]
@@ -362,7 +366,7 @@ public class RotationPlannerTests
             Assert.That(plan.Actions, Has.Count.EqualTo(1));
             Assert.That(inject.Kind, Is.EqualTo(WebhookConfigurationKind.Validating));
             Assert.That(inject.WebhookNames, Is.EqualTo(new[] { "validate.gmsa.dev", "binding.gmsa.dev" }));
-            Assert.That(inject.Bundle.SetEquals(h.Ca.Bundle), Is.True);
+            Assert.That(Execute(plan, S, Start + TimeSpan.FromHours(1)).Injections.Single().Bundle.SetEquals(h.Ca.Bundle), Is.True);
             Assert.That(inject.Urgent, Is.EqualTo(urgent));
         });
     }
@@ -372,15 +376,16 @@ public class RotationPlannerTests
     {
         var h = Healthy(Start);
         var plan = Plan(null, h.Serving, h.Hooks, Start + TimeSpan.FromDays(3));
-        var created = (WriteCaSecret)plan.Actions[0];
+        var created = (CreateCa)plan.Actions[0];
         Assert.That(created.Change, Is.EqualTo(CaChange.Created));
-        Assert.That(created.Material.Bundle.Contains(h.Ca.Certificate), Is.True);
-        Assert.That(plan.Actions.OfType<WriteServingSecret>(), Is.Empty, "the old leaf still chains to the bundle: trust first");
+        Assert.That(Execute(plan, S, Start + TimeSpan.FromDays(3)).Ca!.Bundle.Contains(h.Ca.Certificate), Is.True);
+        Assert.That(plan.Actions.OfType<IssueLeaf>(), Is.Empty, "the old leaf still chains to the bundle: trust first");
 
         // A rogue CA in a live caBundle is not harvested.
         var rogueHooks = WebhookConfigs(Encoding.ASCII.GetBytes(RogueCa(Start).ExportCertificatePem()));
         var plan2 = Plan(null, null, rogueHooks, Start);
-        Assert.That(((WriteCaSecret)plan2.Actions[0]).Material.Bundle.Certificates, Has.Count.EqualTo(1));
+        Assert.That(plan2.Actions[0], Is.TypeOf<CreateCa>());
+        Assert.That(Execute(plan2, S, Start).Ca!.Bundle.Certificates, Has.Count.EqualTo(1));
     }
 
     [Test]
@@ -389,8 +394,9 @@ public class RotationPlannerTests
         // Another replica's clock is 70 minutes ahead: its CA's NotBefore is 10 minutes in our future.
         var ca = Ca(Start + TimeSpan.FromMinutes(70), S);
         var plan = Plan(CaSecret(ca, S), null, [], Start);
-        var leaf = Single<WriteServingSecret>(plan).Material.Certificate;
-        Assert.That(plan.Actions.OfType<WriteCaSecret>(), Is.Empty);
+        Single<IssueLeaf>(plan);
+        var leaf = Execute(plan, S, Start).Leaf!.Certificate;
+        Assert.That(plan.Actions.OfType<CaSecretAction>(), Is.Empty);
         Assert.That(leaf.NotBeforeUtc(), Is.EqualTo(ca.Certificate.NotBeforeUtc()));
     }
 
@@ -398,7 +404,7 @@ public class RotationPlannerTests
     public void NoWebhookConfigurations_StillIssues_AndNeverInventsInjections()
     {
         var plan = Plan(null, null, [], Start);
-        Assert.That(plan.Actions.Select(a => a.GetType().Name), Is.EqualTo(new[] { "WriteCaSecret", "WriteServingSecret" }));
+        Assert.That(plan.Actions.Select(a => a.GetType().Name), Is.EqualTo(new[] { "CreateCa", "IssueLeaf" }));
     }
 
     [Test]
@@ -407,8 +413,36 @@ public class RotationPlannerTests
         var h = Healthy(Start);
         var t = Start + TimeSpan.FromDays(250);
         var plan = Plan(h.CaSecret, null, h.Hooks, t);
-        Assert.That(((WriteCaSecret)plan.Actions[0]).Change, Is.EqualTo(CaChange.Rotated));
+        Assert.That(((RotateCa)plan.Actions[0]).Change, Is.EqualTo(CaChange.Rotated));
         Assert.That(plan.Actions.All(a => a.Urgent || a is InjectCaBundle), Is.True);
         Assert.That(plan.Actions[0].Urgent, Is.True);
+    }
+
+    [Test]
+    public void Plans_HoldNoNewKeys_TheMaterializerCreatesThemWhenAskedInOrder()
+    {
+        // Planning is free of key generation: a fresh start asks for a CA and a leaf without carrying either.
+        var plan = Plan(null, null, WebhookConfigs(null), Start);
+        var create = (CreateCa)plan.Actions[0];
+        Assert.Multiple(() =>
+        {
+            Assert.That(create.AlsoTrusted, Is.Empty);
+            Assert.That(plan.SigningCa, Is.Null, "no signing CA before the new one is written");
+            Assert.That(plan.PublishedBundle.IsEmpty, Is.True);
+            Assert.That(plan.CreatesCa, Is.True);
+        });
+
+        var materializer = new PlanMaterializer(plan, S);
+        Assert.Throws<InvalidOperationException>(() => materializer.Leaf(plan.Actions[3], Start), "a leaf before its CA is written");
+        var ca = materializer.Ca(create, Start);
+        Assert.That(materializer.Signing, Is.Null, "a CA counts once its write succeeded");
+        materializer.CaWritten(ca);
+        var leaf = materializer.Leaf(plan.Actions[3], Start);
+        Assert.Multiple(() =>
+        {
+            Assert.That(ca.Certificate.HasPrivateKey && leaf.Certificate.HasPrivateKey, Is.True);
+            Assert.That(materializer.Published.SetEquals(ca.Bundle), Is.True);
+            Assert.That(leaf.Issuer, Is.SameAs(ca.Certificate));
+        });
     }
 }

@@ -75,11 +75,11 @@ public class RotationSimulationTests
                 Assert.That(++rounds, Is.LessThan(5), $"no convergence at {now:O}");
                 foreach (var a in plan.Actions)
                 {
-                    if (a is WriteCaSecret { Change: CaChange.Rotated }) caRotations++;
-                    if (a is WriteServingSecret { Change: LeafChange.Restored }) restores++;
-                    else if (a is WriteServingSecret) leafWrites++;
+                    if (a is RotateCa) caRotations++;
+                    if (a is RestoreLeaf) restores++;
+                    else if (a is IssueLeaf) leafWrites++;
                 }
-                cluster.Execute(plan);
+                cluster.Execute(plan, now);
             }
 
             // The manager's bookkeeping: remember what was valid, serve from the Secret.
@@ -135,22 +135,27 @@ public class RotationSimulationTests
             new(WebhookConfigurationKind.Validating, "gmsa-operator", [new("validate.gmsa.dev", Bundles["validate.gmsa.dev"]), new("binding.gmsa.dev", Bundles["binding.gmsa.dev"])]),
         ];
 
-        public void Execute(RotationPlan plan)
+        /// <summary>Carries out every action, creating keys as the executor does (through <see cref="PlanMaterializer"/>).</summary>
+        public void Execute(RotationPlan plan, DateTimeOffset now)
         {
+            var materializer = new PlanMaterializer(plan, s);
             foreach (var action in plan.Actions)
             {
                 switch (action)
                 {
-                    case WriteCaSecret ca:
+                    case CaSecretAction ca:
                         Assert.That(ca.ResourceVersion, Is.EqualTo(Ca?.Metadata.ResourceVersion), "stale CA write");
-                        Ca = CertificateSecrets.BuildCa(ca.Material, (++_rv).ToString(System.Globalization.CultureInfo.InvariantCulture), s);
+                        var material = materializer.Ca(ca, now);
+                        Ca = CertificateSecrets.BuildCa(material, (++_rv).ToString(System.Globalization.CultureInfo.InvariantCulture), s);
+                        materializer.CaWritten(material);
                         break;
-                    case WriteServingSecret leaf:
-                        Assert.That(leaf.ResourceVersion, Is.EqualTo(Serving?.Metadata.ResourceVersion), "stale serving write");
-                        Serving = CertificateSecrets.BuildServing(leaf.Material, (++_rv).ToString(System.Globalization.CultureInfo.InvariantCulture), s);
+                    case IssueLeaf or RestoreLeaf:
+                        var rv = action is IssueLeaf issue ? issue.ResourceVersion : ((RestoreLeaf)action).ResourceVersion;
+                        Assert.That(rv, Is.EqualTo(Serving?.Metadata.ResourceVersion), "stale serving write");
+                        Serving = CertificateSecrets.BuildServing(materializer.Leaf(action, now), (++_rv).ToString(System.Globalization.CultureInfo.InvariantCulture), s);
                         break;
                     case InjectCaBundle inject:
-                        foreach (var name in inject.WebhookNames) Bundles[name] = inject.Bundle.ToPemBytes();
+                        foreach (var name in inject.WebhookNames) Bundles[name] = materializer.Published.ToPemBytes();
                         break;
                 }
             }

@@ -14,7 +14,7 @@ using static GmsaOperator.Tests.Runtime.FakeKubernetesTransport;
 
 namespace GmsaOperator.Tests.Runtime;
 
-public sealed class ControllerTests
+public sealed partial class ControllerTests
 {
     /// <summary>A scriptable reconciler: records calls and returns/throws what the test says.</summary>
     internal sealed class ScriptedReconciler(Script script) : IReconciler
@@ -47,7 +47,6 @@ public sealed class ControllerTests
     public void SetUp()
     {
         _transport = new FakeKubernetesTransport();
-        _transport.List("10", ConfigMap("a", "5"));
         _time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         _script = new Script(_time);
         _stop = new CancellationTokenSource();
@@ -73,6 +72,7 @@ public sealed class ControllerTests
 
     private Controller Start(Action<ControllerBuilder<V1ConfigMap>>? configure = null)
     {
+        _transport.List("10", ConfigMap("a", "5"));
         _registrations.AddController<ScriptedReconciler, V1ConfigMap>("test", configure);
         _services = _registrations.BuildServiceProvider();
         var registry = _services.GetRequiredService<InformerRegistry>();

@@ -222,4 +222,70 @@ public sealed class InformerTests
         await stop.CancelAsync();
         await registry.WhenStoppedAsync();
     }
+
+    [Test]
+    public void Registry_KeysInformersByNamespaceLabelAndFieldSelector()
+    {
+        using var transport = new FakeKubernetesTransport();
+        var registry = new InformerRegistry(Client(transport), new OperatorRuntimeOptions { WatchNamespace = "ns" }, TimeProvider.System, NullLoggerFactory.Instance);
+
+        var a = registry.For<V1Secret>(InformerScope.Named("ns", "a"));
+        var b = registry.For<V1Secret>(InformerScope.Named("ns", "b"));
+        var labelled = registry.For<V1Secret>(new InformerScope(LabelSelector: "app=x"));
+        var all = registry.For<V1Secret>();
+        Assert.Multiple(() =>
+        {
+            Assert.That(new object[] { a, b, labelled, all }, Is.Unique);
+            Assert.That(registry.For<V1Secret>(InformerScope.Named("ns", "a")), Is.SameAs(a));
+            Assert.That(registry.For<V1Secret>(InformerScope.Default), Is.SameAs(all));
+            Assert.That(registry.For<V1Secret>(new InformerScope("ns")), Is.SameAs(all), "the watch namespace spelled out is the same informer");
+            Assert.That(a.Description, Is.EqualTo("secrets.core in ns [metadata.name=a]"));
+            Assert.That(labelled.Description, Is.EqualTo("secrets.core in ns [app=x]"));
+            Assert.That(registry.All, Has.Count.EqualTo(4));
+        });
+    }
+
+    [Test]
+    public async Task NamedScope_ListsAndWatchesWithTheFieldSelectorInItsNamespace()
+    {
+        using var transport = new FakeKubernetesTransport();
+        transport.List("7", ConfigMap("a", "6"));
+        var registry = new InformerRegistry(Client(transport), new OperatorRuntimeOptions { WatchNamespace = "ns" }, TimeProvider.System, NullLoggerFactory.Instance);
+        var informer = registry.For<V1ConfigMap>(InformerScope.Named("other", "a"));
+        using var stop = new CancellationTokenSource();
+        registry.StartAll(stop.Token);
+        await Eventually.TrueAsync(() => transport.WatchRequests.Count >= 1, "the watch");
+
+        var list = transport.ListRequests[0];
+        var watch = transport.WatchRequests[0];
+        Assert.Multiple(() =>
+        {
+            Assert.That(informer.Store.Get(new ObjectKey("ns", "a")), Is.Not.Null);
+            Assert.That(list.AbsolutePath, Is.EqualTo("/api/v1/namespaces/other/configmaps"));
+            Assert.That(Query(list, "fieldSelector"), Is.EqualTo("metadata.name=a"));
+            Assert.That(watch.AbsolutePath, Is.EqualTo("/api/v1/namespaces/other/configmaps"));
+            Assert.That(Query(watch, "fieldSelector"), Is.EqualTo("metadata.name=a"));
+        });
+        await stop.CancelAsync();
+        await registry.WhenStoppedAsync();
+    }
+
+    [Test]
+    public async Task ClusterScope_IgnoresTheWatchNamespace()
+    {
+        using var transport = new FakeKubernetesTransport();
+        transport.List("7");
+        var registry = new InformerRegistry(Client(transport), new OperatorRuntimeOptions { WatchNamespace = "ns" }, TimeProvider.System, NullLoggerFactory.Instance);
+        var informer = registry.For<V1MutatingWebhookConfiguration>(InformerScope.NamedClusterObject("hooks"));
+        using var stop = new CancellationTokenSource();
+        registry.StartAll(stop.Token);
+        await informer.WaitForSyncAsync(new CancellationTokenSource(5000).Token);
+
+        var list = transport.ListRequests[0];
+        Assert.That(list.AbsolutePath, Is.EqualTo("/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations"));
+        Assert.That(Query(list, "fieldSelector"), Is.EqualTo("metadata.name=hooks"));
+        Assert.That(informer.Description, Is.EqualTo("mutatingwebhookconfigurations.admissionregistration.k8s.io [metadata.name=hooks]"));
+        await stop.CancelAsync();
+        await registry.WhenStoppedAsync();
+    }
 }

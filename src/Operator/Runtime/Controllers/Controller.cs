@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace GmsaOperator.Runtime.Controllers;
 
 /// <summary>
-/// Runs one controller for one leadership term: subscribes its watches to a fresh work queue, waits for the caches, then
+/// Runs one controller for one leadership term (or, for one that runs on every replica, for the process): subscribes its watches to a fresh work queue, waits for the caches, then
 /// runs its workers until stopped; on stop the queue stops handing out keys and in-flight reconciles get the drain timeout.
 /// </summary>
 public sealed partial class Controller(
@@ -40,6 +40,10 @@ public sealed partial class Controller(
                 if (source.Subscribe(informers, key => queue.Add(key.ToString())) is { } subscription) subscriptions.Add(subscription);
             }
             await Task.WhenAll(definition.Sources.Select(s => s.Informer(informers).WaitForSyncAsync(stop)));
+            if (definition.QueueKeysAtStart)
+            {
+                foreach (var key in definition.PrimaryKeys(informers)) queue.Add(key.ToString());
+            }
             LogStarted(Name, definition.Workers);
             metrics.MaxConcurrentReconciles.WithLabels(Name).Set(definition.Workers);
             using var resync = time.CreateTimer(_ =>

@@ -31,6 +31,16 @@ public sealed class ControllerBuilder<TPrimary> where TPrimary : class, IKuberne
         return this;
     }
 
+    /// <summary>
+    /// Runs this controller on every replica from start (once its caches synced), not only on the leader: for work each
+    /// replica does for itself, or that must not wait for a leader. The default is leader-only.
+    /// </summary>
+    public ControllerBuilder<TPrimary> OnEveryReplica()
+    {
+        Definition.RequiresLeadership = false;
+        return this;
+    }
+
     /// <summary>Number of concurrent reconciles (different keys only).</summary>
     public ControllerBuilder<TPrimary> WithWorkers(int workers)
     {
@@ -53,9 +63,15 @@ public sealed class ControllerBuilder<TPrimary> where TPrimary : class, IKuberne
         return Watches<TChild>((child, cache) => OwnerKeys(child, owner, cache));
     }
 
-    /// <summary>Changes of <typeparamref name="TOther"/> enqueue the keys <paramref name="map"/> returns (e.g. from labels).</summary>
-    public ControllerBuilder<TPrimary> Watches<TOther>(Func<TOther, IEnumerable<ObjectKey>> map) where TOther : class, IKubernetesObject<V1ObjectMeta> =>
-        Watches<TOther>((obj, _) => map(obj));
+    /// <summary>
+    /// Changes of <typeparamref name="TOther"/> enqueue the keys <paramref name="map"/> returns (e.g. from labels). A
+    /// <paramref name="scope"/> watches only part of the kind, e.g. <see cref="InformerScope.Named"/> (a field selector).
+    /// </summary>
+    public ControllerBuilder<TPrimary> Watches<TOther>(Func<TOther, IEnumerable<ObjectKey>> map, InformerScope? scope = null) where TOther : class, IKubernetesObject<V1ObjectMeta>
+    {
+        Definition.Sources.Add(WatchSource.Of<TOther>(scope, (obj, _) => map(obj)));
+        return this;
+    }
 
     /// <summary>Changes of <typeparamref name="TOther"/> enqueue every primary whose index <paramref name="primaryIndex"/> contains one of <paramref name="values"/>.</summary>
     public ControllerBuilder<TPrimary> WatchesViaIndex<TOther>(string primaryIndex, Func<TOther, IEnumerable<string>> values) where TOther : class, IKubernetesObject<V1ObjectMeta> =>
@@ -63,14 +79,7 @@ public sealed class ControllerBuilder<TPrimary> where TPrimary : class, IKuberne
 
     private ControllerBuilder<TPrimary> Watches<TOther>(Func<TOther, InformerRegistry, IEnumerable<ObjectKey>> map) where TOther : class, IKubernetesObject<V1ObjectMeta>
     {
-        Definition.Sources.Add(new WatchSource(r => r.For<TOther>(), (r, enqueue) => r.For<TOther>().Subscribe(e =>
-        {
-            foreach (var key in map(e.Object, r)) enqueue(key);
-            if (e.Old is not null)
-            {
-                foreach (var key in map(e.Old, r)) enqueue(key);
-            }
-        })));
+        Definition.Sources.Add(WatchSource.Of(null, map));
         return this;
     }
 

@@ -2,10 +2,13 @@ using GmsaOperator.Runtime.Informers;
 
 namespace GmsaOperator.Runtime.Controllers;
 
-/// <summary>A declared controller: its name, reconciler, primary kind, watches, indexes and tuning. Built by <see cref="ControllerBuilder{TPrimary}"/>.</summary>
+/// <summary>
+/// A declared controller: its name, reconciler, primary kind (none for a fixed-key controller), watches, indexes and
+/// tuning. Built by <see cref="ControllerBuilder{TPrimary}"/> or <see cref="FixedKeyControllerBuilder"/>.
+/// </summary>
 public sealed class ControllerDefinition
 {
-    internal ControllerDefinition(string name, Type reconcilerType, Type primaryType)
+    internal ControllerDefinition(string name, Type reconcilerType, Type? primaryType)
     {
         Name = name;
         ReconcilerType = reconcilerType;
@@ -16,9 +19,16 @@ public sealed class ControllerDefinition
 
     public Type ReconcilerType { get; }
 
-    public Type PrimaryType { get; }
+    /// <summary>The kind whose keys are reconciled; null for a fixed-key controller.</summary>
+    public Type? PrimaryType { get; }
 
     public int Workers { get; internal set; } = 1;
+
+    /// <summary>Runs only while this replica leads (the default), or on every replica from start.</summary>
+    public bool RequiresLeadership { get; internal set; } = true;
+
+    /// <summary>The primary keys are queued once the caches synced, not only on events (a fixed key may have no object behind it).</summary>
+    internal bool QueueKeysAtStart { get; set; }
 
     /// <summary>Every primary object is reconciled again this often (controller-runtime's SyncPeriod, 10 h).</summary>
     public TimeSpan ResyncPeriod { get; } = TimeSpan.FromHours(10);

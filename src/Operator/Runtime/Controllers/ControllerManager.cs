@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 
 namespace GmsaOperator.Runtime.Controllers;
 
-/// <summary>Runs every declared controller for one leadership term.</summary>
+/// <summary>Runs the declared controllers: leader-only ones for each leadership term, the others on every replica from start.</summary>
 public sealed class ControllerManager(
     IEnumerable<ControllerDefinition> definitions,
     InformerRegistry informers,
@@ -19,7 +19,7 @@ public sealed class ControllerManager(
 
     public IReadOnlyList<ControllerDefinition> Definitions => _definitions;
 
-    /// <summary>Number of controllers currently running (between start of a term and the end of its drain).</summary>
+    /// <summary>Groups of controllers currently running (a leadership term, the every-replica ones), until their drain ends.</summary>
     public int Running => Volatile.Read(ref _running);
 
     private int _running;
@@ -35,13 +35,23 @@ public sealed class ControllerManager(
         }
     }
 
-    public async Task RunAsync(CancellationToken stop)
+    /// <summary>Runs every controller (leader election off: this replica is the only one).</summary>
+    public Task RunAsync(CancellationToken stop) => RunAsync(_definitions, stop);
+
+    /// <summary>Runs the leader-only controllers for one leadership term.</summary>
+    public Task RunLeaderOnlyAsync(CancellationToken stop) => RunAsync([.. _definitions.Where(d => d.RequiresLeadership)], stop);
+
+    /// <summary>Runs the controllers declared to run on every replica, from start until <paramref name="stop"/>.</summary>
+    public Task RunEveryReplicaAsync(CancellationToken stop) => RunAsync([.. _definitions.Where(d => !d.RequiresLeadership)], stop);
+
+    private async Task RunAsync(IReadOnlyList<ControllerDefinition> definitions, CancellationToken stop)
     {
+        if (definitions.Count == 0) return;
         var logger = loggers.CreateLogger<Controller>();
         Interlocked.Increment(ref _running);
         try
         {
-            await Task.WhenAll(_definitions.Select(d =>
+            await Task.WhenAll(definitions.Select(d =>
                 new Controller(d, informers, scopes, metrics, time, options.DrainTimeout, logger).RunAsync(stop)));
         }
         finally

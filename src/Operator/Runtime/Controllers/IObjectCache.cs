@@ -1,3 +1,4 @@
+using GmsaOperator.Runtime.Informers;
 using k8s;
 using k8s.Models;
 
@@ -6,10 +7,14 @@ namespace GmsaOperator.Runtime.Controllers;
 /// <summary>Read access to the informer caches, for reconcilers. Declare read kinds on the controller so they are synced first.</summary>
 public interface IObjectCache
 {
-    T? Get<T>(ObjectKey key) where T : class, IKubernetesObject<V1ObjectMeta>;
+    /// <summary>The cached object, from the informer of <paramref name="scope"/> (default: the kind's unfiltered informer).</summary>
+    T? Get<T>(ObjectKey key, InformerScope? scope = null) where T : class, IKubernetesObject<V1ObjectMeta>;
 
     /// <summary>All cached objects of the kind, optionally only those in <paramref name="namespace"/>.</summary>
     IReadOnlyList<T> List<T>(string? @namespace = null) where T : class, IKubernetesObject<V1ObjectMeta>;
+
+    /// <summary>All objects cached by the informer of <paramref name="scope"/> (e.g. one watched with a field selector).</summary>
+    IReadOnlyList<T> List<T>(InformerScope scope) where T : class, IKubernetesObject<V1ObjectMeta>;
 
     IReadOnlyList<T> ByIndex<T>(string index, string value) where T : class, IKubernetesObject<V1ObjectMeta>;
 }

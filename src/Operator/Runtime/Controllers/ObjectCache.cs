@@ -7,10 +7,12 @@ namespace GmsaOperator.Runtime.Controllers;
 /// <summary>Reads from the shared informers' stores.</summary>
 public sealed class ObjectCache(InformerRegistry informers) : IObjectCache
 {
-    public T? Get<T>(ObjectKey key) where T : class, IKubernetesObject<V1ObjectMeta> => informers.For<T>().Store.Get(key);
+    public T? Get<T>(ObjectKey key, InformerScope? scope = null) where T : class, IKubernetesObject<V1ObjectMeta> => informers.For<T>(scope).Store.Get(key);
 
     public IReadOnlyList<T> List<T>(string? @namespace = null) where T : class, IKubernetesObject<V1ObjectMeta> =>
         @namespace is null ? informers.For<T>().Store.List() : informers.For<T>().Store.List(@namespace);
+
+    public IReadOnlyList<T> List<T>(InformerScope scope) where T : class, IKubernetesObject<V1ObjectMeta> => informers.For<T>(scope).Store.List();
 
     public IReadOnlyList<T> ByIndex<T>(string index, string value) where T : class, IKubernetesObject<V1ObjectMeta> =>
         informers.For<T>().Store.ByIndex(index, value);

@@ -10,7 +10,7 @@ namespace GmsaOperator.Runtime.Hosting;
 
 /// <summary>
 /// The runtime's lifecycle: informers run on every replica (caches serve webhooks and readiness); controllers run only
-/// while this replica leads. Stop: controllers stop taking keys and drain (bounded), the Lease is released, informers stop.
+/// while this replica leads, except those declared <c>OnEveryReplica</c>, which run from start. Stop: controllers stop taking keys and drain (bounded), the Lease is released, informers stop.
 /// Controllers begin to stop as soon as the application is stopping, before other services' shutdown hooks (a webhook
 /// server that keeps serving for a while) have run: the caches stay, and another replica can lead meanwhile.
 /// </summary>
@@ -42,7 +42,9 @@ public sealed partial class OperatorRuntimeService(
             foreach (var informer in informers.All) metrics.InformerSynced.WithLabels(informer.Description).Set(informer.HasSynced ? 1 : 0);
         }, null, TimeSpan.Zero, TimeSpan.FromSeconds(5));
         _controllersLoop = options.LeaderElection.Enabled
-            ? Task.Run(() => leaderElection.RunAsync(controllers.RunAsync, _stopControllers.Token), CancellationToken.None)
+            ? Task.WhenAll(
+                Task.Run(() => controllers.RunEveryReplicaAsync(_stopControllers.Token), CancellationToken.None),
+                Task.Run(() => leaderElection.RunAsync(controllers.RunLeaderOnlyAsync, _stopControllers.Token), CancellationToken.None))
             : Task.Run(() => controllers.RunAsync(_stopControllers.Token), CancellationToken.None);
         _ = CompactAfterInitialListsAsync(_stopInformers.Token);
         // ApplicationStopping fires before any StoppingAsync/StopAsync; the callback must not block the host.

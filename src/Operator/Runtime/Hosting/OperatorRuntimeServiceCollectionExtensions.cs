@@ -66,6 +66,23 @@ public static class OperatorRuntimeServiceCollectionExtensions
     }
 
     /// <summary>
+    /// Declares a controller with one constant <paramref name="key"/>: every watched change queues it, and
+    /// <typeparamref name="TReconciler"/> (scoped) looks at the whole watched set each time. For singletons such as
+    /// "the webhook certificates"; <see cref="Queue.ReconcileResult.After"/> schedules the next check.
+    /// </summary>
+    public static IServiceCollection AddFixedKeyController<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TReconciler>(this IServiceCollection services,
+        string name, ObjectKey key, Action<FixedKeyControllerBuilder> configure)
+        where TReconciler : class, IReconciler
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        var builder = new FixedKeyControllerBuilder(new ControllerDefinition(name, typeof(TReconciler), primaryType: null), key);
+        configure(builder);
+        services.TryAddScoped<TReconciler>();
+        services.AddSingleton(builder.Definition);
+        return services;
+    }
+
+    /// <summary>
     /// Caches <typeparamref name="T"/> for readers other than controllers (e.g. webhooks answering from the cache): it is
     /// watched from the start and counts towards /readyz like every informer. Reading an undeclared kind throws.
     /// </summary>

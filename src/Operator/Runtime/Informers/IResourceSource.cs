@@ -2,7 +2,7 @@ using k8s;
 
 namespace GmsaOperator.Runtime.Informers;
 
-/// <summary>List and watch one kind (optionally in one namespace, with a label selector).</summary>
+/// <summary>List and watch one kind (optionally in one namespace, with label and field selectors).</summary>
 public interface IResourceSource<T>
 {
     /// <summary>

@@ -5,27 +5,30 @@ using Microsoft.Extensions.Logging;
 namespace GmsaOperator.Runtime.Informers;
 
 /// <summary>
-/// One shared informer per (kind, namespace, label selector), all declared before start (by controllers, or
+/// One shared informer per (kind, namespace, label selector, field selector), all declared before start (by controllers, or
 /// <c>AddCachedKind</c> for other readers); the runtime starts them all and stops them on shutdown.
 /// </summary>
 public sealed class InformerRegistry(IKubernetes client, OperatorRuntimeOptions options, TimeProvider time, ILoggerFactory loggers)
 {
     private readonly Lock _lock = new();
-    private readonly Dictionary<(Type, string?, string?), IInformer> _informers = [];
+    private readonly Dictionary<(Type, string?, string?, string?), IInformer> _informers = [];
     private readonly List<Task> _loops = [];
     private CancellationToken? _runToken;
 
     public IReadOnlyList<IInformer> All { get { lock (_lock) return [.. _informers.Values]; } }
 
-    /// <summary>The informer for <typeparamref name="T"/> in the runtime's watch namespace (or <paramref name="namespace"/>).</summary>
-    public Informer<T> For<T>(string? @namespace = null, string? labelSelector = null) where T : class, IKubernetesObject<V1ObjectMeta>
+    /// <summary>The informer for <typeparamref name="T"/> in <paramref name="scope"/> (default: the runtime's watch namespace, no selectors).</summary>
+    public Informer<T> For<T>(InformerScope? scope = null) where T : class, IKubernetesObject<V1ObjectMeta>
     {
-        var ns = @namespace ?? options.WatchNamespace;
+        scope ??= InformerScope.Default;
+        var ns = scope.ResolveNamespace(options.WatchNamespace);
+        var key = (typeof(T), ns, scope.LabelSelector, scope.FieldSelector);
         lock (_lock)
         {
-            if (_informers.TryGetValue((typeof(T), ns, labelSelector), out var existing)) return (Informer<T>)existing;
+            if (_informers.TryGetValue(key, out var existing)) return (Informer<T>)existing;
             var type = ResourceType.Of<T>();
-            var description = $"{type.Plural}.{(type.Group.Length == 0 ? "core" : type.Group)}{(ns is null ? "" : $" in {ns}")}{(labelSelector is null ? "" : $" [{labelSelector}]")}";
+            var description = $"{type.Plural}.{(type.Group.Length == 0 ? "core" : type.Group)}{(ns is null ? "" : $" in {ns}")}"
+                + $"{(scope.LabelSelector is null ? "" : $" [{scope.LabelSelector}]")}{(scope.FieldSelector is null ? "" : $" [{scope.FieldSelector}]")}";
             // A cache created on first read would answer "not found" until it synced: every kind is declared up front.
             if (_runToken is not null)
             {
@@ -33,9 +36,9 @@ public sealed class InformerRegistry(IKubernetes client, OperatorRuntimeOptions 
                     $"{description} is read from the cache but was not declared before the informers started: declare it on a controller " +
                     $"(Owns/Watches/WatchesViaIndex/WithIndex) or with services.AddCachedKind<{typeof(T).Name}>().");
             }
-            var informer = new Informer<T>(new KubernetesResourceSource<T>(client, ns, labelSelector, options.Informers.ListPageSize, options.Informers.StripManagedFields),
-                description, options.Informers, time, loggers.CreateLogger($"{typeof(Informer<>).Namespace}.Informer"));
-            _informers[(typeof(T), ns, labelSelector)] = informer;
+            var source = new KubernetesResourceSource<T>(client, ns, scope.LabelSelector, options.Informers.ListPageSize, options.Informers.StripManagedFields, scope.FieldSelector);
+            var informer = new Informer<T>(source, description, options.Informers, time, loggers.CreateLogger($"{typeof(Informer<>).Namespace}.Informer"));
+            _informers[key] = informer;
             return informer;
         }
     }

@@ -9,7 +9,8 @@ namespace GmsaOperator.Runtime.Informers;
 /// Lists and watches any kind through the generic (custom-objects) paths, deserialising into the typed model:
 /// works for built-ins (the client maps the empty group to <c>/api/v1</c>) and for custom resources alike.
 /// </summary>
-public sealed class KubernetesResourceSource<T>(IKubernetes client, string? @namespace, string? labelSelector, int pageSize, bool stripManagedFields = true) : IResourceSource<T>
+public sealed class KubernetesResourceSource<T>(IKubernetes client, string? @namespace, string? labelSelector, int pageSize, bool stripManagedFields = true,
+    string? fieldSelector = null) : IResourceSource<T>
     where T : class, IKubernetesObject<V1ObjectMeta>
 {
     private readonly ResourceType _type = ResourceType.Of<T>();
@@ -26,9 +27,9 @@ public sealed class KubernetesResourceSource<T>(IKubernetes client, string? @nam
         {
             var page = (JsonElement)(@namespace is null
                 ? await client.CustomObjects.ListClusterCustomObjectAsync(_type.Group, _type.Version, _type.Plural,
-                    continueParameter: continueToken, labelSelector: labelSelector, limit: limit, resourceVersion: listVersion, cancellationToken: cancellationToken)
+                    continueParameter: continueToken, fieldSelector: fieldSelector, labelSelector: labelSelector, limit: limit, resourceVersion: listVersion, cancellationToken: cancellationToken)
                 : await client.CustomObjects.ListNamespacedCustomObjectAsync(_type.Group, _type.Version, @namespace, _type.Plural,
-                    continueParameter: continueToken, labelSelector: labelSelector, limit: limit, resourceVersion: listVersion, cancellationToken: cancellationToken));
+                    continueParameter: continueToken, fieldSelector: fieldSelector, labelSelector: labelSelector, limit: limit, resourceVersion: listVersion, cancellationToken: cancellationToken));
             if (page.TryGetProperty("items", out var array) && array.ValueKind == JsonValueKind.Array)
             {
                 foreach (var item in array.EnumerateArray())
@@ -49,10 +50,10 @@ public sealed class KubernetesResourceSource<T>(IKubernetes client, string? @nam
     {
         var stream = @namespace is null
             ? client.CustomObjects.WatchListClusterCustomObjectAsync(_type.Group, _type.Version, _type.Plural,
-                allowWatchBookmarks: true, labelSelector: labelSelector, resourceVersion: resourceVersion, timeoutSeconds: timeoutSeconds,
+                allowWatchBookmarks: true, fieldSelector: fieldSelector, labelSelector: labelSelector, resourceVersion: resourceVersion, timeoutSeconds: timeoutSeconds,
                 onError: onError, cancellationToken: cancellationToken)
             : client.CustomObjects.WatchListNamespacedCustomObjectAsync(_type.Group, _type.Version, @namespace, _type.Plural,
-                allowWatchBookmarks: true, labelSelector: labelSelector, resourceVersion: resourceVersion, timeoutSeconds: timeoutSeconds,
+                allowWatchBookmarks: true, fieldSelector: fieldSelector, labelSelector: labelSelector, resourceVersion: resourceVersion, timeoutSeconds: timeoutSeconds,
                 onError: onError, cancellationToken: cancellationToken);
         await foreach (var (type, obj) in stream.WithCancellation(cancellationToken))
         {

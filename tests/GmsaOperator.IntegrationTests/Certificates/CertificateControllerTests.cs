@@ -4,15 +4,17 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
+using GmsaOperator.IntegrationTests.Runtime;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace GmsaOperator.IntegrationTests.Certificates;
 
 /// <summary>
-/// The certificate manager against the real API server: Secrets in the test namespace, and test-owned webhook
+/// The certificate controller against the real API server: Secrets in the test namespace, and test-owned webhook
 /// configurations (url clientConfig to 127.0.0.1, a namespaceSelector matching nothing, failurePolicy Ignore).
 /// </summary>
-public class CertificateManagerTests : IntegrationTest
+public class CertificateControllerTests : IntegrationTest
 {
     private string _configName = "";
 
@@ -47,46 +49,50 @@ public class CertificateManagerTests : IntegrationTest
         await ClusterObjects.IgnoreNotFoundAsync(() => Client.AdmissionregistrationV1.DeleteValidatingWebhookConfigurationAsync(_configName));
     }
 
+    /// <summary>Test settings: this namespace, local mode, the test's configurations, a short non-leader jitter.</summary>
+    private Action<CertificateSettings> Configure(Action<CertificateSettings>? configure = null) => s =>
+    {
+        s.Namespace = Namespace;
+        s.ServiceName = "gmsa-webhook";
+        s.LocalMode = true;
+        s.MutatingWebhookConfigurationName = _configName;
+        s.ValidatingWebhookConfigurationName = _configName;
+        s.NonLeaderMaxJitter = TimeSpan.FromMilliseconds(500);
+        configure?.Invoke(s);
+    };
+
     private CertificateSettings Settings(Action<CertificateSettings>? configure = null)
     {
-        var s = new CertificateSettings
-        {
-            Namespace = Namespace,
-            ServiceName = "gmsa-webhook",
-            LocalMode = true,
-            MutatingWebhookConfigurationName = _configName,
-            ValidatingWebhookConfigurationName = _configName,
-            EventDebounce = TimeSpan.FromMilliseconds(200),
-            NonLeaderMaxJitter = TimeSpan.FromMilliseconds(500),
-        };
-        configure?.Invoke(s);
+        var s = new CertificateSettings();
+        Configure(configure)(s);
         return s;
     }
 
-    private sealed class Running(CertificateManager manager, ServingCertificateStore store, CertificateSettings settings) : IAsyncDisposable
+    private sealed class Running(IHost host) : IAsyncDisposable
     {
-        public CertificateManager Manager => manager;
+        public ServingCertificateStore Store => host.Services.GetRequiredService<ServingCertificateStore>();
 
-        public ServingCertificateStore Store => store;
+        public CertificateSettings Settings => host.Services.GetRequiredService<CertificateSettings>();
 
-        public CertificateSettings Settings => settings;
+        public int Reconciles => host.Services.GetRequiredService<CertificateState>().Reconciles;
 
         public async ValueTask DisposeAsync()
         {
-            await manager.StopAsync(CancellationToken.None);
-            manager.Dispose();
-            store.Dispose();
+            await host.StopAsync(CancellationToken.None);
+            host.Dispose();
         }
     }
 
-    private static async Task<Running> StartAsync(CertificateSettings settings, Func<bool>? isLeader = null)
+    /// <summary>The certificate controller alone in an operator runtime of its own (a replica), without leader election.</summary>
+    private async Task<Running> StartAsync(Action<CertificateSettings> configure, Func<bool>? isLeader = null)
     {
-        var loggers = LoggerFactory.Create(b => b.AddSimpleConsole().SetMinimumLevel(LogLevel.Information).AddFilter(_ => TestContext.Progress is not null));
-        var store = new ServingCertificateStore(settings, TimeProvider.System, NullLogger<ServingCertificateStore>.Instance);
-        var manager = new CertificateManager(Client, settings, store, CertificateMetrics.CreateStandalone(), TimeProvider.System,
-            loggers.CreateLogger<CertificateManager>(), isLeader ?? (() => true));
-        await manager.StartAsync(CancellationToken.None);
-        return new Running(manager, store, settings);
+        var host = RuntimeHost.Build(Namespace, $"replica-{Guid.NewGuid():N}", o => o.LeaderElection.Enabled = false, services =>
+        {
+            services.AddLogging(b => b.AddSimpleConsole().SetMinimumLevel(LogLevel.Information).AddFilter(_ => TestContext.Progress is not null));
+            services.AddWebhookCertificates(configure: configure, isLeader: isLeader is null ? null : _ => isLeader);
+        });
+        await host.StartAsync(CancellationToken.None);
+        return new Running(host);
     }
 
     private async Task<V1Secret?> SecretAsync(string name) =>
@@ -99,7 +105,7 @@ public class CertificateManagerTests : IntegrationTest
         return [.. m.Webhooks.Select(w => ObservedBundle.Parse(w.ClientConfig.CaBundle)), .. v.Webhooks.Select(w => ObservedBundle.Parse(w.ClientConfig.CaBundle))];
     }
 
-    /// <summary>Waits until the manager converged: Secrets exist, every caBundle equals ca.crt, the store is ready.</summary>
+    /// <summary>Waits until the controller converged: Secrets exist, every caBundle equals ca.crt, the store is ready.</summary>
     private async Task<(V1Secret Ca, V1Secret Tls)> ConvergedAsync(Running r, TimeSpan timeout)
     {
         var result = await Eventually.HoldsAsync(async ct =>
@@ -119,7 +125,7 @@ public class CertificateManagerTests : IntegrationTest
     [Test]
     public async Task FreshStart_CreatesBothSecretsInjectsEveryCaBundleAndBecomesReady()
     {
-        await using var r = await StartAsync(Settings());
+        await using var r = await StartAsync(Configure());
         var (ca, tls) = await ConvergedAsync(r, TimeSpan.FromSeconds(30));
         Assert.Multiple(async () =>
         {
@@ -142,12 +148,12 @@ public class CertificateManagerTests : IntegrationTest
         var leader = false;
         var asked = 0;
         // A non-leader waits a random delay of up to an hour before acting on urgent work; winning the Lease ends that wait.
-        await using var r = await StartAsync(Settings(s => s.NonLeaderMaxJitter = TimeSpan.FromHours(1)), () =>
+        await using var r = await StartAsync(Configure(s => s.NonLeaderMaxJitter = TimeSpan.FromHours(1)), () =>
         {
             Interlocked.Increment(ref asked);
             return Volatile.Read(ref leader);
         });
-        await Eventually.HoldsAsync(_ => Task.FromResult(Volatile.Read(ref asked) > 0 ? (object?)true : null), TimeSpan.FromSeconds(10), "the manager to find it is not the leader");
+        await Eventually.HoldsAsync(_ => Task.FromResult(Volatile.Read(ref asked) > 0 ? (object?)true : null), TimeSpan.FromSeconds(10), "the controller to find it is not the leader");
         Volatile.Write(ref leader, true);
         await ConvergedAsync(r, TimeSpan.FromSeconds(20));
     }
@@ -163,7 +169,7 @@ public class CertificateManagerTests : IntegrationTest
         await Client.CoreV1.CreateNamespacedSecretAsync(CertificateSecrets.BuildCa(material, null, s), Namespace);
         await Client.CoreV1.CreateNamespacedSecretAsync(CertificateSecrets.BuildServing(new LeafMaterial(oldLeaf, oldCa), null, s), Namespace);
 
-        await using var r = await StartAsync(s);
+        await using var r = await StartAsync(Configure());
         var (ca, tls) = await ConvergedAsync(r, TimeSpan.FromSeconds(30));
         var bundle = Pem.ParseCertificates(ca.Data["ca.crt"], out _);
         Assert.Multiple(() =>
@@ -185,7 +191,7 @@ public class CertificateManagerTests : IntegrationTest
         await Client.CoreV1.CreateNamespacedSecretAsync(CertificateSecrets.BuildServing(new LeafMaterial(expiredLeaf, ca), null, s), Namespace);
         var caRv = (await SecretAsync(s.CaSecretName))!.Metadata.ResourceVersion;
 
-        await using var r = await StartAsync(s);
+        await using var r = await StartAsync(Configure());
         var (caSecret, tls) = await ConvergedAsync(r, TimeSpan.FromSeconds(30));
         Assert.Multiple(() =>
         {
@@ -198,7 +204,7 @@ public class CertificateManagerTests : IntegrationTest
     [Test]
     public async Task DeletedServingSecret_IsRestoredWithTheSameLeaf()
     {
-        await using var r = await StartAsync(Settings());
+        await using var r = await StartAsync(Configure());
         var (_, tls) = await ConvergedAsync(r, TimeSpan.FromSeconds(30));
         var served = r.Store.Current!.Fingerprint;
         await Client.CoreV1.DeleteNamespacedSecretAsync(r.Settings.ServingSecretName, Namespace);
@@ -212,7 +218,7 @@ public class CertificateManagerTests : IntegrationTest
     [Test]
     public async Task GarbageCaBundle_IsRepairedWithinFiveSeconds()
     {
-        await using var r = await StartAsync(Settings());
+        await using var r = await StartAsync(Configure());
         var (ca, _) = await ConvergedAsync(r, TimeSpan.FromSeconds(30));
         var published = TrustBundle.Parse(ca.Data["ca.crt"], DateTimeOffset.UtcNow);
         var garbage = Convert.ToBase64String("garbage"u8.ToArray());
@@ -235,8 +241,8 @@ public class CertificateManagerTests : IntegrationTest
         };
         var created = await Client.CoreV1.CreateNamespacedSecretAsync(foreign, Namespace);
 
-        await using var r = await StartAsync(s);
-        await Eventually.HoldsAsync(async ct => await SecretAsync(s.CaSecretName) is not null && r.Manager.Reconciles >= 2 ? "" : null, TimeSpan.FromSeconds(30), "reconciles");
+        await using var r = await StartAsync(Configure());
+        await Eventually.HoldsAsync(async ct => await SecretAsync(s.CaSecretName) is not null && r.Reconciles >= 2 ? "" : null, TimeSpan.FromSeconds(30), "reconciles");
         var after = await SecretAsync(s.ServingSecretName);
         Assert.Multiple(() =>
         {
@@ -247,12 +253,11 @@ public class CertificateManagerTests : IntegrationTest
     }
 
     [Test]
-    public async Task TwoManagersStartingTogether_OneCaGenerationSameLeaf()
+    public async Task TwoReplicasStartingTogether_OneCaGenerationSameLeaf()
     {
-        var s = Settings();
         // Both think they lead (worst case): resourceVersion preconditions alone must keep them consistent.
-        var a = StartAsync(s);
-        var b = StartAsync(Settings());
+        var a = StartAsync(Configure());
+        var b = StartAsync(Configure());
         await using var ra = await a;
         await using var rb = await b;
         var (ca, tls) = await ConvergedAsync(ra, TimeSpan.FromSeconds(30));
@@ -270,7 +275,7 @@ public class CertificateManagerTests : IntegrationTest
     [CancelAfter(150_000)]
     public async Task ShortLifetimes_CaRotationAndLeafRotations_ServedLeafAlwaysTrusted()
     {
-        var s = Settings(o =>
+        var configure = Configure(o =>
         {
             o.CaLifetime = TimeSpan.FromSeconds(90);
             o.LeafLifetime = TimeSpan.FromSeconds(40);
@@ -280,7 +285,7 @@ public class CertificateManagerTests : IntegrationTest
             o.ReadinessMinimumValidity = TimeSpan.FromSeconds(3);
             o.CheckInterval = TimeSpan.FromSeconds(1);
         });
-        await using var r = await StartAsync(s);
+        await using var r = await StartAsync(configure);
         await ConvergedAsync(r, TimeSpan.FromSeconds(30));
         var firstCa = r.Store.Current!.IssuerFingerprint;
         var served = new HashSet<string>();
