@@ -30,7 +30,7 @@ internal sealed class OperatorInTest : IAsyncDisposable
         /// <summary>Register url-based (failurePolicy Fail) webhook configurations under <see cref="ConfigurationName"/>.</summary>
         public bool RegisterWebhooks { get; init; }
 
-        /// <summary>Local mode: the certificate manager injects its caBundle into <see cref="ConfigurationName"/> (empty: into none).</summary>
+        /// <summary>Local mode: the certificate controller injects its caBundle into <see cref="ConfigurationName"/> (empty: into none).</summary>
         public string? ConfigurationName { get; init; }
 
         /// <summary>A <c>key=value</c> label limiting registered webhooks to labelled namespaces.</summary>

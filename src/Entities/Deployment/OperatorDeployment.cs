@@ -35,7 +35,7 @@ public static class OperatorDeployment
     /// <summary>The leader-election Lease in the operator namespace.</summary>
     public const string LeaderLeaseName = NamePrefix + "leader";
 
-    /// <summary>Secrets the certificate manager creates at run time (not part of config/).</summary>
+    /// <summary>Secrets the certificate controller creates at run time (not part of config/).</summary>
     public const string CaSecretName = NamePrefix + "webhook-ca";
     public const string ServingSecretName = NamePrefix + "webhook-tls";
 

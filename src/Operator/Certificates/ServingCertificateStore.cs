@@ -27,15 +27,12 @@ public sealed partial class ServingCertificateStore(CertificateSettings settings
 
     public ServingCertificate? Current => Volatile.Read(ref _current);
 
-    /// <summary>Raised after a swap (the new snapshot).</summary>
-    public event Action<ServingCertificate>? Swapped;
-
     public byte[] GetCaBundlePem() => Volatile.Read(ref _published).ToPemBytes();
 
     /// <summary>The current leaf (Kestrel uses <see cref="ConfigureHttps"/>'s handshake callback; this is for other TLS hosts).</summary>
     public X509Certificate2? SelectCertificate(ConnectionContext? connection, string? serverName) => Current?.Certificate;
 
-    /// <summary>Completes once a certificate is loaded (the certificate manager writes or reads it at start).</summary>
+    /// <summary>Completes once a certificate is loaded (the certificate controller writes or reads it at start).</summary>
     public async Task WaitUntilServingAsync(CancellationToken cancellationToken)
     {
         while (Current is null) await Task.Delay(TimeSpan.FromMilliseconds(100), time, cancellationToken).ConfigureAwait(false);
@@ -91,7 +88,6 @@ public sealed partial class ServingCertificateStore(CertificateSettings settings
             if (old is not null) ScheduleDisposal(old);
         }
         LogSwapped(logger, snapshot.Fingerprint, snapshot.NotAfter, snapshot.IssuerFingerprint, old?.Fingerprint);
-        Swapped?.Invoke(snapshot);
         return true;
     }
 

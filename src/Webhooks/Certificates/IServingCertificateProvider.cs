@@ -9,7 +9,7 @@ namespace GmsaOperator.Webhooks.Certificates;
 
 /// <summary>
 /// The webhook's serving certificate, asked for on every TLS handshake (Kestrel <c>ServerCertificateSelector</c>), so a
-/// certificate manager can swap it without a restart.
+/// certificate controller can swap it without a restart.
 /// </summary>
 public interface IServingCertificateProvider
 {

@@ -8,7 +8,8 @@ namespace GmsaOperator.Webhooks.Certificates;
 
 /// <summary>
 /// A self-signed ECDSA P-256 serving certificate generated in memory at start (SANs 127.0.0.1, ::1, localhost plus any
-/// extra DNS names). It is its own CA bundle. Stand-in until the certificate manager provides rotated certificates.
+/// extra DNS names). It is its own CA bundle. The default when the webhooks are hosted without the operator's
+/// certificate controller (tests, embedding); the operator registers its managed store instead.
 /// </summary>
 public sealed class SelfSignedCertificateProvider : IServingCertificateProvider, IDisposable
 {

@@ -7,7 +7,7 @@ namespace GmsaOperator.Webhooks.Registration;
 /// <summary>
 /// The operator's MutatingWebhookConfiguration and ValidatingWebhookConfiguration: one definition used for
 /// <c>config/webhook</c> (service client config) and for local mode (URL client config), so both carry the same rules.
-/// No caBundle: the certificate manager injects it at run time.
+/// No caBundle: the certificate controller injects it at run time.
 /// </summary>
 public static class AdmissionWebhookConfigurations
 {

@@ -35,7 +35,7 @@ public sealed partial class DoctorTests
             var (exit, output) = await DoctorAsync(webhookConfiguration: name);
             Assert.That(exit, Is.EqualTo(1), output);
             Assert.That(output, Does.Contain($"✗ MutatingWebhookConfiguration {name}: admission-webhook.windows-gmsa.sigs.k8s.io caBundle: the caBundle does not verify the certificate served at https://127.0.0.1:{_webhooks.Port}/mutate: chain not trusted"));
-            Assert.That(output, Does.Contain("fix: the operator's certificate manager writes the caBundle"));
+            Assert.That(output, Does.Contain("fix: the operator's certificate controller writes the caBundle"));
 
             var (goodExit, good) = await DoctorAsync();
             Assert.That(goodExit, Is.EqualTo(0), "the fixture's own webhook configuration verifies: " + good);

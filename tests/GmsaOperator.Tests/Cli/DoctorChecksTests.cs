@@ -105,7 +105,7 @@ public sealed class DoctorChecksTests
         var failed = report.Checks.Where(c => c.Status == CheckStatus.Fail).ToList();
         Assert.That(failed, Has.Count.EqualTo(2));
         Assert.That(failed[0].Detail, Does.StartWith($"the caBundle does not verify the certificate served at {Url}/mutate: chain not trusted"));
-        Assert.That(failed[0].Fix, Does.Contain("certificate manager"));
+        Assert.That(failed[0].Fix, Does.Contain("certificate controller"));
     }
 
     [Test]

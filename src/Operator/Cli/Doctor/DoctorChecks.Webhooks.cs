@@ -34,7 +34,7 @@ public static partial class DoctorChecks
     private static IEnumerable<CheckResult> Webhook(WebhookConfigurationState configuration, WebhookState hook, IReadOnlyList<ServedCertificate> served, DateTimeOffset now)
     {
         var title = $"{configuration.Kind} {configuration.Name}: {hook.Name} caBundle";
-        var fix = $"the operator's certificate manager writes the caBundle: check its logs and restart it (kubectl -n {Entities.Deployment.OperatorDeployment.Namespace} rollout restart deploy/{Entities.Deployment.OperatorDeployment.ManagerDeploymentName}); in local mode restart gmsa-operator run";
+        var fix = $"the operator's certificate controller writes the caBundle: check its logs and restart it (kubectl -n {Entities.Deployment.OperatorDeployment.Namespace} rollout restart deploy/{Entities.Deployment.OperatorDeployment.ManagerDeploymentName}); in local mode restart gmsa-operator run";
         if (hook.CaBundle is not { Length: > 0 } bundle)
         {
             yield return CheckResult.Fail(title, "caBundle is empty: the API server cannot trust the webhook", fix);
@@ -73,7 +73,7 @@ public static partial class DoctorChecks
         }
         var left = leaf.NotAfter.ToUniversalTime() - now.UtcDateTime;
         yield return left < ExpiryWarning
-            ? CheckResult.Warn(title, $"verifies the served certificate, which expires in {Ago(left)} ({leaf.NotAfter.ToUniversalTime():u})", "the certificate manager should have rotated it by now: check the operator's logs")
+            ? CheckResult.Warn(title, $"verifies the served certificate, which expires in {Ago(left)} ({leaf.NotAfter.ToUniversalTime():u})", "the certificate controller should have rotated it by now: check the operator's logs")
             : CheckResult.Pass(title, $"verifies the served certificate (expires {leaf.NotAfter.ToUniversalTime():u})");
     }
 
