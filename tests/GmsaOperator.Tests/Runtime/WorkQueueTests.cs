@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using GmsaOperator.Runtime;
 using GmsaOperator.Runtime.Queue;
 using Microsoft.Extensions.Time.Testing;
 
@@ -8,18 +9,20 @@ public sealed class WorkQueueTests
 {
     private readonly FakeTimeProvider _time = new();
 
+    private static ObjectKey K(string name) => new(null, name);
+
     private WorkQueue NewQueue() => new(MaxOfRateLimiter.Default(_time), _time);
 
-    private static async Task<string?> GetAsync(WorkQueue queue) => await queue.GetAsync(new CancellationTokenSource(2000).Token);
+    private static async Task<ObjectKey?> GetAsync(WorkQueue queue) => await queue.GetAsync(new CancellationTokenSource(2000).Token);
 
     [Test]
     public void AddsOfAQueuedKeyAreCoalesced()
     {
         using var queue = NewQueue();
-        queue.Add("ns/a");
-        queue.Add("ns/a");
-        queue.Add("ns/b");
-        queue.Add("ns/a");
+        queue.Add(new ObjectKey("ns", "a"));
+        queue.Add(new ObjectKey("ns", "a"));
+        queue.Add(new ObjectKey("ns", "b"));
+        queue.Add(new ObjectKey("ns", "a"));
 
         Assert.That(queue.Count, Is.EqualTo(2));
     }
@@ -28,22 +31,22 @@ public sealed class WorkQueueTests
     public async Task AKeyAddedWhileProcessingIsRedoneOnceAfterDone()
     {
         using var queue = NewQueue();
-        queue.Add("a");
+        queue.Add(K("a"));
         var key = await GetAsync(queue);
-        queue.Add("a");
-        queue.Add("a");
+        queue.Add(K("a"));
+        queue.Add(K("a"));
 
         Assert.That(queue.Count, Is.Zero, "not handed out again while processing");
-        queue.Done(key!);
+        queue.Done(key!.Value);
         Assert.That(queue.Count, Is.EqualTo(1), "redone once");
-        Assert.That(await GetAsync(queue), Is.EqualTo("a"));
+        Assert.That(await GetAsync(queue), Is.EqualTo(K("a")));
     }
 
     [Test]
     public async Task NeverRunsOneKeyConcurrently()
     {
         using var queue = NewQueue();
-        var active = new ConcurrentDictionary<string, int>();
+        var active = new ConcurrentDictionary<ObjectKey, int>();
         var overlaps = 0;
         var processed = 0;
         var workers = Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
@@ -58,7 +61,7 @@ public sealed class WorkQueueTests
                 queue.Done(key);
             }
         })).ToArray();
-        for (var i = 0; i < 3000; i++) queue.Add($"k{i % 3}");
+        for (var i = 0; i < 3000; i++) queue.Add(K($"k{i % 3}"));
         await Eventually.TrueAsync(() => queue.Count == 0 && active.Values.All(v => v == 0), "the queue to drain");
         queue.ShutDown();
         await Task.WhenAll(workers);
@@ -74,7 +77,7 @@ public sealed class WorkQueueTests
         var delays = new List<TimeSpan>();
         for (var attempt = 0; attempt < 4; attempt++)
         {
-            queue.AddRateLimited("a");
+            queue.AddRateLimited(K("a"));
             var waited = TimeSpan.Zero;
             while (queue.Count == 0)
             {
@@ -82,13 +85,13 @@ public sealed class WorkQueueTests
                 waited += TimeSpan.FromMilliseconds(1);
             }
             delays.Add(waited);
-            queue.Done((await GetAsync(queue))!);
+            queue.Done((await GetAsync(queue))!.Value);
         }
 
         Assert.That(delays, Is.EqualTo(new[] { 5, 10, 20, 40 }.Select(ms => TimeSpan.FromMilliseconds(ms))));
-        Assert.That(queue.Retries("a"), Is.EqualTo(4));
-        queue.Forget("a");
-        Assert.That(queue.Retries("a"), Is.Zero);
+        Assert.That(queue.Retries(K("a")), Is.EqualTo(4));
+        queue.Forget(K("a"));
+        Assert.That(queue.Retries(K("a")), Is.Zero);
     }
 
     [Test]
@@ -96,28 +99,28 @@ public sealed class WorkQueueTests
     {
         var limiter = new ExponentialFailureRateLimiter(TimeSpan.FromMilliseconds(5), TimeSpan.FromMinutes(5));
         var last = TimeSpan.Zero;
-        for (var i = 0; i < 40; i++) last = limiter.When("a");
+        for (var i = 0; i < 40; i++) last = limiter.When(K("a"));
 
         Assert.That(last, Is.EqualTo(TimeSpan.FromMinutes(5)));
-        Assert.That(limiter.When("b"), Is.EqualTo(TimeSpan.FromMilliseconds(5)), "per key");
+        Assert.That(limiter.When(K("b")), Is.EqualTo(TimeSpan.FromMilliseconds(5)), "per key");
     }
 
     [Test]
     public void GlobalTokenBucketDelaysAfterTheBurst()
     {
         var bucket = new TokenBucketRateLimiter(10, 100, _time);
-        for (var i = 0; i < 100; i++) Assert.That(bucket.When($"k{i}"), Is.EqualTo(TimeSpan.Zero));
+        for (var i = 0; i < 100; i++) Assert.That(bucket.When(K($"k{i}")), Is.EqualTo(TimeSpan.Zero));
 
-        Assert.That(bucket.When("x").TotalMilliseconds, Is.EqualTo(100).Within(1));
-        Assert.That(bucket.When("y").TotalMilliseconds, Is.EqualTo(200).Within(1));
+        Assert.That(bucket.When(K("x")).TotalMilliseconds, Is.EqualTo(100).Within(1));
+        Assert.That(bucket.When(K("y")).TotalMilliseconds, Is.EqualTo(200).Within(1));
     }
 
     [Test]
     public void AddAfterFiresAtTheDelayAndTheEarliestWins()
     {
         using var queue = NewQueue();
-        queue.AddAfter("a", TimeSpan.FromMinutes(10));
-        queue.AddAfter("a", TimeSpan.FromMinutes(1));
+        queue.AddAfter(K("a"), TimeSpan.FromMinutes(10));
+        queue.AddAfter(K("a"), TimeSpan.FromMinutes(1));
 
         _time.Advance(TimeSpan.FromSeconds(59));
         Assert.That(queue.Count, Is.Zero);

@@ -37,18 +37,18 @@ public sealed partial class Controller(
         {
             foreach (var source in definition.Sources)
             {
-                if (source.Subscribe(informers, key => queue.Add(key.ToString())) is { } subscription) subscriptions.Add(subscription);
+                if (source.Subscribe(informers, key => queue.Add(key)) is { } subscription) subscriptions.Add(subscription);
             }
             await Task.WhenAll(definition.Sources.Select(s => s.Informer(informers).WaitForSyncAsync(stop)));
             if (definition.QueueKeysAtStart)
             {
-                foreach (var key in definition.PrimaryKeys(informers)) queue.Add(key.ToString());
+                foreach (var key in definition.PrimaryKeys(informers)) queue.Add(key);
             }
             LogStarted(Name, definition.Workers);
             metrics.MaxConcurrentReconciles.WithLabels(Name).Set(definition.Workers);
             using var resync = time.CreateTimer(_ =>
             {
-                foreach (var key in definition.PrimaryKeys(informers)) queue.Add(key.ToString());
+                foreach (var key in definition.PrimaryKeys(informers)) queue.Add(key);
             }, null, definition.ResyncPeriod, definition.ResyncPeriod);
             workers = [.. Enumerable.Range(0, definition.Workers).Select(_ => Task.Run(() => WorkAsync(queue, reconcileCts.Token), CancellationToken.None))];
             await Task.Delay(Timeout.InfiniteTimeSpan, stop);
@@ -72,14 +72,13 @@ public sealed partial class Controller(
         while (await queue.GetAsync(CancellationToken.None) is { } key)
         {
             var started = Stopwatch.GetTimestamp();
-            var objectKey = ObjectKey.Parse(key);
             metrics.ActiveWorkers.WithLabels(Name).Inc();
-            using var scope = logger.BeginScope(new Dictionary<string, object?> { ["controller"] = Name, ["key"] = key, ["namespace"] = objectKey.Namespace, ["name"] = objectKey.Name });
+            using var scope = logger.BeginScope(new Dictionary<string, object?> { ["controller"] = Name, ["key"] = key.ToString(), ["namespace"] = key.Namespace, ["name"] = key.Name });
             try
             {
                 await using var services = scopes.CreateAsyncScope();
                 var reconciler = (IReconciler)services.ServiceProvider.GetRequiredService(definition.ReconcilerType);
-                var result = await reconciler.ReconcileAsync(objectKey, reconcileToken);
+                var result = await reconciler.ReconcileAsync(key, reconcileToken);
                 if (result.RequeueAfter is { } after)
                 {
                     queue.Forget(key);
@@ -124,8 +123,8 @@ public sealed partial class Controller(
     private partial void LogStopped(string controller);
 
     [LoggerMessage(LogLevel.Error, "Reconcile of {Key} by {Controller} failed (attempt {Attempt}); retrying with backoff")]
-    private partial void LogReconcileFailed(Exception e, string controller, string key, int attempt);
+    private partial void LogReconcileFailed(Exception e, string controller, ObjectKey key, int attempt);
 
     [LoggerMessage(LogLevel.Warning, "Reconcile of {Key} by {Controller} cancelled: drain timeout reached")]
-    private partial void LogDrainCancelled(string controller, string key);
+    private partial void LogDrainCancelled(string controller, ObjectKey key);
 }

@@ -3,9 +3,9 @@ namespace GmsaOperator.Runtime.Queue;
 /// <summary>Decides how long a key waits before its next retry (client-go's workqueue.RateLimiter).</summary>
 public interface IRateLimiter
 {
-    TimeSpan When(string key);
+    TimeSpan When(ObjectKey key);
 
-    void Forget(string key);
+    void Forget(ObjectKey key);
 
-    int Retries(string key);
+    int Retries(ObjectKey key);
 }

@@ -8,12 +8,12 @@ public sealed class MaxOfRateLimiter(params IRateLimiter[] limiters) : IRateLimi
         new ExponentialFailureRateLimiter(TimeSpan.FromMilliseconds(5), TimeSpan.FromMinutes(5)),
         new TokenBucketRateLimiter(10, 100, time));
 
-    public TimeSpan When(string key) => limiters.Select(l => l.When(key)).Max();
+    public TimeSpan When(ObjectKey key) => limiters.Select(l => l.When(key)).Max();
 
-    public void Forget(string key)
+    public void Forget(ObjectKey key)
     {
         foreach (var limiter in limiters) limiter.Forget(key);
     }
 
-    public int Retries(string key) => limiters.Max(l => l.Retries(key));
+    public int Retries(ObjectKey key) => limiters.Max(l => l.Retries(key));
 }

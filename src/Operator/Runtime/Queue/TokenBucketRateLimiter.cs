@@ -7,7 +7,7 @@ public sealed class TokenBucketRateLimiter(double qps, int burst, TimeProvider t
     private double _tokens = burst;
     private DateTimeOffset _last = time.GetUtcNow();
 
-    public TimeSpan When(string key)
+    public TimeSpan When(ObjectKey key)
     {
         lock (_lock)
         {
@@ -33,7 +33,7 @@ public sealed class TokenBucketRateLimiter(double qps, int burst, TimeProvider t
         }
     }
 
-    public void Forget(string key) { }
+    public void Forget(ObjectKey key) { }
 
-    public int Retries(string key) => 0;
+    public int Retries(ObjectKey key) => 0;
 }

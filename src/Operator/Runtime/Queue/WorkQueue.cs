@@ -7,12 +7,12 @@ namespace GmsaOperator.Runtime.Queue;
 public sealed class WorkQueue : IDisposable
 {
     private readonly Lock _lock = new();
-    private readonly Queue<string> _queue = new();
-    private readonly HashSet<string> _dirty = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _processing = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, DateTimeOffset> _addedAt = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, DateTimeOffset> _startedAt = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (DateTimeOffset Due, ITimer Timer)> _delayed = new(StringComparer.Ordinal);
+    private readonly Queue<ObjectKey> _queue = new();
+    private readonly HashSet<ObjectKey> _dirty = [];
+    private readonly HashSet<ObjectKey> _processing = [];
+    private readonly Dictionary<ObjectKey, DateTimeOffset> _addedAt = [];
+    private readonly Dictionary<ObjectKey, DateTimeOffset> _startedAt = [];
+    private readonly Dictionary<ObjectKey, (DateTimeOffset Due, ITimer Timer)> _delayed = [];
     private readonly SemaphoreSlim _ready = new(0);
     private readonly IRateLimiter _rateLimiter;
     private readonly TimeProvider _time;
@@ -32,7 +32,7 @@ public sealed class WorkQueue : IDisposable
     /// <summary>Keys waiting for a delayed add (RequeueAfter or a rate-limited retry).</summary>
     public int DelayedCount { get { lock (_lock) return _delayed.Count; } }
 
-    public void Add(string key)
+    public void Add(ObjectKey key)
     {
         lock (_lock)
         {
@@ -45,7 +45,7 @@ public sealed class WorkQueue : IDisposable
     }
 
     /// <summary>Adds <paramref name="key"/> after <paramref name="delay"/>; of several pending delays the earliest wins.</summary>
-    public void AddAfter(string key, TimeSpan delay)
+    public void AddAfter(ObjectKey key, TimeSpan delay)
     {
         if (delay <= TimeSpan.Zero)
         {
@@ -78,19 +78,19 @@ public sealed class WorkQueue : IDisposable
     }
 
     /// <summary>Adds after the rate limiter's delay for this key (a retry).</summary>
-    public void AddRateLimited(string key)
+    public void AddRateLimited(ObjectKey key)
     {
         _metrics.Retry();
         AddAfter(key, _rateLimiter.When(key));
     }
 
     /// <summary>Clears the key's failure history (after a success).</summary>
-    public void Forget(string key) => _rateLimiter.Forget(key);
+    public void Forget(ObjectKey key) => _rateLimiter.Forget(key);
 
-    public int Retries(string key) => _rateLimiter.Retries(key);
+    public int Retries(ObjectKey key) => _rateLimiter.Retries(key);
 
     /// <summary>Waits for the next key; null once the queue is shut down.</summary>
-    public async Task<string?> GetAsync(CancellationToken cancellationToken)
+    public async Task<ObjectKey?> GetAsync(CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -116,7 +116,7 @@ public sealed class WorkQueue : IDisposable
     }
 
     /// <summary>Marks the key as no longer being processed; if it was added meanwhile it is queued again.</summary>
-    public void Done(string key)
+    public void Done(ObjectKey key)
     {
         lock (_lock)
         {
@@ -145,7 +145,7 @@ public sealed class WorkQueue : IDisposable
         _ready.Dispose();
     }
 
-    private void Enqueue(string key)
+    private void Enqueue(ObjectKey key)
     {
         _queue.Enqueue(key);
         _metrics.Depth(_queue.Count);
