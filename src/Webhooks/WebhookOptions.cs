@@ -39,6 +39,13 @@ public sealed class WebhookOptions
     /// </summary>
     public string LocalSelectorLabel { get; set; } = "";
 
+    /// <summary>
+    /// PEM file of the CA certificate(s) that callers' client certificates must chain to (<c>Webhooks:ClientCaFile</c>).
+    /// Set: the webhook port requires a client certificate in the TLS handshake (the API server's, configured with
+    /// <c>--admission-control-config-file</c>); empty (default): any TLS client may call.
+    /// </summary>
+    public string ClientCaFile { get; set; } = "";
+
     /// <summary>The operator's namespace, always excluded from the pod webhooks (<c>Webhooks:OperatorNamespace</c>).</summary>
     public string OperatorNamespace { get; set; } = GmsaOperator.Entities.Deployment.OperatorDeployment.Namespace;
 }

@@ -45,6 +45,7 @@ public static class WebhookServiceCollectionExtensions
             .Validate(o => o.AuthorizationCacheTtl >= TimeSpan.Zero, "Webhooks:AuthorizationCacheTtl must not be negative")
             .Validate(o => o.MaxRequestBodyBytes > 0, "Webhooks:MaxRequestBodyBytes must be positive")
             .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WebhookOptions>, ClientCaFileValidation>());
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IServingCertificateProvider>(sp => new SelfSignedCertificateProvider(sp.GetRequiredService<TimeProvider>()));
@@ -66,15 +67,18 @@ public static class WebhookServiceCollectionExtensions
         services.TryAddSingleton<GmsaBindingValidator>();
         services.TryAddSingleton(sp => new AdmissionEndpoint(sp.GetRequiredService<ILogger<AdmissionEndpoint>>(), sp.GetRequiredService<IOptions<WebhookOptions>>().Value.MaxRequestBodyBytes, sp.GetService<TimeProvider>()));
         services.TryAddSingleton<WebhookDispatcher>();
+        services.TryAddSingleton(sp => WebhookClientAuthentication.Create(sp.GetRequiredService<IOptions<WebhookOptions>>().Value.ClientCaFile,
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<WebhookClientAuthentication>>()));
 
-        // The webhook listener: its own HTTPS port, TLS 1.2+ only, certificate chosen per handshake (hot-swappable).
-        services.AddOptions<KestrelServerOptions>().Configure<IOptions<WebhookOptions>, IServingCertificateProvider>((kestrel, options, certificates) =>
+        // The webhook listener: its own HTTPS port, TLS 1.2+ only, certificate chosen per handshake (hot-swappable),
+        // callers optionally restricted to client certificates of Webhooks:ClientCaFile.
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<WebhookOptions>, IServingCertificateProvider, WebhookClientAuthentication>((kestrel, options, certificates, clients) =>
         {
             var o = options.Value;
             kestrel.Listen(IPAddress.Parse(o.ListenAddress), o.Port, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1AndHttp2;
-                certificates.ConfigureHttps(listen);
+                certificates.ConfigureHttps(listen, clients);
             });
         });
 

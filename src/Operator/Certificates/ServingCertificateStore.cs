@@ -123,25 +123,29 @@ public sealed partial class ServingCertificateStore(CertificateSettings settings
         return true;
     }
 
-    public TlsHandshakeCallbackOptions CreateHandshakeOptions() => new()
+    public TlsHandshakeCallbackOptions CreateHandshakeOptions(WebhookClientAuthentication? clients = null) => new()
     {
         HandshakeTimeout = TimeSpan.FromSeconds(10),
-        OnConnection = _ => ValueTask.FromResult(CreateServerOptions()),
+        OnConnection = _ => ValueTask.FromResult(CreateServerOptions(clients)),
     };
 
-    public void ConfigureHttps(ListenOptions listen) => listen.UseHttps(CreateHandshakeOptions());
+    public void ConfigureHttps(ListenOptions listen) => ConfigureHttps(listen, WebhookClientAuthentication.NotRequired);
+
+    public void ConfigureHttps(ListenOptions listen, WebhookClientAuthentication clients) => listen.UseHttps(CreateHandshakeOptions(clients));
 
     /// <summary>Per handshake: one reference read. No snapshot yet → the handshake fails (readiness is false anyway).</summary>
-    public SslServerAuthenticationOptions CreateServerOptions()
+    public SslServerAuthenticationOptions CreateServerOptions(WebhookClientAuthentication? clients = null)
     {
         var snapshot = Current ?? throw new InvalidOperationException("No webhook serving certificate is loaded yet.");
-        return new SslServerAuthenticationOptions
+        var options = new SslServerAuthenticationOptions
         {
             ServerCertificateContext = snapshot.Context,
             EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
             ClientCertificateRequired = false,
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
         };
+        (clients ?? WebhookClientAuthentication.NotRequired).Apply(options);
+        return options;
     }
 
     public void Dispose()

@@ -14,11 +14,7 @@ public sealed record ControlPlanePki(string CaCert, string ServingCert, string S
     {
         var now = time.GetUtcNow();
         using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var caReq = new CertificateRequest("CN=gmsa-operator-local-ca", caKey, HashAlgorithmName.SHA256);
-        caReq.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        caReq.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign | X509KeyUsageFlags.DigitalSignature, true));
-        caReq.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(caReq.PublicKey, false));
-        using var ca = caReq.CreateSelfSigned(now.AddHours(-1), now.AddDays(30));
+        using var ca = CreateCa("CN=gmsa-operator-local-ca", caKey, now);
 
         var san = new SubjectAlternativeNameBuilder();
         san.AddIpAddress(IPAddress.Loopback);
@@ -46,7 +42,17 @@ public sealed record ControlPlanePki(string CaCert, string ServingCert, string S
         return pki;
     }
 
-    private static (string Cert, string Key) Issue(X509Certificate2 ca, ECDsa caKey, string subject, X509Extension? san, bool serverAuth, DateTimeOffset now)
+    /// <summary>A self-signed CA on <paramref name="key"/>, valid 30 days from an hour ago.</summary>
+    internal static X509Certificate2 CreateCa(string subject, ECDsa key, DateTimeOffset now)
+    {
+        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign | X509KeyUsageFlags.DigitalSignature, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        return request.CreateSelfSigned(now.AddHours(-1), now.AddDays(30));
+    }
+
+    internal static (string Cert, string Key) Issue(X509Certificate2 ca, ECDsa caKey, string subject, X509Extension? san, bool serverAuth, DateTimeOffset now)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var req = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
@@ -62,7 +68,7 @@ public sealed record ControlPlanePki(string CaCert, string ServingCert, string S
         return (cert.ExportCertificatePem(), key.ExportPkcs8PrivateKeyPem());
     }
 
-    private static void Write(string path, string pem)
+    internal static void Write(string path, string pem)
     {
         File.WriteAllText(path, pem + "\n");
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);

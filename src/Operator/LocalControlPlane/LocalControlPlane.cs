@@ -46,6 +46,9 @@ public sealed class LocalControlPlane : IAsyncDisposable
     public string ApiServerLog => Path.Combine(Directory, "kube-apiserver.log");
     public bool HasControllerManager => _controllerManager is not null;
 
+    /// <summary>What kube-apiserver presents to webhooks, when <see cref="LocalControlPlaneOptions.WebhookClientCertificates"/> asked for it.</summary>
+    public WebhookClientCredentials? WebhookClientCredentials { get; private set; }
+
     /// <summary>The node, when <see cref="LocalControlPlaneOptions.WithNode"/> asked for one.</summary>
     public LocalNode? Node { get; private set; }
 
@@ -83,6 +86,7 @@ public sealed class LocalControlPlane : IAsyncDisposable
             throw new ControlPlaneException("A local node needs kubelet, kube-scheduler and kube-proxy next to kube-apiserver (hack/control-plane-build.sh builds them; KUBEBUILDER_ASSETS has none).");
         }
         _pki = ControlPlanePki.Create(Directory, TimeProvider.System, _options.WithNode ? [ClusterNetwork.BridgeGateway] : null);
+        if (_options.WebhookClientCertificates) WebhookClientCredentials = WebhookClientCredentials.Create(Directory, TimeProvider.System);
         await StartEtcdAsync(cancellationToken);
         var etcdReady = sw.Elapsed;
         await StartApiServerAsync(cancellationToken);
@@ -179,6 +183,7 @@ public sealed class LocalControlPlane : IAsyncDisposable
         "--enable-admission-plugins=NamespaceLifecycle,ServiceAccount,DefaultStorageClass,MutatingAdmissionWebhook,ValidatingAdmissionWebhook,ResourceQuota",
         "--disable-admission-plugins=StorageObjectInUseProtection,PersistentVolumeClaimResize,DefaultTolerationSeconds,Priority,TaintNodesByCondition,RuntimeClass,CertificateApproval,CertificateSigning,CertificateSubjectRestriction,DefaultIngressClass",
         "--watch-cache=true", "--event-ttl=1h",
+        .. WebhookClientCredentials is { } webhookClient ? new[] { $"--admission-control-config-file={webhookClient.AdmissionConfiguration}" } : [],
     ];
 
     private async Task StartControllerManagerAsync(CancellationToken cancellationToken)

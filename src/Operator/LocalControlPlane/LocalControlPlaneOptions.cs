@@ -15,6 +15,12 @@ public sealed record LocalControlPlaneOptions
     /// <summary>Also start a real node (containerd, kubelet, kube-scheduler, kube-proxy, a bridge CNI); needs root.</summary>
     public bool WithNode { get; init; }
 
+    /// <summary>
+    /// kube-apiserver presents a client certificate to every admission webhook (<c>--admission-control-config-file</c>);
+    /// its CA is <see cref="LocalControlPlane.WebhookClientCredentials"/>' <c>CaCert</c>, for <c>Webhooks:ClientCaFile</c>.
+    /// </summary>
+    public bool WebhookClientCertificates { get; init; }
+
     public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromSeconds(90);
 
     public TextWriter Progress { get; init; } = Console.Error;

@@ -19,12 +19,20 @@ public interface IServingCertificateProvider
     /// <summary>PEM of the CA(s) that clients (the API server) must trust: the <c>caBundle</c> of the webhook configurations (raw PEM bytes).</summary>
     byte[] GetCaBundlePem();
 
-    /// <summary>Makes <paramref name="listen"/> the TLS 1.2+ endpoint serving this provider's certificate.</summary>
-    void ConfigureHttps(ListenOptions listen) => listen.UseHttps(new HttpsConnectionAdapterOptions
+    /// <summary>
+    /// Makes <paramref name="listen"/> the TLS 1.2+ endpoint serving this provider's certificate, admitting only the
+    /// callers <paramref name="clients"/> accepts.
+    /// </summary>
+    void ConfigureHttps(ListenOptions listen, WebhookClientAuthentication clients)
     {
-        SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-        ServerCertificateSelector = SelectCertificate,
-    });
+        var options = new HttpsConnectionAdapterOptions
+        {
+            SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+            ServerCertificateSelector = SelectCertificate,
+        };
+        clients.Apply(options);
+        listen.UseHttps(options);
+    }
 
     /// <summary>Completes once a certificate can be served (at once for a certificate generated at start).</summary>
     Task WaitUntilServingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
