@@ -10,24 +10,25 @@ internal static class ClusterObjects
 {
     /// <summary>
     /// Creates a namespace shared by tests (e.g. gmsa-system) unless it exists and is active; one an earlier test left
-    /// Terminating is waited out and created again. Returns whether this call created it.
+    /// Terminating is waited out and created again. Returns whether this call created it. <paramref name="client"/>: another control plane's.
     /// </summary>
-    public static async Task<bool> EnsureActiveNamespaceAsync(string name, CancellationToken cancellationToken = default)
+    public static async Task<bool> EnsureActiveNamespaceAsync(string name, CancellationToken cancellationToken = default, IKubernetes? client = null)
     {
+        client ??= ControlPlaneSetup.Client;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(90));
         while (true)
         {
             try
             {
-                await ControlPlaneSetup.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = name } }, cancellationToken: timeout.Token);
+                await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = name } }, cancellationToken: timeout.Token);
                 return true;
             }
             catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
             {
                 try
                 {
-                    if ((await ControlPlaneSetup.Client.CoreV1.ReadNamespaceAsync(name, cancellationToken: timeout.Token)).Status?.Phase != "Terminating") return false;
+                    if ((await client.CoreV1.ReadNamespaceAsync(name, cancellationToken: timeout.Token)).Status?.Phase != "Terminating") return false;
                 }
                 catch (HttpOperationException gone) when (gone.Response.StatusCode == HttpStatusCode.NotFound)
                 {

@@ -42,6 +42,14 @@ internal sealed class OperatorInTest : IAsyncDisposable
 
         /// <summary>Handlers in the operator's API client (network cut, fault injection).</summary>
         public IReadOnlyList<DelegatingHandler> ApiHandlers { get; init; } = [];
+
+        /// <summary>Further webhook settings, applied last (e.g. <c>ClientCaFile</c>).</summary>
+        public Action<GmsaOperator.Webhooks.WebhookOptions>? Webhooks { get; init; }
+
+        /// <summary>The control plane to run against: a test's own (other API server flags), else the shared one.</summary>
+        public LocalControlPlane.LocalControlPlane? ControlPlane { get; init; }
+
+        public LocalControlPlane.LocalControlPlane Plane => ControlPlane ?? ControlPlaneSetup.Plane;
     }
 
     private readonly WebApplication _app;
@@ -71,7 +79,7 @@ internal sealed class OperatorInTest : IAsyncDisposable
     {
         var webhookPort = FreePorts.Next();
         var healthPort = FreePorts.Next();
-        var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(ControlPlaneSetup.Plane.KubeconfigPath);
+        var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(setup.Plane.KubeconfigPath);
         var app = OperatorHost.Build(config, [], healthPort, setup.Namespace, webhooks: o =>
         {
             o.Port = webhookPort;
@@ -79,6 +87,7 @@ internal sealed class OperatorInTest : IAsyncDisposable
             o.RegisterLocally = setup.RegisterWebhooks;
             if (setup.ConfigurationName is { Length: > 0 } name) o.ConfigurationName = name;
             if (setup.SelectorLabel is not null) o.LocalSelectorLabel = setup.SelectorLabel;
+            setup.Webhooks?.Invoke(o);
         }, certificates: setup.ConfigurationName is null && setup.Certificates is null ? null : s =>
         {
             if (setup.ConfigurationName is { } name)
@@ -95,7 +104,15 @@ internal sealed class OperatorInTest : IAsyncDisposable
     /// <summary>Creates the operator namespace if needed, builds and starts the host.</summary>
     public static async Task<OperatorInTest> StartAsync(Setup setup, CancellationToken cancellationToken = default)
     {
-        await ClusterObjects.EnsureActiveNamespaceAsync(setup.Namespace, cancellationToken);
+        if (setup.ControlPlane is { } own)
+        {
+            using var client = own.CreateClient();
+            await ClusterObjects.EnsureActiveNamespaceAsync(setup.Namespace, cancellationToken, client);
+        }
+        else
+        {
+            await ClusterObjects.EnsureActiveNamespaceAsync(setup.Namespace, cancellationToken);
+        }
         var started = Build(setup);
         await started.StartAsync(cancellationToken);
         return started;
@@ -137,8 +154,10 @@ internal sealed class OperatorInTest : IAsyncDisposable
             // The registrar removes them on stop; make sure a failed start never leaves failurePolicy-Fail hooks behind.
             if (_setup.RegisterWebhooks && _setup.ConfigurationName is { Length: > 0 } name)
             {
-                await ClusterObjects.IgnoreNotFoundAsync(() => ControlPlaneSetup.Client.AdmissionregistrationV1.DeleteMutatingWebhookConfigurationAsync(name));
-                await ClusterObjects.IgnoreNotFoundAsync(() => ControlPlaneSetup.Client.AdmissionregistrationV1.DeleteValidatingWebhookConfigurationAsync(name));
+                using var own = _setup.ControlPlane?.CreateClient();
+                var client = own ?? ControlPlaneSetup.Client;
+                await ClusterObjects.IgnoreNotFoundAsync(() => client.AdmissionregistrationV1.DeleteMutatingWebhookConfigurationAsync(name));
+                await ClusterObjects.IgnoreNotFoundAsync(() => client.AdmissionregistrationV1.DeleteValidatingWebhookConfigurationAsync(name));
             }
         }
     }

@@ -10,7 +10,8 @@ internal static class Kubectl
         public override string ToString() => $"exit {ExitCode}\nstdout:\n{Stdout}\nstderr:\n{Stderr}";
     }
 
-    public static async Task<Result> RunAsync(IEnumerable<string> args, string? stdin = null, CancellationToken cancellationToken = default)
+    /// <param name="kubeconfig">Another control plane's kubeconfig; the shared plane's when null.</param>
+    public static async Task<Result> RunAsync(IEnumerable<string> args, string? stdin = null, CancellationToken cancellationToken = default, string? kubeconfig = null)
     {
         var start = new ProcessStartInfo("kubectl")
         {
@@ -20,7 +21,7 @@ internal static class Kubectl
             UseShellExecute = false,
         };
         start.ArgumentList.Add("--kubeconfig");
-        start.ArgumentList.Add(ControlPlaneSetup.Plane.KubeconfigPath);
+        start.ArgumentList.Add(kubeconfig ?? ControlPlaneSetup.Plane.KubeconfigPath);
         foreach (var arg in args) start.ArgumentList.Add(arg);
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException("kubectl did not start.");
