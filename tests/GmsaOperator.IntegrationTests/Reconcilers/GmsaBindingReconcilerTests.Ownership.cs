@@ -123,6 +123,31 @@ public sealed partial class GmsaBindingReconcilerTests
         }
     }
 
+    [Test]
+    public async Task AfterAnUpgrade_ItsRoleBindingUnderTheOldLongName_IsDeleted_AnotherOneThereIsNot()
+    {
+        await CreateCredSpecAsync();
+        var longName = new string('d', 245);
+        await CreateBindingAsync(longName, ["default"]);
+        var binding = await WaitForReadyAsync(longName, "True", Converge);
+        var oldName = GeneratedNames.LegacyRoleBindingFor(longName)!;
+        // What the earlier release left: the binding's own RoleBinding under the old cut name.
+        await Client.RbacAuthorizationV1.CreateNamespacedRoleBindingAsync(new V1RoleBinding
+        {
+            Metadata = new V1ObjectMeta { Name = oldName, Labels = ManagedByUs, OwnerReferences = [OwnerRef(longName, binding.Metadata.Uid)] },
+            RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "ClusterRole", Name = GeneratedNames.ClusterRoleFor(_credSpec) },
+            Subjects = [new Rbacv1Subject { Kind = "ServiceAccount", Name = "formerly-listed", NamespaceProperty = Namespace }],
+        }, Namespace);
+
+        await Eventually.HoldsAsync(async ct =>
+        {
+            var list = await Client.RbacAuthorizationV1.ListNamespacedRoleBindingAsync(Namespace, cancellationToken: ct);
+            return list.Items.Any(rb => rb.Name() == oldName) ? null : "gone";
+        }, Converge, "the old-named RoleBinding the binding owns to be deleted");
+        Assert.That(await MayUseAsync("formerly-listed"), Is.False);
+        Assert.That(await MayUseAsync("default"), Is.True);
+    }
+
     private V1OwnerReference OwnerRef(string name, string uid) =>
         new() { ApiVersion = $"{GmsaBinding.ApiGroup}/{GmsaBinding.Version}", Kind = GmsaBinding.EntityKind, Name = name, Uid = uid, Controller = true };
 
