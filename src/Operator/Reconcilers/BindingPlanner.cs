@@ -2,42 +2,46 @@ using k8s.Models;
 
 namespace GmsaOperator.Operator.Reconcilers;
 
-/// <summary>What exists today under the names a GmsaBinding's generated objects would use.</summary>
-public enum GeneratedObjectState
-{
-    Missing,
-    Managed,
-    Unmanaged,
-}
-
 /// <summary>Everything the binding reconciler observed, read from the caches.</summary>
+/// <param name="RoleBinding">The object at the binding's generated RoleBinding name, judged against the binding.</param>
+/// <param name="LegacyRoleBinding">The object at an earlier release's name for it (long names only), if any.</param>
+/// <param name="ClusterRole">The object at the credential spec's ClusterRole name, judged against the credential spec.</param>
 public sealed record BindingObservation(
     BindingIdentity Binding,
     string CredentialSpecName,
     IReadOnlyList<string> ServiceAccounts,
     bool CredentialSpecExists,
-    GeneratedObjectState ClusterRole,
-    GeneratedObjectState RoleBinding,
+    ChildOwnership ClusterRole,
+    ChildOwnership RoleBinding,
     string? ExistingRoleRefName,
-    IReadOnlySet<string> ExistingServiceAccounts);
+    IReadOnlySet<string> ExistingServiceAccounts,
+    ChildOwnership? LegacyRoleBinding = null);
 
 /// <summary>A condition to set (lastTransitionTime and observedGeneration are filled in by the condition helper).</summary>
 public sealed record DesiredCondition(string Type, string Status, string Reason, string Message);
 
-/// <summary>What the binding reconciler must do: apply and/or delete the RoleBinding, then write these conditions.</summary>
+/// <summary>
+/// What the binding reconciler must do: run <paramref name="Deletions"/> (each pinned to the object judged), then create
+/// or apply <paramref name="Apply"/> (onto the object judged, if it is ours), then write these conditions.
+/// </summary>
 public sealed record BindingPlan(
     V1RoleBinding? Apply,
-    bool DeleteRoleBinding,
+    IReadOnlyList<ChildDeletion> Deletions,
     DesiredCondition Ready,
     DesiredCondition ServiceAccountsFound,
     string ClusterRoleName,
-    string RoleBindingName);
+    string RoleBindingName)
+{
+    /// <summary>Whether the object at the generated name goes away first (then <see cref="Apply"/> creates it anew).</summary>
+    public bool DeletesRoleBinding => Deletions.Any(d => d.Child.Name == RoleBindingName);
+}
 
 /// <summary>The pure decision of the GmsaBinding reconciler.</summary>
 public static class BindingPlanner
 {
     public const string ReadyType = "Ready";
     public const string ServiceAccountsFoundType = "ServiceAccountsFound";
+    public const string ConflictReason = "Conflict";
 
     public static BindingPlan Plan(BindingObservation o)
     {
@@ -45,37 +49,59 @@ public static class BindingPlanner
         var roleBinding = GeneratedNames.RoleBindingFor(o.Binding.Name);
         var ns = o.Binding.Namespace;
         var accounts = ServiceAccountsCondition(o);
-        var ownsExisting = o.RoleBinding == GeneratedObjectState.Managed;
+        var rb = o.RoleBinding;
+        // Ours under an earlier release's name: always removed (it would keep granting what this binding no longer says).
+        var legacy = o.LegacyRoleBinding is { State: OwnershipState.Owned } l ? [ChildDeletion.Owned(l)] : Array.Empty<ChildDeletion>();
+        // A leftover of a deleted binding of the same name goes (as the garbage collector would), so ours can be created.
+        var clear = rb.State == OwnershipState.Predecessor ? [ChildDeletion.IfDangling(rb)] : Array.Empty<ChildDeletion>();
 
-        BindingPlan Plan(V1RoleBinding? apply, bool delete, string status, string reason, string message) =>
-            new(apply, delete, new DesiredCondition(ReadyType, status, reason, message), accounts, clusterRole, roleBinding);
+        BindingPlan Plan(V1RoleBinding? apply, IEnumerable<ChildDeletion> delete, string status, string reason, string message) =>
+            new(apply, [.. legacy, .. delete], new DesiredCondition(ReadyType, status, reason, message), accounts, clusterRole, roleBinding);
 
-        if (o.RoleBinding == GeneratedObjectState.Unmanaged)
+        if (rb.State == OwnershipState.Foreign)
         {
-            return Plan(null, false, "False", "Conflict",
-                $"RoleBinding {ns}/{roleBinding} already exists and is not managed by gmsa-operator; " +
-                "delete or rename it, or rename this GmsaBinding.");
+            return Plan(null, [], "False", ConflictReason,
+                $"RoleBinding {ns}/{roleBinding} already exists and is not this GmsaBinding's: {rb.Why}. gmsa-operator leaves it " +
+                "untouched; delete or rename it, or rename this GmsaBinding.");
         }
+
+        // Ours (by UID) or a dangling leftover: safe to remove when no RoleBinding should exist.
+        var removeExisting = rb.State switch
+        {
+            OwnershipState.Owned => [ChildDeletion.Owned(rb)],
+            OwnershipState.Predecessor => clear,
+            _ => Array.Empty<ChildDeletion>(),
+        };
 
         if (!o.CredentialSpecExists)
         {
-            return Plan(null, ownsExisting, "False", "CredentialSpecNotFound",
+            return Plan(null, removeExisting, "False", "CredentialSpecNotFound",
                 $"GMSACredentialSpec \"{o.CredentialSpecName}\" does not exist (names are case-sensitive, see 'kubectl get gmsacredentialspecs'); " +
                 "the binding becomes Ready once it is created.");
         }
 
-        if (o.ClusterRole == GeneratedObjectState.Unmanaged)
+        if (o.ClusterRole.State == OwnershipState.Foreign)
         {
             // Binding to a role someone else controls could grant more than `use` of this credential spec.
-            return Plan(null, ownsExisting, "False", "Conflict",
-                $"ClusterRole {clusterRole} already exists and is not managed by gmsa-operator; delete or rename it.");
+            return Plan(null, removeExisting, "False", ConflictReason,
+                $"ClusterRole {clusterRole} already exists and is not generated for GMSACredentialSpec \"{o.CredentialSpecName}\": " +
+                $"{o.ClusterRole.Why}. gmsa-operator leaves it untouched; delete or rename it.");
+        }
+
+        if (o.ClusterRole.State == OwnershipState.Predecessor)
+        {
+            // Its rules came from an earlier credential spec (or whoever forged the reference): bind only to the new one.
+            return Plan(null, removeExisting, "False", "ClusterRolePending",
+                $"ClusterRole {clusterRole} still belongs to an earlier GMSACredentialSpec \"{o.CredentialSpecName}\"; waiting for it to be replaced.");
         }
 
         var desired = DesiredRbac.RoleBinding(o.Binding, o.CredentialSpecName, o.ServiceAccounts);
         // roleRef is immutable: a binding that now names another credential spec needs a new RoleBinding.
-        var recreate = ownsExisting && o.ExistingRoleRefName is not null && o.ExistingRoleRefName != clusterRole;
+        var recreate = rb.State == OwnershipState.Owned && o.ExistingRoleRefName is not null && o.ExistingRoleRefName != clusterRole
+            ? [ChildDeletion.Owned(rb)]
+            : clear;
 
-        if (o.ClusterRole == GeneratedObjectState.Missing)
+        if (o.ClusterRole.State == OwnershipState.Missing)
         {
             return Plan(desired, recreate, "False", "ClusterRolePending",
                 $"Waiting for ClusterRole {clusterRole} to be generated for GMSACredentialSpec \"{o.CredentialSpecName}\".");

@@ -5,6 +5,8 @@ using GmsaOperator.Runtime.Controllers;
 using GmsaOperator.Runtime.Events;
 using GmsaOperator.Runtime.Queue;
 using GmsaOperator.Runtime.Writes;
+using System.Net;
+using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 
@@ -25,39 +27,68 @@ public sealed partial class CredentialSpecReconciler(
     public async Task<ReconcileResult> ReconcileAsync(ObjectKey key, CancellationToken cancellationToken)
     {
         var spec = cache.Get<GmsaCredentialSpec>(key);
+        var gone = spec is null || spec.Metadata.DeletionTimestamp is not null;
+        var owner = new OwnerIdentity(GmsaCredentialSpec.ApiGroup, GmsaCredentialSpec.EntityKind, key.Name, spec?.Metadata.Uid);
         var name = GeneratedNames.ClusterRoleFor(key.Name);
-        var existing = cache.Get<V1ClusterRole>(new ObjectKey(null, name));
-        if (spec is null || spec.Metadata.DeletionTimestamp is not null)
+        var current = Judge(name, owner);
+        var legacy = GeneratedNames.LegacyClusterRoleFor(key.Name) is { } legacyName ? Judge(legacyName, owner) : null;
+        try
         {
-            // Revoke at once rather than wait for the garbage collector (which stays the backstop via the ownerReference).
-            if (existing is not null && ManagedLabels.IsOwnedBy(existing.Metadata, GmsaCredentialSpec.EntityKind, key.Name))
+            if (gone)
             {
-                await writer.DeleteAsync<V1ClusterRole>(new ObjectKey(null, name), cancellationToken);
+                // Revoke at once rather than wait for the garbage collector (which stays the backstop via the ownerReference).
+                return await RevokeAsync([current, legacy], cancellationToken);
+            }
+
+            var plan = ClusterRolePlanner.Plan(spec!.Metadata.Name, spec.Metadata.Uid, current, legacy);
+            foreach (var deletion in plan.Deletions)
+            {
+                if (!await ChildDeletions.RunAsync<V1ClusterRole, GmsaCredentialSpec>(writer, null, null, deletion, cancellationToken)) return ReconcileResult.Requeue;
+            }
+            if (plan.Conflict is not null)
+            {
+                LogConflict(spec.Metadata.Name, name);
+                events.Record(spec, EventTypes.Warning, "Conflict", "GenerateClusterRole", plan.Conflict);
+                return ReconcileResult.Done;
+            }
+
+            var existing = plan.DeletesCurrent ? null : cache.Get<V1ClusterRole>(new ObjectKey(null, name));
+            if (existing is null)
+            {
+                // Create when the cache says missing; already there means the cache is behind: decide again once it is not.
+                if (await writer.CreateAsync(plan.Apply!, cancellationToken) is null) return ReconcileResult.Requeue;
+            }
+            else if (!GeneratedObjectComparer.Satisfies(existing, plan.Apply!))
+            {
+                // Only ever onto the very object judged ours: a replacement since then fails the precondition.
+                await writer.ApplyAsync(plan.Apply!, current.Guard!, cancellationToken);
             }
             return ReconcileResult.Done;
         }
-
-        if (existing is not null && !ManagedLabels.IsManaged(existing.Metadata.Labels))
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
         {
-            LogConflict(spec.Metadata.Name, name);
-            events.Record(spec, EventTypes.Warning, "Conflict", "GenerateClusterRole",
-                $"ClusterRole {name} already exists and is not managed by gmsa-operator; it is left untouched and no GmsaBinding can use this credential spec until it is removed or renamed.");
-            return ReconcileResult.Done;
+            // A precondition failed: the object judged from the cache changed or was replaced. Decide again from the new state.
+            return ReconcileResult.Requeue;
         }
+    }
 
-        var desired = DesiredRbac.ClusterRole(spec.Metadata.Name, spec.Metadata.Uid);
-        if (existing is null)
+    private ChildOwnership Judge(string name, OwnerIdentity owner) =>
+        GeneratedOwnership.Classify(name, cache.Get<V1ClusterRole>(new ObjectKey(null, name))?.Metadata, owner);
+
+    /// <summary>Deletes what the credential spec owned by UID, or what a live read confirms nobody owns any more; never anything else.</summary>
+    private async Task<ReconcileResult> RevokeAsync(IEnumerable<ChildOwnership?> children, CancellationToken cancellationToken)
+    {
+        foreach (var child in children)
         {
-            // Create when the cache says missing; already there means the cache is behind: decide again once it is not.
-            if (await writer.CreateAsync(desired, cancellationToken) is null) return ReconcileResult.Requeue;
-        }
-        else if (!GeneratedObjectComparer.Satisfies(existing, desired))
-        {
-            await writer.ApplyAsync(desired, cancellationToken);
+            var deletion = ChildDeletion.OnRevocation(child);
+            if (deletion is not null && !await ChildDeletions.RunAsync<V1ClusterRole, GmsaCredentialSpec>(writer, null, null, deletion, cancellationToken))
+            {
+                return ReconcileResult.Requeue;
+            }
         }
         return ReconcileResult.Done;
     }
 
-    [LoggerMessage(LogLevel.Warning, "ClusterRole {ClusterRole} for GMSACredentialSpec {CredentialSpec} exists and is not managed by gmsa-operator; not touching it")]
+    [LoggerMessage(LogLevel.Warning, "ClusterRole {ClusterRole} for GMSACredentialSpec {CredentialSpec} exists and is not controlled by it; not touching it")]
     private partial void LogConflict(string credentialSpec, string clusterRole);
 }

@@ -36,27 +36,54 @@ public sealed partial class GmsaBindingReconciler(
     public async Task<ReconcileResult> ReconcileAsync(ObjectKey key, CancellationToken cancellationToken)
     {
         var binding = cache.Get<GmsaBinding>(key);
-        if (binding is null || binding.Metadata.DeletionTimestamp is not null)
+        try
         {
-            // Revoke at once rather than wait for the garbage collector (which stays the backstop via the ownerReference).
-            var generated = new ObjectKey(key.Namespace, GeneratedNames.RoleBindingFor(key.Name));
-            if (cache.Get<V1RoleBinding>(generated) is { } orphan && ManagedLabels.IsOwnedBy(orphan.Metadata, GmsaBinding.EntityKind, key.Name))
+            if (binding is null || binding.Metadata.DeletionTimestamp is not null)
             {
-                await writer.DeleteAsync<V1RoleBinding>(generated, cancellationToken);
+                // Revoke at once rather than wait for the garbage collector (which stays the backstop via the ownerReference).
+                return await RevokeAsync(key, binding?.Metadata.Uid, cancellationToken);
             }
-            return ReconcileResult.Done;
+            return await ReconcileBindingAsync(binding, cancellationToken);
         }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+        {
+            // A precondition failed: the object judged from the cache changed or was replaced. Decide again from the new state.
+            return ReconcileResult.Requeue;
+        }
+    }
 
+    /// <summary>Deletes what this binding owns by UID, or — once it is gone — what a live read confirms nobody owns any more.</summary>
+    private async Task<ReconcileResult> RevokeAsync(ObjectKey key, string? uid, CancellationToken cancellationToken)
+    {
+        var owner = new OwnerIdentity(GmsaBinding.ApiGroup, GmsaBinding.EntityKind, key.Name, uid);
+        foreach (var name in new[] { GeneratedNames.RoleBindingFor(key.Name), GeneratedNames.LegacyRoleBindingFor(key.Name) }.OfType<string>())
+        {
+            var child = GeneratedOwnership.Classify(name, cache.Get<V1RoleBinding>(new ObjectKey(key.Namespace, name))?.Metadata, owner);
+            var deletion = ChildDeletion.OnRevocation(child); // null when not ours: never touched
+            if (deletion is not null && !await ChildDeletions.RunAsync<V1RoleBinding, GmsaBinding>(writer, key.Namespace, key.Namespace, deletion, cancellationToken))
+            {
+                return ReconcileResult.Requeue;
+            }
+        }
+        return ReconcileResult.Done;
+    }
+
+    private async Task<ReconcileResult> ReconcileBindingAsync(GmsaBinding binding, CancellationToken cancellationToken)
+    {
+        var key = ObjectKey.Of(binding);
         var observation = Observe(binding);
         var plan = BindingPlanner.Plan(observation);
         var ready = plan.Ready;
         try
         {
-            if (plan.DeleteRoleBinding)
+            foreach (var deletion in plan.Deletions)
             {
-                await writer.DeleteAsync<V1RoleBinding>(new ObjectKey(key.Namespace, plan.RoleBindingName), cancellationToken);
+                if (!await ChildDeletions.RunAsync<V1RoleBinding, GmsaBinding>(writer, key.Namespace, key.Namespace, deletion, cancellationToken))
+                {
+                    return ReconcileResult.Requeue;
+                }
             }
-            var observed = plan.DeleteRoleBinding ? null : cache.Get<V1RoleBinding>(new ObjectKey(key.Namespace, plan.RoleBindingName));
+            var observed = plan.DeletesRoleBinding ? null : cache.Get<V1RoleBinding>(new ObjectKey(key.Namespace, plan.RoleBindingName));
             if (plan.Apply is not null && !GeneratedObjectComparer.Satisfies(observed, plan.Apply))
             {
                 // Missing from the cache: create (a plain POST is far cheaper for the API server than an apply). If it
@@ -67,11 +94,12 @@ public sealed partial class GmsaBindingReconciler(
                 }
                 else
                 {
-                    await writer.ApplyAsync(plan.Apply, cancellationToken);
+                    // Only ever onto the very object judged ours: a replacement since then fails the precondition.
+                    await writer.ApplyAsync(plan.Apply, observation.RoleBinding.Guard!, cancellationToken);
                 }
             }
         }
-        catch (HttpOperationException e)
+        catch (HttpOperationException e) when (e.Response.StatusCode != HttpStatusCode.Conflict)
         {
             ready = new DesiredCondition(BindingPlanner.ReadyType, ConditionExtensions.False, "ApiError", ApiErrorMessage(e, plan));
             await WriteStatusAsync(binding, ready, plan, cancellationToken);
@@ -85,24 +113,27 @@ public sealed partial class GmsaBindingReconciler(
     private BindingObservation Observe(GmsaBinding binding)
     {
         var ns = binding.Metadata.NamespaceProperty;
+        var name = binding.Metadata.Name;
         var credSpecName = binding.Spec.CredentialSpecName;
-        var clusterRole = cache.Get<V1ClusterRole>(new ObjectKey(null, GeneratedNames.ClusterRoleFor(credSpecName)));
-        var roleBinding = cache.Get<V1RoleBinding>(new ObjectKey(ns, GeneratedNames.RoleBindingFor(binding.Metadata.Name)));
+        var credSpec = cache.Get<GmsaCredentialSpec>(new ObjectKey(null, credSpecName));
+        var clusterRoleName = GeneratedNames.ClusterRoleFor(credSpecName);
+        var clusterRole = cache.Get<V1ClusterRole>(new ObjectKey(null, clusterRoleName));
+        var roleBindingName = GeneratedNames.RoleBindingFor(name);
+        var roleBinding = cache.Get<V1RoleBinding>(new ObjectKey(ns, roleBindingName));
+        var self = new OwnerIdentity(GmsaBinding.ApiGroup, GmsaBinding.EntityKind, name, binding.Metadata.Uid);
+        var legacyName = GeneratedNames.LegacyRoleBindingFor(name);
         return new BindingObservation(
-            new BindingIdentity(binding.ApiVersion, binding.Kind, ns, binding.Metadata.Name, binding.Metadata.Uid),
+            new BindingIdentity(binding.ApiVersion, binding.Kind, ns, name, binding.Metadata.Uid),
             credSpecName,
             [.. binding.Spec.ServiceAccounts],
-            cache.Get<GmsaCredentialSpec>(new ObjectKey(null, credSpecName)) is { Metadata.DeletionTimestamp: null },
-            StateOf(clusterRole?.Metadata),
-            StateOf(roleBinding?.Metadata),
+            credSpec is { Metadata.DeletionTimestamp: null },
+            GeneratedOwnership.Classify(clusterRoleName, clusterRole?.Metadata,
+                new OwnerIdentity(GmsaCredentialSpec.ApiGroup, GmsaCredentialSpec.EntityKind, credSpecName, credSpec?.Metadata.Uid)),
+            GeneratedOwnership.Classify(roleBindingName, roleBinding?.Metadata, self),
             roleBinding?.RoleRef?.Name,
-            cache.List<V1ServiceAccount>(ns).Select(sa => sa.Metadata.Name).ToHashSet(StringComparer.Ordinal));
+            cache.List<V1ServiceAccount>(ns).Select(sa => sa.Metadata.Name).ToHashSet(StringComparer.Ordinal),
+            legacyName is null ? null : GeneratedOwnership.Classify(legacyName, cache.Get<V1RoleBinding>(new ObjectKey(ns, legacyName))?.Metadata, self));
     }
-
-    private static GeneratedObjectState StateOf(V1ObjectMeta? metadata) =>
-        metadata is null ? GeneratedObjectState.Missing
-        : ManagedLabels.IsManaged(metadata.Labels) ? GeneratedObjectState.Managed
-        : GeneratedObjectState.Unmanaged;
 
     private async Task WriteStatusAsync(GmsaBinding binding, DesiredCondition ready, BindingPlan plan, CancellationToken cancellationToken)
     {

@@ -38,6 +38,9 @@ public static class ReconcilerRegistration
         var owner = role.Metadata.OwnerReferences?.FirstOrDefault(o => o.Kind == GmsaCredentialSpec.EntityKind);
         if (owner is not null) return owner.Name;
         var name = role.Metadata.Name;
-        return name.StartsWith(GeneratedNames.ClusterRolePrefix, StringComparison.Ordinal) ? name[GeneratedNames.ClusterRolePrefix.Length..] : null;
+        // A cut name does not contain the credential spec's name; its spec is found through the ownerReference only.
+        return name.StartsWith(GeneratedNames.ClusterRolePrefix, StringComparison.Ordinal) && !GeneratedNames.IsTruncated(name, GeneratedNames.ClusterRolePrefix)
+            ? name[GeneratedNames.ClusterRolePrefix.Length..]
+            : null;
     }
 }

@@ -11,7 +11,7 @@ namespace GmsaOperator.IntegrationTests.Reconcilers;
 
 /// <summary>Credential spec → ClusterRole, GmsaBinding → RoleBinding, status, drift repair and ownership, end to end.</summary>
 [NonParallelizable]
-public sealed class GmsaBindingReconcilerTests : IntegrationTest
+public sealed partial class GmsaBindingReconcilerTests : IntegrationTest
 {
     private static readonly TimeSpan Converge = TimeSpan.FromSeconds(10);
     private OperatorInTest _operator = null!;

@@ -10,6 +10,12 @@ public interface IObjectWriter
     Task<T> ApplyAsync<T>(T desired, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>;
 
     /// <summary>
+    /// Server-side apply of <paramref name="desired"/> onto exactly the object <paramref name="precondition"/> names
+    /// (its resourceVersion): 409 Conflict when it changed or was replaced since it was judged.
+    /// </summary>
+    Task<T> ApplyAsync<T>(T desired, Precondition precondition, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>;
+
+    /// <summary>
     /// Creates the object (POST): much cheaper for the API server than a server-side apply that creates, so it is the
     /// way to make an object the cache says is missing. Null when it already exists (the cache was behind, or somebody
     /// else's object has that name): the caller decides again once the cache has it, and never overwrites it blindly.
@@ -29,4 +35,7 @@ public interface IObjectWriter
 
     /// <summary>Deletes the object (background propagation); true if it existed.</summary>
     Task<bool> DeleteAsync<T>(ObjectKey key, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>;
+
+    /// <summary>Deletes exactly the object <paramref name="precondition"/> names (UID and resourceVersion): 409 Conflict when it changed or was replaced; false if gone.</summary>
+    Task<bool> DeleteAsync<T>(ObjectKey key, Precondition precondition, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>;
 }

@@ -16,10 +16,21 @@ public sealed class ObjectWriter(IKubernetes client, OperatorRuntimeOptions opti
 {
     private const int ConflictAttempts = 10;
 
-    public async Task<T> ApplyAsync<T>(T desired, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>
+    public Task<T> ApplyAsync<T>(T desired, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta> =>
+        ApplyCoreAsync(desired, null, cancellationToken);
+
+    public Task<T> ApplyAsync<T>(T desired, Precondition precondition, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta> =>
+        ApplyCoreAsync(desired, precondition, cancellationToken);
+
+    private async Task<T> ApplyCoreAsync<T>(T desired, Precondition? precondition, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var type = ResourceType.Of<T>();
         var body = WithoutServerFields(type, desired);
+        if (precondition is not null)
+        {
+            // A resourceVersion in an apply body is a precondition; it is unique per write, so it pins the UID too.
+            body["metadata"]!["resourceVersion"] = precondition.ResourceVersion;
+        }
         var key = ObjectKey.Of(desired);
         var patch = new V1Patch(body.ToJsonString(), V1Patch.PatchType.ApplyPatch);
         var result = await pipeline.ExecuteAsync(async ct => key.Namespace is null
@@ -69,14 +80,25 @@ public sealed class ObjectWriter(IKubernetes client, OperatorRuntimeOptions opti
         }
     }
 
-    public async Task<bool> DeleteAsync<T>(ObjectKey key, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>
+    public Task<bool> DeleteAsync<T>(ObjectKey key, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta> =>
+        DeleteCoreAsync<T>(key, null, cancellationToken);
+
+    public Task<bool> DeleteAsync<T>(ObjectKey key, Precondition precondition, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta> =>
+        DeleteCoreAsync<T>(key, precondition, cancellationToken);
+
+    private async Task<bool> DeleteCoreAsync<T>(ObjectKey key, Precondition? precondition, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var type = ResourceType.Of<T>();
+        var options = new V1DeleteOptions
+        {
+            PropagationPolicy = "Background",
+            Preconditions = precondition is null ? null : new V1Preconditions { Uid = precondition.Uid, ResourceVersion = precondition.ResourceVersion },
+        };
         try
         {
             await pipeline.ExecuteAsync(async ct => key.Namespace is null
-                ? await client.CustomObjects.DeleteClusterCustomObjectAsync(type.Group, type.Version, type.Plural, key.Name, propagationPolicy: "Background", cancellationToken: ct)
-                : await client.CustomObjects.DeleteNamespacedCustomObjectAsync(type.Group, type.Version, key.Namespace, type.Plural, key.Name, propagationPolicy: "Background", cancellationToken: ct),
+                ? await client.CustomObjects.DeleteClusterCustomObjectAsync(type.Group, type.Version, type.Plural, key.Name, options, cancellationToken: ct)
+                : await client.CustomObjects.DeleteNamespacedCustomObjectAsync(type.Group, type.Version, key.Namespace, type.Plural, key.Name, options, cancellationToken: ct),
                 cancellationToken);
             return true;
         }
