@@ -89,7 +89,7 @@ public sealed partial class MetricsAccessFilter(IMetricsAuthenticator authentica
         return parts.Length >= 2 && parts[0].Equals("bearer", StringComparison.OrdinalIgnoreCase) && parts[1].Length > 0 ? parts[1] : null;
     }
 
-    private static int? StatusOf(Exception e) => e is HttpOperationException { Response: { } response } ? (int)response.StatusCode : null;
+    private static string StatusOf(Exception e) => e is HttpOperationException { Response: { } response } ? $"HTTP {(int)response.StatusCode}" : "no HTTP response";
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Metrics request without a bearer token: 401")]
     private static partial void LogNoToken(ILogger logger);
@@ -97,11 +97,11 @@ public sealed partial class MetricsAccessFilter(IMetricsAuthenticator authentica
     [LoggerMessage(Level = LogLevel.Debug, Message = "Metrics request with a token the API server did not authenticate: 401")]
     private static partial void LogInvalidToken(ILogger logger);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Metrics request: TokenReview failed ({ErrorType}, HTTP {Status}): 401")]
-    private static partial void LogAuthenticationFailed(ILogger logger, string errorType, int? status);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Metrics request: TokenReview failed ({ErrorType}, {Status}): 401")]
+    private static partial void LogAuthenticationFailed(ILogger logger, string errorType, string status);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Metrics request of {User}: SubjectAccessReview failed ({ErrorType}, HTTP {Status}): 500")]
-    private static partial void LogAuthorizationFailed(ILogger logger, string user, string errorType, int? status);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Metrics request of {User}: SubjectAccessReview failed ({ErrorType}, {Status}): 500")]
+    private static partial void LogAuthorizationFailed(ILogger logger, string user, string errorType, string status);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Metrics request of {User} denied: may not {Verb} {Path}: 403")]
     private static partial void LogDenied(ILogger logger, string user, string verb, string path);
