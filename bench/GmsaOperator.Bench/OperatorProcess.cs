@@ -41,6 +41,8 @@ internal sealed class OperatorProcess : IAsyncDisposable
         start.ArgumentList.Add(logFile);
         start.Environment.Remove("KUBECONFIG");
         start.Environment["DOTNET_gcServer"] = "0";
+        // /metrics is read from the plain loopback health port, also when the bench itself runs in a pod.
+        start.Environment["Metrics__Secure"] = "false";
         foreach (var (k, v) in environment) start.Environment[k] = v;
         var sw = Stopwatch.StartNew();
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {executable}");

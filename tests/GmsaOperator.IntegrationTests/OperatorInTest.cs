@@ -40,6 +40,9 @@ internal sealed class OperatorInTest : IAsyncDisposable
 
         public Action<ShutdownOptions>? Shutdown { get; init; }
 
+        /// <summary>As in a pod: /metrics over HTTPS on <see cref="MetricsPort"/>, authenticated and authorised by the API server (else plain on the health port).</summary>
+        public bool SecureMetrics { get; init; }
+
         /// <summary>Handlers in the operator's API client (network cut, fault injection).</summary>
         public IReadOnlyList<DelegatingHandler> ApiHandlers { get; init; } = [];
 
@@ -56,17 +59,21 @@ internal sealed class OperatorInTest : IAsyncDisposable
     private readonly Setup _setup;
     private bool _started;
 
-    private OperatorInTest(WebApplication app, Setup setup, int webhookPort, int healthPort)
+    private OperatorInTest(WebApplication app, Setup setup, int webhookPort, int healthPort, int metricsPort)
     {
         _app = app;
         _setup = setup;
         WebhookPort = webhookPort;
         HealthPort = healthPort;
+        MetricsPort = metricsPort;
     }
 
     public int WebhookPort { get; }
 
     public int HealthPort { get; }
+
+    /// <summary>The HTTPS /metrics port when <see cref="Setup.SecureMetrics"/> (nothing listens there otherwise).</summary>
+    public int MetricsPort { get; }
 
     public IServiceProvider Services => _app.Services;
 
@@ -79,6 +86,7 @@ internal sealed class OperatorInTest : IAsyncDisposable
     {
         var webhookPort = FreePorts.Next();
         var healthPort = FreePorts.Next();
+        var metricsPort = FreePorts.Next();
         var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(setup.Plane.KubeconfigPath);
         var app = OperatorHost.Build(config, [], healthPort, setup.Namespace, webhooks: o =>
         {
@@ -97,8 +105,13 @@ internal sealed class OperatorInTest : IAsyncDisposable
                 s.ValidatingWebhookConfigurationName = name;
             }
             setup.Certificates?.Invoke(s);
-        }, apiHandlers: setup.ApiHandlers.Count == 0 ? null : () => [.. setup.ApiHandlers], shutdown: setup.Shutdown);
-        return new OperatorInTest(app, setup, webhookPort, healthPort);
+        }, apiHandlers: setup.ApiHandlers.Count == 0 ? null : () => [.. setup.ApiHandlers], shutdown: setup.Shutdown, metrics: o =>
+        {
+            // Explicit either way, so the tests do not depend on whether they run in a pod.
+            o.Secure = setup.SecureMetrics;
+            o.Port = metricsPort;
+        });
+        return new OperatorInTest(app, setup, webhookPort, healthPort, metricsPort);
     }
 
     /// <summary>Creates the operator namespace if needed, builds and starts the host.</summary>

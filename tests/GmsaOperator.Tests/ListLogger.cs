@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace GmsaOperator.Tests;
 
-/// <summary>A logger that keeps every formatted entry, for tests of what is logged.</summary>
+/// <summary>A logger that keeps every formatted entry, for tests of what is (or is not) logged.</summary>
 internal sealed class ListLogger<T> : ILogger<T>
 {
     private readonly Lock _gate = new();
@@ -15,6 +15,9 @@ internal sealed class ListLogger<T> : ILogger<T>
             lock (_gate) return [.. _entries];
         }
     }
+
+    /// <summary>Entries as <c>Level: message</c>.</summary>
+    public IReadOnlyList<string> Lines => [.. Entries.Select(e => $"{e.Level}: {e.Message}")];
 
     public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 

@@ -21,10 +21,16 @@ public static class OperatorDeployment
     public const string ManagerBaseName = "controller-manager";
     public const string WebhookServiceBaseName = "webhook-service";
     public const string WebhookConfigurationBaseName = "webhook";
+    public const string MetricsServiceBaseName = "controller-manager-metrics-service";
+    public const string MetricsReaderRoleBaseName = "metrics-reader";
 
     public const string ManagerDeploymentName = NamePrefix + ManagerBaseName;
     public const string WebhookConfigurationName = NamePrefix + WebhookConfigurationBaseName;
     public const string WebhookServiceName = NamePrefix + WebhookServiceBaseName;
+    public const string MetricsServiceName = NamePrefix + MetricsServiceBaseName;
+
+    /// <summary>The ClusterRole (<c>get</c> on the non-resource URL <c>/metrics</c>) to bind to whoever scrapes the operator.</summary>
+    public const string MetricsReaderRoleName = NamePrefix + MetricsReaderRoleBaseName;
 
     /// <summary>
     /// The url-based configurations an operator outside the cluster registers for itself (local mode). A name of its
@@ -39,9 +45,10 @@ public static class OperatorDeployment
     public const string CaSecretName = NamePrefix + "webhook-ca";
     public const string ServingSecretName = NamePrefix + "webhook-tls";
 
-    /// <summary>Container ports: HTTPS admission webhooks; plain-HTTP /healthz, /readyz and /metrics.</summary>
+    /// <summary>Container ports: HTTPS admission webhooks; plain-HTTP /healthz and /readyz; HTTPS, authenticated /metrics.</summary>
     public const int WebhookPort = 9443;
     public const int HealthPort = 8081;
+    public const int MetricsPort = 8443;
 
     /// <summary>Namespaces labelled with this (value "true") are skipped by the pod webhooks, as upstream.</summary>
     public const string DisabledNamespaceLabel = "windows.k8s.io/disabled";

@@ -23,7 +23,7 @@ public static class RunCommand
         var command = new Command("run", "Run the operator.");
         // The shipped executable has no local control plane: its help does not mention one.
         var withLocal = startLocal is null ? "" : "; a free port with a local control plane";
-        var healthPort = new Option<int?>("--health-port") { Description = $"Port of /healthz, /readyz and /metrics (default 8081{withLocal})" };
+        var healthPort = new Option<int?>("--health-port") { Description = $"Plain-HTTP port of /healthz and /readyz, and of /metrics outside a pod (default 8081{withLocal}); in a pod /metrics is HTTPS on Metrics:Port (8443)" };
         var operatorNamespace = new Option<string?>("--namespace") { Description = "Namespace of the operator (leader-election Lease); default $POD_NAMESPACE, else 'gmsa-system'" };
         var webhookPort = new Option<int?>("--webhook-port") { Description = $"HTTPS port of the admission webhooks (default 9443{withLocal})" };
         var localWebhooks = new Option<bool?>("--local-webhooks") { Description = "Register webhook configurations pointing at https://127.0.0.1:<webhook-port> and remove them on exit" +

@@ -1,12 +1,14 @@
 using System.Text.Json.Nodes;
 using GmsaOperator.Entities.Deployment;
+using k8s.Models;
 
 namespace GmsaOperator.Operator.Generation;
 
 /// <summary>
 /// <c>config/default</c>: what <c>kubectl apply -k config/default</c> installs. Namespace and name prefix are also
 /// compiled into the operator (<see cref="OperatorDeployment"/>): RBAC resourceNames, the webhook namespaceSelector and
-/// runtime Secret names use the final names, which kustomize does not rewrite. Change them in code, not here.
+/// runtime Secret names use the final names, which kustomize does not rewrite. Change them in code, not here. As in
+/// kubebuilder, the Service of the authenticated HTTPS /metrics lives here (leave it out to not expose metrics).
 /// </summary>
 public static class DefaultManifests
 {
@@ -15,7 +17,8 @@ public static class DefaultManifests
 
     public static IEnumerable<GeneratedFile> Files() =>
     [
-        Kustomization.File("default", ["../crd", "../rbac", "../manager", "../webhook"], k =>
+        GeneratedFile.Yaml("default/metrics_service.yaml", MetricsService()),
+        Kustomization.File("default", ["../crd", "../rbac", "../manager", "../webhook", "metrics_service.yaml"], k =>
         {
             k["namespace"] = OperatorDeployment.Namespace;
             k["namePrefix"] = OperatorDeployment.NamePrefix;
@@ -39,4 +42,8 @@ public static class DefaultManifests
             });
         }),
     ];
+
+    /// <summary>Port 8443 (https) to the pods' <c>metrics</c> port; scrapers need a token allowed by the metrics-reader ClusterRole.</summary>
+    private static V1Service MetricsService() => ManagerManifests.Service(OperatorDeployment.MetricsServiceBaseName,
+        new V1ServicePort { Name = "https", Port = OperatorDeployment.MetricsPort, Protocol = "TCP", TargetPort = ManagerManifests.MetricsPortName });
 }

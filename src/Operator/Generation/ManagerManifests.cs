@@ -9,11 +9,23 @@ public static class ManagerManifests
     /// <summary>Image placeholder replaced by the <c>images</c> entry of config/default.</summary>
     public const string ImagePlaceholder = "controller";
 
+    /// <summary>Name of the container port of the authenticated HTTPS /metrics.</summary>
+    public const string MetricsPortName = "metrics";
+
     /// <summary>Labels selecting the operator's pods (selectors are immutable, so they never come from kustomize).</summary>
     public static Dictionary<string, string> PodLabels() => new()
     {
         ["app.kubernetes.io/name"] = OperatorDeployment.AppName,
         ["control-plane"] = OperatorDeployment.ManagerBaseName,
+    };
+
+    /// <summary>A Service in the operator namespace sending <paramref name="port"/> to the operator's pods.</summary>
+    public static V1Service Service(string baseName, V1ServicePort port) => new()
+    {
+        ApiVersion = "v1",
+        Kind = "Service",
+        Metadata = new V1ObjectMeta { Name = baseName, NamespaceProperty = OperatorDeployment.Namespace },
+        Spec = new V1ServiceSpec { Selector = PodLabels(), Ports = [port] },
     };
 
     public static IEnumerable<GeneratedFile> Files()
@@ -120,6 +132,7 @@ public static class ManagerManifests
     {
         Name = "manager",
         Image = ImagePlaceholder,
+        // /metrics: HTTPS on OperatorDeployment.MetricsPort, the default of Metrics:Port (Metrics:Secure is on in a pod).
         Args = ["run", $"--health-port={OperatorDeployment.HealthPort}"],
         Env =
         [
@@ -130,6 +143,7 @@ public static class ManagerManifests
         [
             new V1ContainerPort { Name = "webhook-server", ContainerPort = OperatorDeployment.WebhookPort, Protocol = "TCP" },
             new V1ContainerPort { Name = "health", ContainerPort = OperatorDeployment.HealthPort, Protocol = "TCP" },
+            new V1ContainerPort { Name = MetricsPortName, ContainerPort = OperatorDeployment.MetricsPort, Protocol = "TCP" },
         ],
         LivenessProbe = new V1Probe
         {

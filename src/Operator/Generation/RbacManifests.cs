@@ -7,8 +7,8 @@ namespace GmsaOperator.Operator.Generation;
 
 /// <summary>
 /// <c>config/rbac</c>: the operator's ServiceAccount; a ClusterRole and a Role (own namespace) holding exactly the
-/// permissions its components declare; their bindings; and aggregated roles that let namespace admins, editors and
-/// viewers work with GmsaBindings.
+/// permissions its components declare; their bindings; aggregated roles that let namespace admins, editors and
+/// viewers work with GmsaBindings; and the metrics-reader ClusterRole for scrapers of /metrics.
 /// </summary>
 public static class RbacManifests
 {
@@ -61,6 +61,14 @@ public static class RbacManifests
                 ["create", "delete", "get", "list", "patch", "update", "watch"], "aggregate-to-admin", "aggregate-to-edit")),
             GeneratedFile.Yaml("rbac/gmsabinding_viewer_role.yaml", AggregatedRole("gmsabinding-viewer-role",
                 ["get", "list", "watch"], "aggregate-to-view")),
+            // Bind it to the scraper's ServiceAccount: the metrics port asks the API server whether the caller may get /metrics.
+            GeneratedFile.Yaml("rbac/metrics_reader_role.yaml", new V1ClusterRole
+            {
+                ApiVersion = $"{RbacGroup}/v1",
+                Kind = "ClusterRole",
+                Metadata = new V1ObjectMeta { Name = OperatorDeployment.MetricsReaderRoleBaseName },
+                Rules = [new V1PolicyRule { NonResourceURLs = ["/metrics"], Verbs = ["get"] }],
+            }),
         };
         return [.. files, Kustomization.File("rbac", files.Select(f => f.Path["rbac/".Length..]))];
     }

@@ -22,17 +22,8 @@ public static class WebhookManifests
 
         var files = new List<GeneratedFile>
         {
-            GeneratedFile.Yaml("webhook/service.yaml", new V1Service
-            {
-                ApiVersion = "v1",
-                Kind = "Service",
-                Metadata = new V1ObjectMeta { Name = OperatorDeployment.WebhookServiceBaseName, NamespaceProperty = OperatorDeployment.Namespace },
-                Spec = new V1ServiceSpec
-                {
-                    Selector = ManagerManifests.PodLabels(),
-                    Ports = [new V1ServicePort { Name = "https", Port = 443, Protocol = "TCP", TargetPort = "webhook-server" }],
-                },
-            }),
+            GeneratedFile.Yaml("webhook/service.yaml", ManagerManifests.Service(OperatorDeployment.WebhookServiceBaseName,
+                new V1ServicePort { Name = "https", Port = 443, Protocol = "TCP", TargetPort = "webhook-server" })),
             GeneratedFile.Yaml("webhook/mutating_webhook_configuration.yaml",
                 AdmissionWebhookConfigurations.Mutating(OperatorDeployment.WebhookConfigurationBaseName, OperatorDeployment.Namespace, ServiceConfig)),
             GeneratedFile.Yaml("webhook/validating_webhook_configuration.yaml",

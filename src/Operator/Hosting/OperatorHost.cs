@@ -34,12 +34,13 @@ public static class OperatorHost
     /// <param name="certificates">Certificate settings on top of configuration section <c>Certificates</c> (lifetimes, local mode, …).</param>
     /// <param name="shutdown">Graceful-shutdown settings on top of configuration section <c>Shutdown</c> (tests set the pod name here).</param>
     /// <param name="apiHandlers">Extra handlers in the API client's pipeline, inside the request metrics (tests inject faults here).</param>
+    /// <param name="metrics">Metrics settings on top of configuration section <c>Metrics</c> (tests make them secure outside a pod).</param>
     public static WebApplication Build(KubernetesClientConfiguration kubeConfig, string[] args, int healthPort,
         string? operatorNamespace = null, Action<WebhookOptions>? webhooks = null, Action<CertificateSettings>? certificates = null,
-        Func<DelegatingHandler[]>? apiHandlers = null, Action<ShutdownOptions>? shutdown = null)
+        Func<DelegatingHandler[]>? apiHandlers = null, Action<ShutdownOptions>? shutdown = null, Action<MetricsOptions>? metrics = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
-        // In a pod the kubelet probes the pod IP; outside one, keep probes and metrics on loopback.
+        // In a pod the kubelet probes the pod IP; outside one, keep probes (and plain metrics) on loopback.
         var inPod = Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST") is { Length: > 0 };
         builder.WebHost.UseKestrel(k =>
         {
@@ -83,6 +84,7 @@ public static class OperatorHost
             o.OperatorNamespace = leaseNamespace;
             webhooks?.Invoke(o);
         });
+        builder.Services.AddMetricsServing(builder.Configuration, inPod, leaseNamespace, metrics);
         AddGracefulShutdown(builder, leaseNamespace, shutdown);
 
         var app = builder.Build();
@@ -95,7 +97,7 @@ public static class OperatorHost
             return next(context);
         });
         app.UseGmsaWebhooks();
-        app.MapOperatorRuntimeEndpoints(); // /healthz, /readyz, /metrics on the plain-HTTP health port
+        app.MapMetricsAndProbes(); // /healthz, /readyz on the plain-HTTP health port; /metrics there too, or on its own HTTPS port
         return app;
     }
 

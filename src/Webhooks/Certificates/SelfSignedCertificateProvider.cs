@@ -9,17 +9,19 @@ namespace GmsaOperator.Webhooks.Certificates;
 /// <summary>
 /// A self-signed ECDSA P-256 serving certificate generated in memory at start (SANs 127.0.0.1, ::1, localhost plus any
 /// extra DNS names). It is its own CA bundle. The default when the webhooks are hosted without the operator's
-/// certificate controller (tests, embedding); the operator registers its managed store instead.
+/// certificate controller (tests, embedding; the operator registers its managed store instead), and the operator's
+/// metrics certificate.
 /// </summary>
 public sealed class SelfSignedCertificateProvider : IServingCertificateProvider, IDisposable
 {
     private readonly X509Certificate2 _certificate;
     private readonly byte[] _pem;
 
-    public SelfSignedCertificateProvider(TimeProvider time, IEnumerable<string>? extraDnsNames = null)
+    /// <param name="commonName">Subject CN (informational: clients check the SANs).</param>
+    public SelfSignedCertificateProvider(TimeProvider time, IEnumerable<string>? extraDnsNames = null, string commonName = "gmsa-operator-webhook")
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=gmsa-operator-webhook", key, HashAlgorithmName.SHA256);
+        var request = new CertificateRequest(new X500DistinguishedName($"CN={commonName}"), key, HashAlgorithmName.SHA256);
         var san = new SubjectAlternativeNameBuilder();
         san.AddIpAddress(IPAddress.Loopback);
         san.AddIpAddress(IPAddress.IPv6Loopback);

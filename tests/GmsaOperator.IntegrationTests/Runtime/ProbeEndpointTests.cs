@@ -2,7 +2,7 @@ using System.Net;
 
 namespace GmsaOperator.IntegrationTests.Runtime;
 
-/// <summary>The real operator host answers /healthz, /readyz and /metrics on its health port.</summary>
+/// <summary>The real operator host answers /healthz, /readyz and (plain metrics, as in local mode) /metrics on its health port.</summary>
 public sealed class ProbeEndpointTests : IntegrationTest
 {
     [Test]

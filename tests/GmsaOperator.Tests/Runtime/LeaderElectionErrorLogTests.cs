@@ -17,13 +17,13 @@ public sealed class LeaderElectionErrorLogTests
         """{"kind":"Status","apiVersion":"v1","status":"Failure","message":"leases.coordination.k8s.io \"gmsa-operator-leader\" is forbidden: User \"bob\" cannot get resource \"leases\"","reason":"Forbidden","details":{"name":"gmsa-operator-leader","group":"coordination.k8s.io","kind":"leases"},"code":403}""";
 
     private FakeTimeProvider _time = null!;
-    private ListLogger _logger = null!;
+    private ListLogger<LeaderElectionErrorLog> _logger = null!;
 
     [SetUp]
     public void SetUp()
     {
         _time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
-        _logger = new ListLogger();
+        _logger = new ListLogger<LeaderElectionErrorLog>();
     }
 
     private LeaderElectionErrorLog Create() =>
@@ -86,16 +86,4 @@ public sealed class LeaderElectionErrorLogTests
     {
         Response = new HttpResponseMessageWrapper(new HttpResponseMessage(code), body),
     };
-
-    private sealed class ListLogger : ILogger<LeaderElectionErrorLog>
-    {
-        public List<string> Lines { get; } = [];
-
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            Lines.Add($"{logLevel}: {formatter(state, exception)}");
-    }
 }

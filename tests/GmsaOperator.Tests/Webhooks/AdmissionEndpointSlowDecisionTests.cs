@@ -10,18 +10,6 @@ namespace GmsaOperator.Tests.Webhooks;
 /// <summary>A decision that takes seconds explains why the API server refused an object (timeout, failurePolicy Fail): it is logged.</summary>
 public sealed class AdmissionEndpointSlowDecisionTests
 {
-    private sealed class ListLogger : ILogger<AdmissionEndpoint>
-    {
-        public List<(LogLevel Level, string Message)> Entries { get; } = [];
-
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            Entries.Add((logLevel, formatter(state, exception)));
-    }
-
     private const string Review = """{"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1","request":{"uid":"u1","namespace":"shop","name":"web","operation":"CREATE","kind":{"kind":"Pod"}}}""";
 
     [TestCase(999, false)]
@@ -29,7 +17,7 @@ public sealed class AdmissionEndpointSlowDecisionTests
     public async Task DecisionTakingASecondOrMore_IsAWarningWithItsDuration(int milliseconds, bool logged)
     {
         var time = new FakeTimeProvider();
-        var logger = new ListLogger();
+        var logger = new ListLogger<AdmissionEndpoint>();
         var endpoint = new AdmissionEndpoint(logger, 1024 * 1024, time);
 
         await endpoint.HandleAsync(AdmissionRequests.Post(Review), WebhookPaths.ValidatePod, (_, _) =>
@@ -47,7 +35,7 @@ public sealed class AdmissionEndpointSlowDecisionTests
     public void DecisionAbandonedByTheApiServer_IsLoggedAsSuch()
     {
         var time = new FakeTimeProvider();
-        var logger = new ListLogger();
+        var logger = new ListLogger<AdmissionEndpoint>();
         var endpoint = new AdmissionEndpoint(logger, 1024 * 1024, time);
         using var aborted = new CancellationTokenSource();
         var context = AdmissionRequests.Post(Review);
@@ -77,7 +65,7 @@ public sealed class AdmissionEndpointSlowDecisionTests
     [Test]
     public async Task BodyNeverReceived_BeforeTheApiServerGaveUp_IsLoggedAndNothingIsAnswered()
     {
-        var logger = new ListLogger();
+        var logger = new ListLogger<AdmissionEndpoint>();
         var endpoint = new AdmissionEndpoint(logger, 1024 * 1024, new FakeTimeProvider());
         using var aborted = new CancellationTokenSource();
         var context = AdmissionRequests.Post(Review);
