@@ -40,6 +40,9 @@ internal sealed class OperatorInTest : IAsyncDisposable
 
         public Action<ShutdownOptions>? Shutdown { get; init; }
 
+        /// <summary>Webhook settings beyond port, address and registration (e.g. cache bounds).</summary>
+        public Action<GmsaOperator.Webhooks.WebhookOptions>? Webhooks { get; init; }
+
         /// <summary>Handlers in the operator's API client (network cut, fault injection).</summary>
         public IReadOnlyList<DelegatingHandler> ApiHandlers { get; init; } = [];
     }
@@ -79,6 +82,7 @@ internal sealed class OperatorInTest : IAsyncDisposable
             o.RegisterLocally = setup.RegisterWebhooks;
             if (setup.ConfigurationName is { Length: > 0 } name) o.ConfigurationName = name;
             if (setup.SelectorLabel is not null) o.LocalSelectorLabel = setup.SelectorLabel;
+            setup.Webhooks?.Invoke(o);
         }, certificates: setup.ConfigurationName is null && setup.Certificates is null ? null : s =>
         {
             if (setup.ConfigurationName is { } name)

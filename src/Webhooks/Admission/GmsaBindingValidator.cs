@@ -31,6 +31,11 @@ public sealed class GmsaBindingValidator(IAccessReviewer reviewer, IServiceAccou
     {
         if (request.Kind?.Kind != Kind) return AdmissionResult.Deny(400, $"expected a {Kind} object, got a {request.Kind?.Kind}");
         if (request.Operation is not ("CREATE" or "UPDATE")) return AdmissionResult.Deny(AdmissionErrors.UnexpectedOperation(request.Operation));
+        // Counted on the raw document first: decoding 10,000 forged items costs far more than refusing them.
+        if (RawServiceAccountCount(request.Object) is > 0 and var count && count > MaxServiceAccounts)
+        {
+            return AdmissionResult.Deny(422, $"GmsaBinding {GoQuote.Quote(RawName(request.Object) ?? request.Name ?? "")} is invalid: {TooManyServiceAccounts(count)}");
+        }
         if (!TryDecode(request.Object, out var binding, out var error)) return AdmissionResult.Deny(error!);
 
         var @namespace = request.Namespace ?? binding.Metadata?.Namespace ?? "";
@@ -104,7 +109,7 @@ public sealed class GmsaBindingValidator(IAccessReviewer reviewer, IServiceAccou
     private static string? InvalidServiceAccounts(GmsaBindingObject binding)
     {
         var items = binding.Spec?.ServiceAccounts ?? [];
-        if (items.Count > MaxServiceAccounts) return $"spec.serviceAccounts: Too many: {items.Count}: must have at most {MaxServiceAccounts} items";
+        if (items.Count > MaxServiceAccounts) return TooManyServiceAccounts(items.Count);
         var names = binding.ServiceAccountNames;
         for (var i = 0; i < names.Count; i++)
         {
@@ -113,6 +118,16 @@ public sealed class GmsaBindingValidator(IAccessReviewer reviewer, IServiceAccou
         }
         return null;
     }
+
+    private static string TooManyServiceAccounts(int count) => $"spec.serviceAccounts: Too many: {count}: must have at most {MaxServiceAccounts} items";
+
+    private static string? RawName(JsonElement? raw) =>
+        raw is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == JsonValueKind.Object
+        && metadata.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String ? name.GetString() : null;
+
+    private static int RawServiceAccountCount(JsonElement? raw) =>
+        raw is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty("spec", out var spec) && spec.ValueKind == JsonValueKind.Object
+        && spec.TryGetProperty("serviceAccounts", out var accounts) && accounts.ValueKind == JsonValueKind.Array ? accounts.GetArrayLength() : 0;
 
     /// <summary>True when the update points at another credspec or adds service accounts.</summary>
     private static bool GrantsMore(GmsaBindingObject binding, GmsaBindingObject old) =>
