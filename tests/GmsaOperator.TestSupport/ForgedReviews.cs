@@ -1,13 +1,13 @@
 using System.Text;
 using System.Text.Json;
 
-namespace GmsaOperator.IntegrationTests.Webhooks;
+namespace GmsaOperator.TestSupport;
 
 /// <summary>
 /// AdmissionReview bodies as anyone who reaches the webhook port could POST them: the API server never sent them, so
 /// nothing it validates (names, list sizes, nesting) holds.
 /// </summary>
-internal static class ForgedReviews
+public static class ForgedReviews
 {
     /// <summary>A pod CREATE for <c>/validate</c>: pod-level credspec name and optional contents, under any service account.</summary>
     public static byte[] Pod(string uid, string ns, string serviceAccount, string credSpecName, string? contents = null) => Review(uid, ns, "Pod", w =>
@@ -87,17 +87,26 @@ internal static class ForgedReviews
         return buffer.ToArray();
     }
 
-    /// <summary>The decision in a well-formed review answer: (allowed, status code, message), or null when it is not one.</summary>
+    /// <summary>The decision in a well-formed v1 review answer: (allowed, status code, message), or null when it is not one.</summary>
     public static (bool Allowed, int Code, string Message)? Decision(byte[] answer)
     {
-        if (Reliability.AdmissionFuzzer.CheckReview(answer) is not null) return null;
-        using var document = JsonDocument.Parse(answer);
-        var response = document.RootElement.GetProperty("response");
-        var allowed = response.GetProperty("allowed").GetBoolean();
-        var status = response.TryGetProperty("status", out var s) ? s : default;
-        var code = status.ValueKind == JsonValueKind.Object && status.TryGetProperty("code", out var c) ? c.GetInt32() : 200;
-        var message = status.ValueKind == JsonValueKind.Object && status.TryGetProperty("message", out var m) ? m.GetString() ?? "" : "";
-        return (allowed, code, message);
+        try
+        {
+            using var document = JsonDocument.Parse(answer);
+            var root = document.RootElement;
+            if (root.GetProperty("kind").GetString() != "AdmissionReview" || root.GetProperty("apiVersion").GetString() != "admission.k8s.io/v1") return null;
+            var response = root.GetProperty("response");
+            if (response.GetProperty("uid").ValueKind != JsonValueKind.String) return null;
+            var allowed = response.GetProperty("allowed").GetBoolean();
+            var status = response.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.Object ? s : default;
+            var code = status.ValueKind == JsonValueKind.Object && status.TryGetProperty("code", out var c) ? c.GetInt32() : 200;
+            var message = status.ValueKind == JsonValueKind.Object && status.TryGetProperty("message", out var m) ? m.GetString() ?? "" : "";
+            return (allowed, code, message);
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            return null;
+        }
     }
 
     /// <summary>A distinct string of exactly <paramref name="length"/> characters that is a valid object name.</summary>
