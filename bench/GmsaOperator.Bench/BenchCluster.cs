@@ -69,7 +69,7 @@ internal static class BenchCluster
         return ready;
     }
 
-    private static async Task IgnoreConflict(Func<Task> create)
+    internal static async Task IgnoreConflict(Func<Task> create)
     {
         try
         {

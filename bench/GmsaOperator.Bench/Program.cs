@@ -66,6 +66,16 @@ await using (var op = OperatorProcess.Start(options.Operator, plane.KubeconfigPa
         AddValidate(cached, "SAR cache on", 4000);
         NoteRss(mutate.MaxRssBytes);
         NoteRss(cached.MaxRssBytes);
+
+        // Forged reviews straight at the port (no API server in front): memory must stay bounded whatever they claim.
+        await ForgedFlood.GrantAsync(client, ns, ct);
+        using var flood = new ForgedFlood(op.WebhookPort, await WebhookCaAsync(client, ct));
+        var forged = await flood.RunAsync(ns, credSpec, options.WarmUp, TimeSpan.FromSeconds(Math.Max(15, options.Duration.TotalSeconds)), op.ReadRssBytes, ct);
+        await log.WriteLineAsync($"==> [bench] forged flood: {forged.Requests:N0} reviews in {forged.Seconds:0.0} s, RSS {(forged.RssBeforeBytes ?? 0) / 1e6:0.0} → {(forged.RssAfterBytes ?? 0) / 1e6:0.0} MB, {forged.Malformed} malformed answers");
+        figures.Add(Figure.AtMost("forged-review flood: RSS growth", forged.RssGrowthMb, "MB", 64,
+            $"{forged.Requests:N0} forged /validate + /validate-gmsabinding in {forged.Seconds:0} s from {ForgedFlood.Clients} clients, after a warm-up; VmRSS"));
+        figures.Add(Figure.AtMost("forged-review flood: malformed answers", forged.Malformed, "", 0, "not an AdmissionReview and not a 4xx"));
+        NoteRss(forged.RssAfterBytes);
     }
 }
 

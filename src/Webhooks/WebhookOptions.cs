@@ -17,6 +17,18 @@ public sealed class WebhookOptions
     /// <summary>How long an ALLOWED authorisation decision is reused (<c>Webhooks:AuthorizationCacheTtl</c>, default 10 s, 0 disables). Also the revocation delay.</summary>
     public TimeSpan AuthorizationCacheTtl { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Most ALLOWED authorisation decisions remembered at once (<c>Webhooks:AuthorizationCacheMaxEntries</c>, default
+    /// 10,000); when full the oldest goes. Keys are 32-byte hashes, so the cache stays around 2 MB however long the names.
+    /// </summary>
+    public int AuthorizationCacheMaxEntries { get; set; } = 10_000;
+
+    /// <summary>
+    /// Most distinct authorisation questions with a shared (coalesced) SubjectAccessReview in flight
+    /// (<c>Webhooks:AuthorizationMaxSharedReviews</c>, default 10,000); beyond it a request sends its own review.
+    /// </summary>
+    public int AuthorizationMaxSharedReviews { get; set; } = 10_000;
+
     /// <summary>Largest accepted AdmissionReview body (<c>Webhooks:MaxRequestBodyBytes</c>, default 3 MiB); larger → 413.</summary>
     public long MaxRequestBodyBytes { get; set; } = 3 * 1024 * 1024;
 

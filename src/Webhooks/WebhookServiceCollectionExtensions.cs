@@ -43,6 +43,8 @@ public static class WebhookServiceCollectionExtensions
         builder.Validate(o => o.Port is > 0 and < 65536, "Webhooks:Port must be between 1 and 65535")
             .Validate(o => IPAddress.TryParse(o.ListenAddress, out _), "Webhooks:ListenAddress must be an IP address")
             .Validate(o => o.AuthorizationCacheTtl >= TimeSpan.Zero, "Webhooks:AuthorizationCacheTtl must not be negative")
+            .Validate(o => o.AuthorizationCacheMaxEntries > 0, "Webhooks:AuthorizationCacheMaxEntries must be positive")
+            .Validate(o => o.AuthorizationMaxSharedReviews > 0, "Webhooks:AuthorizationMaxSharedReviews must be positive")
             .Validate(o => o.MaxRequestBodyBytes > 0, "Webhooks:MaxRequestBodyBytes must be positive")
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WebhookOptions>, ClientCaFileValidation>());
@@ -56,10 +58,13 @@ public static class WebhookServiceCollectionExtensions
             return sp.GetService<ICredentialSpecCache>() is { } cache ? new CacheFirstCredentialSpecSource(cache, live) : live;
         });
         // Cache (allowed decisions, TTL) in front of coalescing (one review in flight per question) in front of the API.
-        services.TryAddSingleton<IAccessReviewer>(sp => new CachingAccessReviewer(
-            new CoalescingAccessReviewer(new SubjectAccessReviewer(sp.GetRequiredService<IKubernetes>()), SharedReviewTimeout),
-            sp.GetRequiredService<IOptions<WebhookOptions>>().Value.AuthorizationCacheTtl,
-            sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IAccessReviewer>(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<WebhookOptions>>().Value;
+            return new CachingAccessReviewer(
+                new CoalescingAccessReviewer(new SubjectAccessReviewer(sp.GetRequiredService<IKubernetes>()), SharedReviewTimeout, o.AuthorizationMaxSharedReviews),
+                o.AuthorizationCacheTtl, o.AuthorizationCacheMaxEntries, sp.GetRequiredService<TimeProvider>());
+        });
         services.TryAddSingleton<IServiceAccountDirectory, KubernetesServiceAccountDirectory>();
         services.TryAddSingleton<CredentialSpecResolver>();
         services.TryAddSingleton(sp => new PodMutator(sp.GetRequiredService<CredentialSpecResolver>(), sp.GetRequiredService<IOptions<WebhookOptions>>().Value.RandomHostname));

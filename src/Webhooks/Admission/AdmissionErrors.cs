@@ -39,6 +39,20 @@ public static class AdmissionErrors
 
     public static AdmissionError CredSpecNotMarshallable(string name, string error) => new(500, $"unable to marshall cred spec {name} into a JSON: {error}");
 
+    // Not upstream's: names the API server would never let through, so only a forged body gets these (before any lookup).
+    public static AdmissionError InvalidNamespace(string problem) => new(400, $"namespace: {problem}");
+
+    public static AdmissionError InvalidServiceAccountName(string podName, string problem) =>
+        new(422, $"pod {GoQuote.Quote(podName)} is invalid: spec.serviceAccountName: {problem}");
+
+    public static AdmissionError InvalidCredSpecName(GmsaBlock block, string problem) =>
+        new(422, $"{block.KindText} {GoQuote.Quote(block.ResourceName)} has an invalid GMSA cred spec name: {problem}");
+
+    public static AdmissionError InvalidCredSpecName(string problem) => new(422, $"invalid GMSA cred spec name: {problem}");
+
+    public static AdmissionError ContentsTooDeep(GmsaBlock block, int maxDepth) =>
+        new(422, $"the GMSA cred spec contents for {block.KindText} {GoQuote.Quote(block.ResourceName)} are nested deeper than the limit of {maxDepth} levels");
+
     public static AdmissionError GmsaModified(string what, GmsaBlock block) =>
         new(403, $"cannot update an existing pod's GMSA settings (GMSA {what} modified on {block.KindText} {GoQuote.Quote(block.ResourceName)})");
 }

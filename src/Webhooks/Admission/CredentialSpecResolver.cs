@@ -9,6 +9,8 @@ public sealed class CredentialSpecResolver(ICredentialSpecSource source)
 {
     public async ValueTask<(string? Contents, AdmissionError? Error)> ResolveAsync(string name, CancellationToken cancellationToken)
     {
+        // A name no object can have is never looked up (a forged body could otherwise send megabyte-long names to the API).
+        if (AdmissionNames.InvalidSubdomain(name) is { } invalid) return (null, AdmissionErrors.InvalidCredSpecName(invalid));
         JsonElement? found;
         try
         {

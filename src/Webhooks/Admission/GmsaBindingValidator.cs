@@ -1,5 +1,6 @@
+using System.Reflection;
 using System.Text.Json;
-using System.Text.RegularExpressions;
+using GmsaOperator.Entities.Bindings;
 using GmsaOperator.Entities.Generation;
 using GmsaOperator.Webhooks.Authorization;
 using GmsaOperator.Webhooks.CredentialSpecs;
@@ -14,28 +15,46 @@ namespace GmsaOperator.Webhooks.Admission;
 /// (finalizers, labels, removals) pass, so the operator's own metadata writes are not blocked. Missing service accounts
 /// or credspec only produce admission warnings.
 /// </summary>
-public sealed partial class GmsaBindingValidator(IAccessReviewer reviewer, IServiceAccountDirectory serviceAccounts, ICredentialSpecSource credentialSpecs)
+public sealed class GmsaBindingValidator(IAccessReviewer reviewer, IServiceAccountDirectory serviceAccounts, ICredentialSpecSource credentialSpecs)
 {
     public const string Kind = "GmsaBinding";
+
+    private static readonly PropertyInfo ServiceAccountsProperty = typeof(GmsaBindingSpec).GetProperty(nameof(GmsaBindingSpec.ServiceAccounts))!;
+
+    /// <summary>The CRD's <c>maxItems</c> of <c>spec.serviceAccounts</c> (one lookup per item, so a forged body must not exceed it either).</summary>
+    public static readonly int MaxServiceAccounts = ServiceAccountsProperty.GetCustomAttribute<ItemsAttribute>()!.Max;
+
+    /// <summary>The CRD's <c>maxLength</c> of each <c>spec.serviceAccounts</c> item.</summary>
+    public static readonly int MaxServiceAccountNameLength = ServiceAccountsProperty.GetCustomAttribute<ItemPatternAttribute>()!.MaxLength;
 
     public async ValueTask<AdmissionResult> ValidateAsync(AdmissionRequest request, CancellationToken cancellationToken)
     {
         if (request.Kind?.Kind != Kind) return AdmissionResult.Deny(400, $"expected a {Kind} object, got a {request.Kind?.Kind}");
         if (request.Operation is not ("CREATE" or "UPDATE")) return AdmissionResult.Deny(AdmissionErrors.UnexpectedOperation(request.Operation));
+        // Counted on the raw document first: decoding 10,000 forged items costs far more than refusing them.
+        if (RawServiceAccountCount(request.Object) is > 0 and var count && count > MaxServiceAccounts)
+        {
+            return AdmissionResult.Deny(422, $"GmsaBinding {GoQuote.Quote(RawName(request.Object) ?? request.Name ?? "")} is invalid: {TooManyServiceAccounts(count)}");
+        }
         if (!TryDecode(request.Object, out var binding, out var error)) return AdmissionResult.Deny(error!);
 
         var @namespace = request.Namespace ?? binding.Metadata?.Namespace ?? "";
+        if (AdmissionNames.InvalidNamespace(@namespace) is { } badNamespace) return AdmissionResult.Deny(400, $"namespace: {badNamespace}");
         var name = binding.Metadata?.Name ?? request.Name ?? "";
         var credentialSpec = binding.Spec?.CredentialSpecName;
         if (string.IsNullOrEmpty(credentialSpec))
         {
             return AdmissionResult.Deny(422, $"GmsaBinding {GoQuote.Quote(name)} is invalid: spec.credentialSpecName is required");
         }
-        if (InvalidObjectName(credentialSpec) is { } invalid)
+        // The CRD schema already refuses what follows; checked here too so a forged body never turns into API calls
+        // (SubjectAccessReview, GETs), cache keys, or a denial message that echoes a name of up to the whole body limit.
+        if (AdmissionNames.InvalidSubdomain(credentialSpec) is { } invalid)
         {
-            // The CRD schema already refuses these; checked here too so a hostile body never turns into API calls
-            // (SubjectAccessReview, GET) or a denial message that echoes a name of up to the whole body limit.
             return AdmissionResult.Deny(422, $"GmsaBinding {GoQuote.Quote(name)} is invalid: spec.credentialSpecName: {invalid}");
+        }
+        if (InvalidServiceAccounts(binding) is { } badAccounts)
+        {
+            return AdmissionResult.Deny(422, $"GmsaBinding {GoQuote.Quote(name)} is invalid: {badAccounts}");
         }
 
         if (request.Operation == "UPDATE" && TryDecode(request.OldObject, out var old, out _) && !GrantsMore(binding, old))
@@ -86,17 +105,29 @@ public sealed partial class GmsaBindingValidator(IAccessReviewer reviewer, IServ
         return warnings;
     }
 
-    /// <summary>Why <paramref name="name"/> cannot be an object name (RFC 1123 subdomain, as the API server checks), or null.</summary>
-    public static string? InvalidObjectName(string name)
+    /// <summary>The first way <c>spec.serviceAccounts</c> breaks the CRD's own limits (item count, item length, name rules), or null.</summary>
+    private static string? InvalidServiceAccounts(GmsaBindingObject binding)
     {
-        if (name.Length > NamePatterns.Dns1123SubdomainMaxLength) return $"Too long: may not be more than {NamePatterns.Dns1123SubdomainMaxLength} bytes";
-        return Dns1123Subdomain().IsMatch(name) && !name.EndsWith('\n') // .NET's $ also matches before a final newline
-            ? null
-            : $"Invalid value: {GoQuote.Quote(name)}: a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
+        var items = binding.Spec?.ServiceAccounts ?? [];
+        if (items.Count > MaxServiceAccounts) return TooManyServiceAccounts(items.Count);
+        var names = binding.ServiceAccountNames;
+        for (var i = 0; i < names.Count; i++)
+        {
+            if (names[i].Length > MaxServiceAccountNameLength) return $"spec.serviceAccounts[{i}]: Too long: may not be more than {MaxServiceAccountNameLength} bytes";
+            if (AdmissionNames.InvalidSubdomain(names[i]) is { } invalid) return $"spec.serviceAccounts[{i}]: {invalid}";
+        }
+        return null;
     }
 
-    [GeneratedRegex(NamePatterns.Dns1123Subdomain, RegexOptions.CultureInvariant)]
-    private static partial Regex Dns1123Subdomain();
+    private static string TooManyServiceAccounts(int count) => $"spec.serviceAccounts: Too many: {count}: must have at most {MaxServiceAccounts} items";
+
+    private static string? RawName(JsonElement? raw) =>
+        raw is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == JsonValueKind.Object
+        && metadata.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String ? name.GetString() : null;
+
+    private static int RawServiceAccountCount(JsonElement? raw) =>
+        raw is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty("spec", out var spec) && spec.ValueKind == JsonValueKind.Object
+        && spec.TryGetProperty("serviceAccounts", out var accounts) && accounts.ValueKind == JsonValueKind.Array ? accounts.GetArrayLength() : 0;
 
     /// <summary>True when the update points at another credspec or adds service accounts.</summary>
     private static bool GrantsMore(GmsaBindingObject binding, GmsaBindingObject old) =>

@@ -34,10 +34,15 @@ public sealed class PodValidator(CredentialSpecResolver resolver, IAccessReviewe
     {
         var serviceAccount = pod.Spec?.ServiceAccountName ?? "";
         var decisions = new Dictionary<string, AccessDecision>(StringComparer.Ordinal);
+        var subjectChecked = false;
         foreach (var block in blocks)
         {
             if (block.Name is { } name)
             {
+                // Names the API server never lets through mean a forged body: refused before any cache or API use.
+                if (!subjectChecked && InvalidSubject(pod, @namespace, serviceAccount) is { } badSubject) return AdmissionResult.Deny(badSubject);
+                subjectChecked = true;
+                if (AdmissionNames.InvalidSubdomain(name) is { } badName) return AdmissionResult.Deny(AdmissionErrors.InvalidCredSpecName(block, badName));
                 if (!decisions.TryGetValue(name, out var decision))
                 {
                     decision = await reviewer.CanUseCredentialSpecAsync(AccessSubject.ForServiceAccount(@namespace, serviceAccount), @namespace, name, cancellationToken).ConfigureAwait(false);
@@ -49,10 +54,9 @@ public sealed class PodValidator(CredentialSpecResolver resolver, IAccessReviewe
                 {
                     var (expected, error) = await resolver.ResolveAsync(name, cancellationToken).ConfigureAwait(false);
                     if (error is not null) return AdmissionResult.Deny(error);
-                    if (!GoJsonEquality.CredentialSpecsEqual(contents, expected!, out var parseError))
-                    {
-                        return AdmissionResult.Deny(AdmissionErrors.ContentsMismatch(block, name, parseError));
-                    }
+                    var comparison = GoJsonEquality.Compare(contents, expected!, out var parseError);
+                    if (comparison == GoJsonEquality.Outcome.TooDeep) return AdmissionResult.Deny(AdmissionErrors.ContentsTooDeep(block, GoJsonEquality.MaxDepth));
+                    if (comparison != GoJsonEquality.Outcome.Equal) return AdmissionResult.Deny(AdmissionErrors.ContentsMismatch(block, name, parseError));
                 }
             }
             else if (block.Contents is not null)
@@ -61,6 +65,20 @@ public sealed class PodValidator(CredentialSpecResolver resolver, IAccessReviewe
             }
         }
         return AdmissionResult.Allow();
+    }
+
+    /// <summary>
+    /// The namespace must be a namespace name and a set service account a service-account name. An empty one is left to
+    /// the access review (which denies it), as upstream.
+    /// </summary>
+    private static AdmissionError? InvalidSubject(PodObject pod, string @namespace, string serviceAccount)
+    {
+        if (AdmissionNames.InvalidNamespace(@namespace) is { } badNamespace) return AdmissionErrors.InvalidNamespace(badNamespace);
+        if (serviceAccount.Length > 0 && AdmissionNames.InvalidSubdomain(serviceAccount) is { } badAccount)
+        {
+            return AdmissionErrors.InvalidServiceAccountName(pod.Metadata?.Name ?? "", badAccount);
+        }
+        return null;
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 
 namespace GmsaOperator.Webhooks.Json;
@@ -5,26 +6,69 @@ namespace GmsaOperator.Webhooks.Json;
 /// <summary>
 /// Compares two credential-spec texts like upstream: byte-identical strings are equal without parsing; otherwise both
 /// must parse as JSON objects and are compared like Go's <c>reflect.DeepEqual</c> of decoded maps (key order and
-/// whitespace ignored, array order significant, numbers as float64, duplicate keys: last wins).
+/// whitespace ignored, array order significant, numbers as float64, duplicate keys: last wins). Documents nested
+/// deeper than <see cref="MaxDepth"/> are refused before they are parsed, so the recursive comparison below is bounded
+/// (a credspec is four levels deep; a forged pod can send hundreds of thousands).
 /// </summary>
 public static class GoJsonEquality
 {
+    /// <summary>Deepest accepted nesting of objects and arrays in credspec contents.</summary>
+    public const int MaxDepth = 64;
+
+    /// <summary>How two credspec texts compare.</summary>
+    public enum Outcome
+    {
+        Equal,
+        NotEqual,
+        Unparseable,
+        TooDeep,
+    }
+
     /// <summary>True when equal; <paramref name="error"/> is the upstream parse-error text when one side is not a JSON object.</summary>
     public static bool CredentialSpecsEqual(string fromPod, string fromResource, out string? error)
     {
+        var outcome = Compare(fromPod, fromResource, out error);
+        if (outcome == Outcome.TooDeep) error = $"nested deeper than the limit of {MaxDepth} levels";
+        return outcome == Outcome.Equal;
+    }
+
+    /// <summary>The comparison; <paramref name="error"/> is the upstream parse-error text when <see cref="Outcome.Unparseable"/>.</summary>
+    public static Outcome Compare(string fromPod, string fromResource, out string? error)
+    {
         error = null;
-        if (string.Equals(fromPod, fromResource, StringComparison.Ordinal)) return true;
+        if (string.Equals(fromPod, fromResource, StringComparison.Ordinal)) return Outcome.Equal;
+        if (TooDeep(fromPod) || TooDeep(fromResource)) return Outcome.TooDeep;
         if (!TryParseObject(fromPod, out var podValue, out var podError))
         {
             error = $"unable to parse {GoQuote.Quote(fromPod)} as a JSON object: {podError}";
-            return false;
+            return Outcome.Unparseable;
         }
         if (!TryParseObject(fromResource, out var resourceValue, out var resourceError))
         {
             error = $"unable to parse CRD {GoQuote.Quote(fromResource)} as a JSON object: {resourceError}";
-            return false;
+            return Outcome.Unparseable;
         }
-        return DeepEquals(podValue, resourceValue);
+        return DeepEquals(podValue, resourceValue) ? Outcome.Equal : Outcome.NotEqual;
+    }
+
+    /// <summary>
+    /// True when more than <see cref="MaxDepth"/> objects/arrays are open at once. A reader pass (iterative, nothing
+    /// built) that stops at the first level too many; malformed text is not "too deep" and gets the parser's error.
+    /// </summary>
+    public static bool TooDeep(string text)
+    {
+        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(text), new JsonReaderOptions { MaxDepth = MaxDepth + 1 });
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && reader.CurrentDepth + 1 > MaxDepth) return true;
+            }
+        }
+        catch (JsonException)
+        {
+        }
+        return false;
     }
 
     private static bool TryParseObject(string text, out object? value, out string? error)
@@ -33,7 +77,7 @@ public static class GoJsonEquality
         error = null;
         try
         {
-            using var document = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 10_000 });
+            using var document = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = MaxDepth });
             var root = document.RootElement;
             switch (root.ValueKind)
             {

@@ -29,7 +29,7 @@ public sealed class AuthorizationTests
     {
         var inner = new CountingReviewer();
         var time = new FakeTimeProvider();
-        var cache = new CachingAccessReviewer(inner, TimeSpan.FromSeconds(10), time);
+        var cache = new CachingAccessReviewer(inner, TimeSpan.FromSeconds(10), 10_000, time);
         await cache.CanUseCredentialSpecAsync(Sa, "ns1", "webapp1", default);
         await cache.CanUseCredentialSpecAsync(Sa, "ns1", "webapp1", default);
         Assert.That(inner.Calls, Is.EqualTo(1));
@@ -46,16 +46,47 @@ public sealed class AuthorizationTests
     public async Task Cache_NeverCachesDenials_AndZeroTtlDisables()
     {
         var inner = new CountingReviewer { Allow = false };
-        var cache = new CachingAccessReviewer(inner, TimeSpan.FromSeconds(10), new FakeTimeProvider());
+        var cache = new CachingAccessReviewer(inner, TimeSpan.FromSeconds(10), 10_000, new FakeTimeProvider());
         await cache.CanUseCredentialSpecAsync(Sa, "ns1", "webapp1", default);
         inner.Allow = true;
         var granted = await cache.CanUseCredentialSpecAsync(Sa, "ns1", "webapp1", default);
         Assert.That((granted.Allowed, inner.Calls), Is.EqualTo((true, 2)), "a new grant takes effect at once");
 
-        var uncached = new CachingAccessReviewer(inner, TimeSpan.Zero, new FakeTimeProvider());
+        var uncached = new CachingAccessReviewer(inner, TimeSpan.Zero, 10_000, new FakeTimeProvider());
         await uncached.CanUseCredentialSpecAsync(Sa, "ns1", "webapp1", default);
         await uncached.CanUseCredentialSpecAsync(Sa, "ns1", "webapp1", default);
         Assert.That(inner.Calls, Is.EqualTo(4));
+    }
+
+    [Test]
+    public async Task Cache_HoldsAtMostMaxEntries_EvictingTheOldest()
+    {
+        var inner = new CountingReviewer();
+        var time = new FakeTimeProvider();
+        var cache = new CachingAccessReviewer(inner, TimeSpan.FromSeconds(10), 3, time);
+        for (var i = 0; i < 5; i++)
+        {
+            await cache.CanUseCredentialSpecAsync(Sa, "ns1", $"spec-{i}", default);
+            time.Advance(TimeSpan.FromMilliseconds(1));
+        }
+        Assert.That((cache.Count, inner.Calls), Is.EqualTo((3, 5)));
+
+        await cache.CanUseCredentialSpecAsync(Sa, "ns1", "spec-4", default);
+        Assert.That(inner.Calls, Is.EqualTo(5), "the newest decision is still cached");
+        await cache.CanUseCredentialSpecAsync(Sa, "ns1", "spec-0", default);
+        Assert.That((cache.Count, inner.Calls), Is.EqualTo((3, 6)), "the oldest was evicted and is asked again");
+    }
+
+    [Test]
+    public async Task Cache_ExpiredEntriesMakeRoomFirst()
+    {
+        var inner = new CountingReviewer();
+        var time = new FakeTimeProvider();
+        var cache = new CachingAccessReviewer(inner, TimeSpan.FromSeconds(10), 100, time);
+        for (var i = 0; i < 50; i++) await cache.CanUseCredentialSpecAsync(Sa, "ns1", $"spec-{i}", default);
+        time.Advance(TimeSpan.FromSeconds(11));
+        await cache.CanUseCredentialSpecAsync(Sa, "ns1", "fresh", default);
+        Assert.That(cache.Count, Is.EqualTo(1), "expired decisions are dropped when a new one is stored");
     }
 
     [Test]

@@ -90,14 +90,61 @@ public sealed class BindingAndCredSpecValidatorTests
         Assert.That(reviewer.Calls.Select(c => c.Name.Length), Is.EqualTo(new[] { 253 }), "no access review for names that cannot exist");
     }
 
-    [TestCase("webapp1", true)]
-    [TestCase("web-app.contoso-1", true)]
-    [TestCase("", false)]
-    [TestCase("-web", false)]
-    [TestCase("web.", false)]
-    [TestCase("web_app", false)]
-    [TestCase("webapp1\n", false)]
-    public void ObjectNames(string name, bool valid) => Assert.That(GmsaBindingValidator.InvalidObjectName(name) is null, Is.EqualTo(valid));
+    [Test]
+    public async Task Binding_ServiceAccountsBeyondTheCrdLimits_422_NamingTheLimit_WithoutLookups()
+    {
+        var reviewer = new FakeReviewer();
+        reviewer.Allowed.Add(("alice", "webapp1"));
+        var accounts = new CountingServiceAccounts();
+        var validator = new GmsaBindingValidator(reviewer, accounts, new FakeCredentialSpecs());
+        var many = await validator.ValidateAsync(Binding("CREATE", "webapp1", [.. Enumerable.Range(0, 10_000).Select(i => $"sa-{i}")]), default);
+        var longName = await validator.ValidateAsync(Binding("CREATE", "webapp1", ["web-sa", new string('s', 300)]), default);
+        var badName = await validator.ValidateAsync(Binding("CREATE", "webapp1", ["Web_SA"]), default);
+        var atLimit = await validator.ValidateAsync(Binding("CREATE", "webapp1", [.. Enumerable.Range(0, 256).Select(i => $"sa-{i}")]), default);
+        Assert.That((GmsaBindingValidator.MaxServiceAccounts, GmsaBindingValidator.MaxServiceAccountNameLength), Is.EqualTo((256, 253)), "read from the CRD's attributes");
+        Assert.That((many.Code, many.Message), Is.EqualTo((422, "GmsaBinding \"web\" is invalid: spec.serviceAccounts: Too many: 10000: must have at most 256 items")));
+        Assert.That((longName.Code, longName.Message), Is.EqualTo((422, "GmsaBinding \"web\" is invalid: spec.serviceAccounts[1]: Too long: may not be more than 253 bytes")));
+        Assert.That(badName.Message, Does.StartWith("GmsaBinding \"web\" is invalid: spec.serviceAccounts[0]: Invalid value: \"Web_SA\""));
+        Assert.That(atLimit.Allowed, Is.True);
+        Assert.That((reviewer.Calls.Count, accounts.Calls), Is.EqualTo((1, 256)), "only the binding within the limits was reviewed and looked up");
+    }
+
+    [Test]
+    public async Task Binding_InANamespaceNoNamespaceCanHave_400_WithoutReview()
+    {
+        var reviewer = new FakeReviewer();
+        var request = Binding("CREATE", "webapp1", ["web-sa"]);
+        request.Namespace = "ns1\u0000" + new string('x', 60_000);
+        var result = await new GmsaBindingValidator(reviewer, new FakeServiceAccounts(), new FakeCredentialSpecs()).ValidateAsync(request, default);
+        Assert.That((result.Code, result.Message), Is.EqualTo((400, "namespace: Too long: may not be more than 63 bytes")));
+        Assert.That(reviewer.Calls, Is.Empty);
+    }
+
+    private sealed class CountingServiceAccounts : IServiceAccountDirectory
+    {
+        public int Calls;
+
+        public ValueTask<bool?> ExistsAsync(string @namespace, string name, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref Calls);
+            return ValueTask.FromResult<bool?>(true);
+        }
+    }
+
+    [TestCase("object", "webapp1", true)]
+    [TestCase("object", "web-app.contoso-1", true)]
+    [TestCase("object", "", false)]
+    [TestCase("object", "-web", false)]
+    [TestCase("object", "web.", false)]
+    [TestCase("object", "web_app", false)]
+    [TestCase("object", "webapp1\n", false)]
+    [TestCase("namespace", "ns1", true)]
+    [TestCase("namespace", "a.b", false)]
+    [TestCase("namespace", "ns1\n", false)]
+    [TestCase("namespace", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", true)]
+    [TestCase("namespace", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", false)]
+    public void Names(string rule, string name, bool valid) =>
+        Assert.That((rule == "namespace" ? AdmissionNames.InvalidNamespace(name) : AdmissionNames.InvalidSubdomain(name)) is null, Is.EqualTo(valid));
 
     private static AdmissionResult CredSpec(string credspecJson) =>
         CredentialSpecValidator.Validate(Requests.Of("GMSACredentialSpec", "CREATE", """{"metadata":{"name":"cs"}""" + (credspecJson.Length == 0 ? "" : ",\"credspec\":" + credspecJson) + "}"));

@@ -51,7 +51,7 @@ public sealed class CoalescingAccessReviewerTests
     public async Task IdenticalQuestionsWhileAReviewIsInFlight_ShareTheNextReview()
     {
         var inner = new GatedReviewer();
-        var reviewer = new CoalescingAccessReviewer(inner, TimeSpan.FromSeconds(10));
+        var reviewer = new CoalescingAccessReviewer(inner, TimeSpan.FromSeconds(10), 10_000);
         var first = reviewer.CanUseCredentialSpecAsync(Sa, "ns1", "webapp1", default).AsTask();
         var queued = Enumerable.Range(0, 20).Select(_ => reviewer.CanUseCredentialSpecAsync(Sa, "ns1", "webapp1", default).AsTask()).ToArray();
         Assert.That(inner.Calls, Is.EqualTo(1), "one review in flight per question");
@@ -70,7 +70,7 @@ public sealed class CoalescingAccessReviewerTests
     public async Task ARevocationDuringAnInFlightReview_IsSeenByCallersThatArrivedAfterItStarted()
     {
         var inner = new GatedReviewer();
-        var reviewer = new CoalescingAccessReviewer(inner, TimeSpan.FromSeconds(10));
+        var reviewer = new CoalescingAccessReviewer(inner, TimeSpan.FromSeconds(10), 10_000);
         var early = reviewer.CanUseCredentialSpecAsync(Sa, "ns1", "webapp1", default).AsTask();
         var late = reviewer.CanUseCredentialSpecAsync(Sa, "ns1", "webapp1", default).AsTask();
 
@@ -85,7 +85,7 @@ public sealed class CoalescingAccessReviewerTests
     public async Task DifferentQuestions_AreNotShared_AndTheQuestionIsForgottenWhenIdle()
     {
         var inner = new GatedReviewer();
-        var reviewer = new CoalescingAccessReviewer(inner, TimeSpan.FromSeconds(10));
+        var reviewer = new CoalescingAccessReviewer(inner, TimeSpan.FromSeconds(10), 10_000);
         var a = reviewer.CanUseCredentialSpecAsync(Sa, "ns1", "webapp1", default).AsTask();
         var b = reviewer.CanUseCredentialSpecAsync(Sa, "ns1", "webapp2", default).AsTask();
         var c = reviewer.CanUseCredentialSpecAsync(AccessSubject.ForServiceAccount("ns1", "other"), "ns1", "webapp1", default).AsTask();
@@ -103,7 +103,7 @@ public sealed class CoalescingAccessReviewerTests
     public async Task ACallerGivingUp_DoesNotCancelTheSharedReview()
     {
         var inner = new GatedReviewer();
-        var reviewer = new CoalescingAccessReviewer(inner, TimeSpan.FromSeconds(10));
+        var reviewer = new CoalescingAccessReviewer(inner, TimeSpan.FromSeconds(10), 10_000);
         _ = reviewer.CanUseCredentialSpecAsync(Sa, "ns1", "webapp1", default).AsTask();
         using var impatient = new CancellationTokenSource();
         var gaveUp = reviewer.CanUseCredentialSpecAsync(Sa, "ns1", "webapp1", impatient.Token).AsTask();
@@ -121,7 +121,7 @@ public sealed class CoalescingAccessReviewerTests
     public async Task AFailingReview_DeniesEveryoneWaitingOnIt()
     {
         var inner = new GatedReviewer { Throw = new HttpRequestException("connection refused") };
-        var reviewer = new CoalescingAccessReviewer(inner, TimeSpan.FromSeconds(10));
+        var reviewer = new CoalescingAccessReviewer(inner, TimeSpan.FromSeconds(10), 10_000);
         var decision = await reviewer.CanUseCredentialSpecAsync(Sa, "ns1", "webapp1", default);
         Assert.That(decision, Is.EqualTo(new AccessDecision(false, "error when checking authz access: connection refused")));
 
@@ -129,5 +129,20 @@ public sealed class CoalescingAccessReviewerTests
         var next = reviewer.CanUseCredentialSpecAsync(Sa, "ns1", "webapp1", default).AsTask();
         inner.Finish(true);
         Assert.That((await next).Allowed, Is.True, "a failure is not remembered");
+    }
+
+    [Test]
+    public async Task BeyondTheInFlightBound_ACallerReviewsAlone_AndTheMapDoesNotGrow()
+    {
+        var inner = new GatedReviewer();
+        var reviewer = new CoalescingAccessReviewer(inner, TimeSpan.FromSeconds(10), maxInFlight: 2);
+        var shared = Enumerable.Range(0, 2).Select(i => reviewer.CanUseCredentialSpecAsync(Sa, "ns1", $"spec-{i}", default).AsTask()).ToArray();
+        var alone = Enumerable.Range(2, 5).Select(i => reviewer.CanUseCredentialSpecAsync(Sa, "ns1", $"spec-{i}", default).AsTask()).ToArray();
+        Assert.That((inner.Calls, reviewer.InFlight), Is.EqualTo((7, 2)), "every question is still reviewed; only two are tracked for sharing");
+
+        for (var i = 0; i < 7; i++) inner.Finish(allowed: true);
+        var answers = await Task.WhenAll(shared.Concat(alone));
+        Assert.That(answers.All(a => a.Allowed), Is.True);
+        await WaitUntil(() => reviewer.InFlight == 0);
     }
 }

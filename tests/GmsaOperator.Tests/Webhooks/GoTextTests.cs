@@ -41,4 +41,17 @@ public sealed class GoTextTests
         Assert.That(GoJsonEquality.CredentialSpecsEqual("""{"a":1}""", "oops", out error), Is.False);
         Assert.That(error, Does.StartWith("unable to parse CRD \"oops\" as a JSON object: "));
     }
+
+    private static string Nested(int depth) => new string('[', depth - 1).Insert(0, "{\"a\":") + new string(']', depth - 1) + "}";
+
+    [Test]
+    public void CredentialSpecs_NestedDeeperThanTheLimit_AreTooDeep_WithoutRecursingIntoThem()
+    {
+        Assert.That(GoJsonEquality.Compare(Nested(GoJsonEquality.MaxDepth), Nested(GoJsonEquality.MaxDepth) + " ", out _), Is.EqualTo(GoJsonEquality.Outcome.Equal), "64 levels are compared");
+        Assert.That(GoJsonEquality.Compare(Nested(GoJsonEquality.MaxDepth + 1), "{}", out _), Is.EqualTo(GoJsonEquality.Outcome.TooDeep));
+        Assert.That(GoJsonEquality.Compare(Nested(1_000_000), "{}", out _), Is.EqualTo(GoJsonEquality.Outcome.TooDeep), "a million levels: no stack overflow");
+        Assert.That(GoJsonEquality.Compare("{}", Nested(GoJsonEquality.MaxDepth + 1), out _), Is.EqualTo(GoJsonEquality.Outcome.TooDeep), "the resource side too");
+        Assert.That(GoJsonEquality.CredentialSpecsEqual(Nested(100), "{}", out var error), Is.False);
+        Assert.That(error, Is.EqualTo("nested deeper than the limit of 64 levels"));
+    }
 }

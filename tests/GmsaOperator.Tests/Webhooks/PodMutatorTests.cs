@@ -173,4 +173,12 @@ public sealed class PodMutatorTests
     {
         Assert.That(() => RandomHostname.ParseGoBool("yes"), Throws.TypeOf<FormatException>().With.Message.EqualTo("unable to parse environment variable RANDOM_HOSTNAME with value yes to bool"));
     }
+
+    [Test]
+    public async Task ANameNoObjectCanHave_IsRefusedWithoutALookup()
+    {
+        var result = await Mutator().MutateAsync(Pod("CREATE", PodJson(podOptions: Name(new string('a', 30_000)))), default);
+        Assert.That((result.Allowed, result.Code, result.Message), Is.EqualTo((false, 422, "invalid GMSA cred spec name: Too long: may not be more than 253 bytes")));
+        Assert.That(_specs.Calls, Is.Zero);
+    }
 }

@@ -186,4 +186,28 @@ public sealed class PodValidatorTests
         var allowed = await Validator().ValidateAsync(Pod("UPDATE", updated, old, "ephemeralcontainers"), default);
         Assert.That(allowed.Allowed, Is.True);
     }
+
+    [Test]
+    public async Task ForgedNames_AreRefused_BeforeAnyReviewOrLookup()
+    {
+        Grant(new string('a', 30_000));
+        var longName = await Validator().ValidateAsync(Pod("CREATE", PodJson(NameAndContents(new string('a', 30_000), "{}"))), default);
+        var badAccount = await Validator().ValidateAsync(Pod("CREATE", PodJson(Name("webapp1"), serviceAccount: new string('s', 254))), default);
+        var badNamespace = Pod("CREATE", PodJson(Name("webapp1")));
+        badNamespace.Namespace = new string('n', 64);
+        var badNs = await Validator().ValidateAsync(badNamespace, default);
+        Assert.That((longName.Code, longName.Message), Is.EqualTo((422, "pod \"web\" has an invalid GMSA cred spec name: Too long: may not be more than 253 bytes")));
+        Assert.That((badAccount.Code, badAccount.Message), Is.EqualTo((422, "pod \"web\" is invalid: spec.serviceAccountName: Too long: may not be more than 253 bytes")));
+        Assert.That((badNs.Code, badNs.Message), Is.EqualTo((400, "namespace: Too long: may not be more than 63 bytes")));
+        Assert.That((_reviewer.Calls.Count, _specs.Calls), Is.EqualTo((0, 0)));
+    }
+
+    [Test]
+    public async Task ContentsNestedDeeperThanTheLimit_422_NamingTheLimit()
+    {
+        Grant();
+        var deep = "{\"a\":" + new string('[', 200_000) + new string(']', 200_000) + "}";
+        var result = await Validator().ValidateAsync(Pod("CREATE", PodJson(containers: [NameAndContents("webapp1", deep)])), default);
+        Assert.That((result.Code, result.Message), Is.EqualTo((422, "the GMSA cred spec contents for container \"c0\" are nested deeper than the limit of 64 levels")));
+    }
 }
