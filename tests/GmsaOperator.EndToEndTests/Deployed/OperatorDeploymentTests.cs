@@ -232,6 +232,64 @@ public sealed class OperatorDeploymentTests
         }
     }
 
+    [Test, Order(7)]
+    public async Task Metrics_ThroughTheService_OnlyForATokenAllowedToGetThem()
+    {
+        await using var ns = await TestNamespace.CreateAsync(Client, "metrics");
+        foreach (var account in new[] { "scraper", "stranger" })
+        {
+            await Client.CoreV1.CreateNamespacedServiceAccountAsync(new V1ServiceAccount { Metadata = new V1ObjectMeta { Name = account } }, ns.Name);
+        }
+        var binding = $"{ns.Name}-scraper";
+        await Client.RbacAuthorizationV1.CreateClusterRoleBindingAsync(new V1ClusterRoleBinding
+        {
+            Metadata = new V1ObjectMeta { Name = binding },
+            RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "ClusterRole", Name = OperatorDeployment.MetricsReaderRoleName },
+            Subjects = [new Rbacv1Subject { Kind = "ServiceAccount", Name = "scraper", NamespaceProperty = ns.Name }],
+        });
+        try
+        {
+            var service = await Client.CoreV1.ReadNamespacedServiceAsync(OperatorDeployment.MetricsServiceName, Ns);
+            var url = $"https://{service.Spec.ClusterIP}:{OperatorDeployment.MetricsPort}/metrics";
+            using var http = new HttpClient(new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true } })
+            {
+                Timeout = TimeSpan.FromSeconds(10),
+            };
+
+            Assert.That(await StatusAsync(http, url, token: null), Is.EqualTo(401), "no token");
+            Assert.That(await StatusAsync(http, url, await TokenAsync(ns.Name, "stranger")), Is.EqualTo(403), "a token not allowed to get /metrics");
+            var scraper = await TokenAsync(ns.Name, "scraper");
+            // RBAC changes reach the authorizer's cache within a moment.
+            var body = await Eventually.HoldsAsync(async ct =>
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, url);
+                request.Headers.Authorization = new("Bearer", scraper);
+                using var response = await http.SendAsync(request, ct);
+                return response.IsSuccessStatusCode ? await response.Content.ReadAsStringAsync(ct) : null;
+            }, TimeSpan.FromSeconds(30), "200 for a token bound to the metrics-reader ClusterRole");
+            Assert.That(body, Does.Contain("controller_runtime_"), "the operator's Prometheus text");
+            await Progress.WriteLineAsync($"metrics: {url} → 401 without a token, 403 for an unbound one, 200 for {OperatorDeployment.MetricsReaderRoleName}");
+        }
+        finally
+        {
+            await Client.RbacAuthorizationV1.DeleteClusterRoleBindingAsync(binding);
+        }
+    }
+
+    private static async Task<int> StatusAsync(HttpClient http, string url, string? token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        if (token is not null) request.Headers.Authorization = new("Bearer", token);
+        using var response = await http.SendAsync(request);
+        return (int)response.StatusCode;
+    }
+
+    private static async Task<string> TokenAsync(string @namespace, string account) =>
+        (await Client.CoreV1.CreateNamespacedServiceAccountTokenAsync(new Authenticationv1TokenRequest
+        {
+            Spec = new V1TokenRequestSpec { ExpirationSeconds = 600 },
+        }, account, @namespace)).Status.Token;
+
     private static V1Pod LinuxGmsaPod(string name, string serviceAccount) => new()
     {
         Metadata = new V1ObjectMeta { Name = name },
