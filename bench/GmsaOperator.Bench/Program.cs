@@ -166,7 +166,7 @@ static async Task<X509Certificate2> WebhookCaAsync(IKubernetes client, Cancellat
     {
         try
         {
-            var config = await client.AdmissionregistrationV1.ReadMutatingWebhookConfigurationAsync(OperatorDeployment.WebhookConfigurationName, cancellationToken: ct);
+            var config = await client.AdmissionregistrationV1.ReadMutatingWebhookConfigurationAsync(OperatorDeployment.LocalWebhookConfigurationName, cancellationToken: ct);
             if (config.Webhooks?.FirstOrDefault()?.ClientConfig?.CaBundle is { Length: > 0 } pem)
             {
                 return X509Certificate2.CreateFromPem(System.Text.Encoding.ASCII.GetString(pem));
@@ -175,7 +175,7 @@ static async Task<X509Certificate2> WebhookCaAsync(IKubernetes client, Cancellat
         catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
         {
         }
-        if (sw.Elapsed > TimeSpan.FromSeconds(30)) throw new TimeoutException("no caBundle in the operator's MutatingWebhookConfiguration");
+        if (sw.Elapsed > TimeSpan.FromSeconds(30)) throw new TimeoutException($"no caBundle in the operator's MutatingWebhookConfiguration {OperatorDeployment.LocalWebhookConfigurationName}");
         await Task.Delay(100, ct);
     }
 }
