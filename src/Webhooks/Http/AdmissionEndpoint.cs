@@ -17,7 +17,11 @@ namespace GmsaOperator.Webhooks.Http;
 /// </summary>
 public sealed partial class AdmissionEndpoint(ILogger<AdmissionEndpoint> logger, long maxRequestBodyBytes, TimeProvider? time = null)
 {
+    /// <summary>Denial lines per second; beyond that they are counted (a flood of forged reviews is all denials).</summary>
+    public const int DenialLogsPerSecond = 50;
+
     private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly LogBudget _denialLogs = new(time ?? TimeProvider.System, DenialLogsPerSecond);
 
     private static readonly TimeSpan SlowDecision = TimeSpan.FromSeconds(1);
 
@@ -109,7 +113,11 @@ public sealed partial class AdmissionEndpoint(ILogger<AdmissionEndpoint> logger,
 
         // Denials are what an admin looks for; allowed decisions are per-pod noise on the hot path (Debug).
         if (result.Allowed) LogAllowed(logger, webhook, request.Uid, request.Namespace, request.Name, request.Operation, result.Code, result.Patch is not null);
-        else LogDenied(logger, webhook, request.Uid, request.Namespace, request.Name, request.Operation, result.Code);
+        else if (_denialLogs.TryTake(out var heldBack))
+        {
+            if (heldBack > 0) LogDenialsHeldBack(logger, heldBack, DenialLogsPerSecond);
+            LogDenied(logger, webhook, request.Uid, request.Namespace, request.Name, request.Operation, result.Code);
+        }
         await WriteReviewAsync(context, StatusCodes.Status200OK, Response(request.Uid ?? "", result)).ConfigureAwait(false);
     }
 
@@ -207,6 +215,9 @@ public sealed partial class AdmissionEndpoint(ILogger<AdmissionEndpoint> logger,
 
     [LoggerMessage(Level = LogLevel.Information, Message = "admission {Webhook} uid={Uid} namespace={Namespace} name={Name} operation={Operation} denied code={Code}")]
     private static partial void LogDenied(ILogger logger, string webhook, string? uid, string? @namespace, string? name, string? operation, int code);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "admission: {Count} denials were not logged (at most {PerSecond} a second are)")]
+    private static partial void LogDenialsHeldBack(ILogger logger, int count, int perSecond);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "admission {Webhook} uid={Uid} namespace={Namespace} name={Name}: the decision took {Milliseconds} ms (API server gave up: {Abandoned})")]
     private static partial void LogSlow(ILogger logger, string webhook, string? uid, string? @namespace, string? name, long milliseconds, bool abandoned);
