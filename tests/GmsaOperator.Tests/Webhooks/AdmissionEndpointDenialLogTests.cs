@@ -8,7 +8,7 @@ namespace GmsaOperator.Tests.Webhooks;
 /// <summary>A flood of denied reviews must not become a flood of log lines: a budget per second, the rest counted.</summary>
 public sealed class AdmissionEndpointDenialLogTests
 {
-    private const string Review = """{"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1","request":{"uid":"u1","namespace":"shop","name":"web","operation":"CREATE","kind":{"kind":"Pod"}}}""";
+    private const string Review = AdmissionRequests.PodReview;
 
     [Test]
     public async Task DenialsBeyondTheBudget_AreCounted_AndReportedWithTheNextLoggedOne()

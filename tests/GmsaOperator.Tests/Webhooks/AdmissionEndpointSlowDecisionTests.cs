@@ -10,7 +10,7 @@ namespace GmsaOperator.Tests.Webhooks;
 /// <summary>A decision that takes seconds explains why the API server refused an object (timeout, failurePolicy Fail): it is logged.</summary>
 public sealed class AdmissionEndpointSlowDecisionTests
 {
-    private const string Review = """{"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1","request":{"uid":"u1","namespace":"shop","name":"web","operation":"CREATE","kind":{"kind":"Pod"}}}""";
+    private const string Review = AdmissionRequests.PodReview;
 
     [TestCase(999, false)]
     [TestCase(2_500, true)]
