@@ -1,6 +1,7 @@
 using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using GmsaOperator.Webhooks.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -17,18 +18,13 @@ public sealed partial class WebhookClientAuthentication : IDisposable
 {
     public static readonly TimeSpan ReloadInterval = TimeSpan.FromSeconds(30);
 
-    // Port scanners or a misconfigured API server fail every handshake: report the first, then once a minute with a count.
-    private static readonly TimeSpan RejectionLogWindow = TimeSpan.FromMinutes(1);
-
     private readonly string _path;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ITimer? _reload;
-    private readonly Lock _gate = new();
     private ClientCertificateAuthority? _authority;
     private byte[] _loadedHash = [];
-    private DateTimeOffset _lastRejectionLog = DateTimeOffset.MinValue;
-    private int _suppressedRejections;
+    private readonly LogBudget _rejectionLogs;
 
     private WebhookClientAuthentication(string path, ClientCertificateAuthority? authority, byte[] loadedHash, TimeProvider time, ILogger logger)
     {
@@ -37,6 +33,8 @@ public sealed partial class WebhookClientAuthentication : IDisposable
         _loadedHash = loadedHash;
         _time = time;
         _logger = logger;
+        // Port scanners or a misconfigured API server fail every handshake: report the first, then once a minute with a count.
+        _rejectionLogs = new LogBudget(time, 1, TimeSpan.FromMinutes(1));
         if (authority is not null) _reload = time.CreateTimer(_ => Reload(), null, ReloadInterval, ReloadInterval);
     }
 
@@ -119,19 +117,7 @@ public sealed partial class WebhookClientAuthentication : IDisposable
 
     private void ReportRejection(X509Certificate? certificate, string problem)
     {
-        int suppressed;
-        lock (_gate)
-        {
-            var now = _time.GetUtcNow();
-            if (now - _lastRejectionLog < RejectionLogWindow)
-            {
-                _suppressedRejections++;
-                return;
-            }
-            _lastRejectionLog = now;
-            suppressed = _suppressedRejections;
-            _suppressedRejections = 0;
-        }
+        if (!_rejectionLogs.TryTake(out var suppressed)) return;
         var who = certificate is null ? "none" : $"{Printable(certificate.Subject)} (sha256 {Convert.ToHexStringLower(SHA256.HashData(certificate.GetRawCertData()))})";
         LogRejected(_logger, who, problem, suppressed);
     }

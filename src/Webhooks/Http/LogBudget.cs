@@ -1,14 +1,13 @@
 namespace GmsaOperator.Webhooks.Http;
 
 /// <summary>
-/// At most <c>perSecond</c> log entries per one-second window; the rest are counted and reported with the first entry
-/// of a later window. Anyone who reaches the webhook port can make it deny as fast as it answers, and a line per denial
-/// would then turn a flood of requests into a flood of log (disk, log shipping) as well.
+/// At most <c>perWindow</c> log entries per window (one second unless given); the rest are counted and reported with
+/// the first entry of a later window. Anyone who reaches the webhook port can make it deny (or fail handshakes) as fast
+/// as it answers, and a line each would then turn a flood of requests into a flood of log (disk, log shipping) as well.
 /// </summary>
-public sealed class LogBudget(TimeProvider time, int perSecond)
+public sealed class LogBudget(TimeProvider time, int perWindow, TimeSpan? window = null)
 {
-    private static readonly TimeSpan Window = TimeSpan.FromSeconds(1);
-
+    private readonly TimeSpan _window = window ?? TimeSpan.FromSeconds(1);
     private readonly Lock _gate = new();
     private DateTimeOffset _windowStart = DateTimeOffset.MinValue;
     private int _used;
@@ -20,12 +19,12 @@ public sealed class LogBudget(TimeProvider time, int perSecond)
         var now = time.GetUtcNow();
         lock (_gate)
         {
-            if (now - _windowStart >= Window)
+            if (now - _windowStart >= _window)
             {
                 _windowStart = now;
                 _used = 0;
             }
-            if (_used >= perSecond)
+            if (_used >= perWindow)
             {
                 _heldBack++;
                 heldBack = 0;
