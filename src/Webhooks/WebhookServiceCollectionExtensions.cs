@@ -66,6 +66,7 @@ public static class WebhookServiceCollectionExtensions
                 o.AuthorizationCacheTtl, o.AuthorizationCacheMaxEntries, sp.GetRequiredService<TimeProvider>());
         });
         services.TryAddSingleton<IServiceAccountDirectory, KubernetesServiceAccountDirectory>();
+        services.TryAddSingleton<GmsaOperator.Webhooks.Bindings.IGmsaBindingDirectory, GmsaOperator.Webhooks.Bindings.NoGmsaBindings>();
         services.TryAddSingleton<CredentialSpecResolver>();
         services.TryAddSingleton(sp => new PodMutator(sp.GetRequiredService<CredentialSpecResolver>(), sp.GetRequiredService<IOptions<WebhookOptions>>().Value.RandomHostname));
         services.TryAddSingleton<PodValidator>();

@@ -69,6 +69,8 @@ public static class OperatorHost
         // The webhooks answer from the cache: the kinds they read are cached on every replica from the start.
         builder.Services.AddCachedKind<GmsaOperator.Entities.CredentialSpecs.GmsaCredentialSpec>();
         builder.Services.AddCachedKind<k8s.Models.V1ServiceAccount>();
+        builder.Services.AddCachedKind<GmsaOperator.Entities.Bindings.GmsaBinding>();
+        builder.Services.AddSingleton<GmsaOperator.Webhooks.Bindings.IGmsaBindingDirectory, InformerGmsaBindingDirectory>();
         builder.Services.AddSingleton<GmsaOperator.Webhooks.CredentialSpecs.ICredentialSpecCache, InformerCredentialSpecCache>();
         builder.Services.AddSingleton<GmsaOperator.Webhooks.Admission.KubernetesServiceAccountDirectory>();
         builder.Services.AddSingleton<GmsaOperator.Webhooks.Admission.IServiceAccountDirectory, InformerServiceAccountDirectory>();
