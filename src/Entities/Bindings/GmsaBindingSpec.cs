@@ -22,4 +22,8 @@ public sealed class GmsaBindingSpec
     [ItemPattern(NamePatterns.Dns1123Subdomain, MinLength = 1, MaxLength = NamePatterns.Dns1123SubdomainMaxLength)]
     [ListType("set")]
     public IList<string> ServiceAccounts { get; set; } = [];
+
+    [JsonPropertyName("secureChannelRepair")]
+    [Description("Optional: a bounded postStart hook repairing the container's domain secure channel on every start.")]
+    public SecureChannelRepairSpec? SecureChannelRepair { get; set; }
 }

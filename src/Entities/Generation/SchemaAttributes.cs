@@ -64,3 +64,22 @@ public sealed class MinimumAttribute(long minimum) : Attribute
 {
     public long Minimum { get; } = minimum;
 }
+
+/// <summary>Inclusive bounds of an integer (<c>minimum</c> and <c>maximum</c>).</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class RangeAttribute(long minimum, long maximum) : Attribute
+{
+    public long Minimum { get; } = minimum;
+
+    public long Maximum { get; } = maximum;
+}
+
+/// <summary>
+/// The value the API server fills in when the field is absent (structural-schema defaulting, also applied on read).
+/// Keep it equal to the property's C# initial value, so objects read without the defaults mean the same.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class DefaultAttribute(object value) : Attribute
+{
+    public object Value { get; } = value;
+}

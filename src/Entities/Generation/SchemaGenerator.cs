@@ -39,6 +39,8 @@ public static class SchemaGenerator
         if (property.GetCustomAttribute<PatternAttribute>() is { } pattern) schema.Pattern = pattern.Pattern;
         if (property.GetCustomAttribute<FormatAttribute>() is { } format) schema.Format = format.Format;
         if (property.GetCustomAttribute<MinimumAttribute>() is { } minimum) schema.Minimum = minimum.Minimum;
+        if (property.GetCustomAttribute<RangeAttribute>() is { } range) (schema.Minimum, schema.Maximum) = (range.Minimum, range.Maximum);
+        if (property.GetCustomAttribute<DefaultAttribute>() is { } @default) schema.DefaultProperty = @default.Value;
         if (property.GetCustomAttribute<LengthAttribute>() is { } length)
         {
             schema.MinLength = length.Min >= 0 ? length.Min : null;

@@ -5,7 +5,7 @@ public sealed record AdmissionResult(bool Allowed, int Code, string? Message, by
 {
     public static AdmissionResult Allow(IReadOnlyList<string>? warnings = null) => new(true, 200, null, null, warnings ?? []);
 
-    public static AdmissionResult AllowWithPatch(byte[] patch) => new(true, 200, null, patch, []);
+    public static AdmissionResult AllowWithPatch(byte[] patch, IReadOnlyList<string>? warnings = null) => new(true, 200, null, patch, warnings ?? []);
 
     public static AdmissionResult Deny(AdmissionError error) => new(false, error.Code, error.Message, null, []);
 

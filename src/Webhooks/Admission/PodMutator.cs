@@ -8,7 +8,8 @@ namespace GmsaOperator.Webhooks.Admission;
 /// containers) into the canonical credspec JSON with upstream-shaped JSON-patch <c>add</c> ops. Preset contents are
 /// never touched (the validator checks them). No authorisation here, as upstream.
 /// </summary>
-public sealed class PodMutator(CredentialSpecResolver resolver, bool randomHostname, Func<string>? hostnameGenerator = null)
+/// <param name="secureChannelRepair">Adds the binding-requested secure-channel repair hooks on CREATE; none when null.</param>
+public sealed class PodMutator(CredentialSpecResolver resolver, bool randomHostname, Func<string>? hostnameGenerator = null, SecureChannelRepair? secureChannelRepair = null)
 {
     private readonly Func<string> _hostname = hostnameGenerator ?? RandomHostname.Generate;
 
@@ -20,7 +21,7 @@ public sealed class PodMutator(CredentialSpecResolver resolver, bool randomHostn
         switch (request.Operation)
         {
             case "CREATE":
-                return await ExpandAsync(pod, GmsaBlock.Enumerate(pod), allowHostname: true, cancellationToken).ConfigureAwait(false);
+                return await ExpandAsync(pod, GmsaBlock.Enumerate(pod), allowHostname: true, cancellationToken, request.Namespace).ConfigureAwait(false);
             case "UPDATE" when request.SubResource == "ephemeralcontainers":
                 // kubectl debug adds ephemeral containers through this subresource: expand only those.
                 var ephemeral = GmsaBlock.Enumerate(pod).Where(b => b.Kind == GmsaBlockKind.EphemeralContainer);
@@ -32,7 +33,9 @@ public sealed class PodMutator(CredentialSpecResolver resolver, bool randomHostn
         }
     }
 
-    private async ValueTask<AdmissionResult> ExpandAsync(PodObject pod, IEnumerable<GmsaBlock> blocks, bool allowHostname, CancellationToken cancellationToken)
+    /// <param name="repairNamespace">Set on CREATE only: the namespace whose bindings may ask for the secure-channel repair.</param>
+    private async ValueTask<AdmissionResult> ExpandAsync(PodObject pod, IEnumerable<GmsaBlock> blocks, bool allowHostname, CancellationToken cancellationToken,
+        string? repairNamespace = null)
     {
         var patches = new List<(string Path, string Value)>();
         var resolved = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -56,11 +59,22 @@ public sealed class PodMutator(CredentialSpecResolver resolver, bool randomHostn
             patches.Add(("/spec/hostname", _hostname()));
         }
 
-        return patches.Count == 0 ? AdmissionResult.Allow() : AdmissionResult.AllowWithPatch(WritePatch(patches));
+        var repair = secureChannelRepair is not null && repairNamespace is not null && hasGmsa
+            ? secureChannelRepair.Amend(repairNamespace, pod, name => resolved.GetValueOrDefault(name))
+            : SecureChannelRepairPatch.None;
+        return patches.Count == 0 && repair.Operations.Count == 0
+            ? AdmissionResult.Allow(repair.Warnings)
+            : AdmissionResult.AllowWithPatch(WritePatch(patches, repair.Operations), repair.Warnings);
     }
 
     /// <summary>The JSON-patch array exactly as Go marshals <c>[]map[string]string</c>: keys op, path, value; Go string escaping.</summary>
-    public static byte[] WritePatch(IEnumerable<(string Path, string Value)> patches)
+    public static byte[] WritePatch(IEnumerable<(string Path, string Value)> patches) => WritePatch(patches, []);
+
+    /// <summary>
+    /// As <see cref="WritePatch(IEnumerable{ValueTuple{string, string}})"/>, then <c>add</c> ops whose value is
+    /// already-canonical JSON (objects), written verbatim after the string ops.
+    /// </summary>
+    public static byte[] WritePatch(IEnumerable<(string Path, string Value)> patches, IEnumerable<(string Path, string Json)> objectPatches)
     {
         var sb = new StringBuilder("[");
         var first = true;
@@ -73,6 +87,14 @@ public sealed class PodMutator(CredentialSpecResolver resolver, bool randomHostn
             sb.Append(",\"value\":");
             CanonicalJson.WriteString(sb, value);
             sb.Append('}');
+        }
+        foreach (var (path, json) in objectPatches)
+        {
+            if (!first) sb.Append(',');
+            first = false;
+            sb.Append("{\"op\":\"add\",\"path\":");
+            CanonicalJson.WriteString(sb, path);
+            sb.Append(",\"value\":").Append(json).Append('}');
         }
         return Encoding.UTF8.GetBytes(sb.Append(']').ToString());
     }

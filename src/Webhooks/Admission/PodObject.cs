@@ -14,6 +14,7 @@ public sealed class PodMetadata
 {
     [JsonPropertyName("name")] public string? Name { get; set; }
     [JsonPropertyName("namespace")] public string? Namespace { get; set; }
+    [JsonPropertyName("annotations")] public Dictionary<string, string>? Annotations { get; set; }
 }
 
 /// <summary>Pod spec fields used by GMSA admission.</summary>
@@ -27,11 +28,30 @@ public sealed class PodSpecFields
     [JsonPropertyName("ephemeralContainers")] public List<ContainerFields>? EphemeralContainers { get; set; }
 }
 
-/// <summary>A container (regular, init or ephemeral): its name and security context.</summary>
+/// <summary>A container (regular, init or ephemeral): its name, security context and lifecycle hooks.</summary>
 public sealed class ContainerFields
 {
     [JsonPropertyName("name")] public string? Name { get; set; }
     [JsonPropertyName("securityContext")] public SecurityContextFields? SecurityContext { get; set; }
+    [JsonPropertyName("lifecycle")] public LifecycleFields? Lifecycle { get; set; }
+}
+
+/// <summary>A container's <c>lifecycle</c>: whether it has a postStart hook, and that hook's exec command.</summary>
+public sealed class LifecycleFields
+{
+    [JsonPropertyName("postStart")] public LifecycleHandlerFields? PostStart { get; set; }
+}
+
+/// <summary>A lifecycle handler; only <c>exec.command</c> is read (to recognise the secure-channel repair hook).</summary>
+public sealed class LifecycleHandlerFields
+{
+    [JsonPropertyName("exec")] public ExecActionFields? Exec { get; set; }
+}
+
+/// <summary><c>exec</c> of a lifecycle handler.</summary>
+public sealed class ExecActionFields
+{
+    [JsonPropertyName("command")] public List<string>? Command { get; set; }
 }
 
 /// <summary>Pod or container security context.</summary>

@@ -85,6 +85,22 @@ public sealed class CrdGeneratorTests
     }
 
     [Test]
+    public void SecureChannelRepairIsOptional_WithDefaultsAndBounds()
+    {
+        var spec = CrdGenerator.Generate(typeof(GmsaBinding)).Spec.Versions.Single().Schema.OpenAPIV3Schema.Properties["spec"];
+        var repair = spec.Properties["secureChannelRepair"];
+        Assert.That((repair.Type, repair.Required), Is.EqualTo(("object", (IList<string>?)null)));
+        var enabled = repair.Properties["enabled"];
+        Assert.That((enabled.Type, enabled.DefaultProperty), Is.EqualTo(("boolean", (object)false)));
+        var attempts = repair.Properties["maxAttempts"];
+        Assert.That((attempts.Type, attempts.DefaultProperty, attempts.Minimum, attempts.Maximum), Is.EqualTo(("integer", (object)10, 1d, 60d)));
+        var interval = repair.Properties["intervalSeconds"];
+        Assert.That((interval.Type, interval.DefaultProperty, interval.Minimum, interval.Maximum), Is.EqualTo(("integer", (object)6, 1d, 60d)));
+        Assert.That(new SecureChannelRepairSpec().MaxAttempts, Is.EqualTo(attempts.DefaultProperty), "objects read without the defaults mean the same");
+        Assert.That(new SecureChannelRepairSpec().IntervalSeconds, Is.EqualTo(interval.DefaultProperty));
+    }
+
+    [Test]
     public void GmsaBindingConditionsAreTheStandardConditionShapeKeyedByType()
     {
         var status = CrdGenerator.Generate(typeof(GmsaBinding)).Spec.Versions.Single().Schema.OpenAPIV3Schema.Properties["status"];
