@@ -24,7 +24,7 @@ public enum SecureChannelRepairOutcome
 
 /// <summary>The repair decision for one regular container whose credential spec is granted by a binding with the repair enabled.</summary>
 /// <param name="HasLifecycle">Whether the container has a <c>lifecycle</c> object (decides the JSON-patch path).</param>
-/// <param name="Command">The hook's command when <see cref="Outcome"/> is <see cref="SecureChannelRepairOutcome.Add"/>.</param>
+/// <param name="Command">The hook the chosen binding asks for (null when the credential spec has no usable domain), whatever the outcome.</param>
 public sealed record ContainerRepairPlan(int Index, string ContainerName, string CredentialSpecName, SecureChannelRepairChoice Choice,
     SecureChannelRepairOutcome Outcome, bool HasLifecycle, IReadOnlyList<string>? Command);
 
@@ -55,19 +55,15 @@ public static class SecureChannelRepairPlanner
             if (choice is null) continue;
 
             var postStart = container.Lifecycle?.PostStart;
-            var hasLifecycle = container.Lifecycle is not null;
-            SecureChannelRepairOutcome outcome;
-            IReadOnlyList<string>? command = null;
-            if (SecureChannelRepairHook.IsRepairHook(postStart?.Exec?.Command)) outcome = SecureChannelRepairOutcome.AlreadyPresent;
-            else if (optedOut) outcome = SecureChannelRepairOutcome.OptedOut;
-            else if (postStart is not null) outcome = SecureChannelRepairOutcome.OwnPostStart;
-            else if (Domain(options?.GmsaCredentialSpec ?? podOptions?.GmsaCredentialSpec ?? contentsOf(name)) is not { } domain) outcome = SecureChannelRepairOutcome.NoDomain;
-            else
-            {
-                outcome = SecureChannelRepairOutcome.Add;
-                command = SecureChannelRepairHook.Command(domain, choice.MaxAttempts, choice.IntervalSeconds);
-            }
-            plans.Add(new ContainerRepairPlan(i, container.Name ?? "", name, choice, outcome, hasLifecycle, command));
+            var domain = Domain(options?.GmsaCredentialSpec ?? podOptions?.GmsaCredentialSpec ?? contentsOf(name));
+            var command = domain is null ? null : SecureChannelRepairHook.Command(domain, choice.MaxAttempts, choice.IntervalSeconds);
+            var outcome =
+                SecureChannelRepairHook.IsRepairHook(postStart?.Exec?.Command) ? SecureChannelRepairOutcome.AlreadyPresent
+                : optedOut ? SecureChannelRepairOutcome.OptedOut
+                : postStart is not null ? SecureChannelRepairOutcome.OwnPostStart
+                : command is null ? SecureChannelRepairOutcome.NoDomain
+                : SecureChannelRepairOutcome.Add;
+            plans.Add(new ContainerRepairPlan(i, container.Name ?? "", name, choice, outcome, container.Lifecycle is not null, command));
         }
         return plans;
     }

@@ -172,7 +172,7 @@ public sealed class DoctorInputCollector(IKubernetes client, TimeProvider time)
         return [.. items.EnumerateArray().Select(item => KubernetesJson.Deserialize<GmsaBinding>(item.GetRawText())).Select(b =>
         {
             var ready = b.Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready");
-            return new BindingState(b.Metadata.Name, b.Spec.CredentialSpecName, [.. b.Spec.ServiceAccounts], ready?.Status, ready?.Reason);
+            return new BindingState(b.Metadata.Name, b.Spec.CredentialSpecName, [.. b.Spec.ServiceAccounts], ready?.Status, ready?.Reason, b.Spec.SecureChannelRepair);
         })];
     }
 
@@ -222,12 +222,13 @@ public sealed class DoctorInputCollector(IKubernetes client, TimeProvider time)
 
     private async Task<PodState> PodStateAsync(V1Pod pod, CancellationToken ct)
     {
-        var blocks = GmsaBlock.Enumerate(Decode(pod)).ToList();
+        var decoded = Decode(pod);
+        var blocks = GmsaBlock.Enumerate(decoded).ToList();
         var nodeName = pod.Spec.NodeName;
         V1Node? node = nodeName is null ? null : await OrNull(() => client.CoreV1.ReadNodeAsync(nodeName, cancellationToken: ct));
         string? os = null;
         node?.Metadata.Labels?.TryGetValue("kubernetes.io/os", out os);
-        return new PodState(pod.Metadata.Name, pod.Spec.ServiceAccountName ?? "default", blocks, nodeName, os, node is not null);
+        return new PodState(pod.Metadata.Name, pod.Spec.ServiceAccountName ?? "default", blocks, nodeName, os, node is not null, decoded);
     }
 
     private static PodObject Decode(V1Pod pod)

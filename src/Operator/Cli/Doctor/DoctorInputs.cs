@@ -25,7 +25,8 @@ public sealed record ServedCertificate(string Url, X509Certificate2? Certificate
 public sealed record CredentialSpecState(string Name, string? CanonicalCredspec, string? DnsName);
 
 /// <summary>A GmsaBinding of the target namespace.</summary>
-public sealed record BindingState(string Name, string CredentialSpecName, IReadOnlyList<string> ServiceAccounts, string? ReadyStatus, string? ReadyReason);
+public sealed record BindingState(string Name, string CredentialSpecName, IReadOnlyList<string> ServiceAccounts, string? ReadyStatus, string? ReadyReason,
+    GmsaOperator.Entities.Bindings.SecureChannelRepairSpec? SecureChannelRepair = null);
 
 /// <summary>A SubjectAccessReview answer: may the service account <c>use</c> the credential spec.</summary>
 public sealed record AccessState(string ServiceAccount, string CredentialSpecName, bool Allowed, string Reason);
@@ -34,7 +35,9 @@ public sealed record AccessState(string ServiceAccount, string CredentialSpecNam
 public sealed record RbacGrant(string Kind, string Name, IReadOnlyList<string> ResourceNames);
 
 /// <summary>A pod that should carry a GMSA: its blocks and the node it runs on.</summary>
-public sealed record PodState(string Name, string ServiceAccount, IReadOnlyList<GmsaBlock> Blocks, string? NodeName, string? NodeOs, bool NodeExists);
+/// <param name="Object">The admission view of the pod (containers' hooks, annotations), for the secure-channel repair check.</param>
+public sealed record PodState(string Name, string ServiceAccount, IReadOnlyList<GmsaBlock> Blocks, string? NodeName, string? NodeOs, bool NodeExists,
+    PodObject? Object = null);
 
 /// <summary>What the doctor was asked about, resolved to names.</summary>
 /// <param name="Description">E.g. <c>pod/web-0</c>; null when only the cluster-side setup is checked.</param>
