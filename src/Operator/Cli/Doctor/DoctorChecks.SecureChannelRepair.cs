@@ -6,16 +6,10 @@ namespace GmsaOperator.Operator.Cli.Doctor;
 /// <summary>Whether the target's pods carry the secure-channel repair hook their GmsaBindings ask for, and from which binding.</summary>
 public static partial class DoctorChecks
 {
-    public static IEnumerable<CheckResult> SecureChannelRepair(DoctorInputs inputs)
-    {
-        var target = inputs.Target;
-        if (target.Description is null || !target.Found) yield break;
-        foreach (var pod in target.Pods)
-        {
-            if (pod.Object is not { } podObject) continue;
-            foreach (var check in SecureChannelRepair(target.Namespace, pod, podObject, inputs)) yield return check;
-        }
-    }
+    public static IEnumerable<CheckResult> SecureChannelRepair(DoctorInputs inputs) =>
+        inputs.Target is { Description: not null, Found: true } target
+            ? target.Pods.Where(p => p.Object is not null).SelectMany(p => SecureChannelRepair(target.Namespace, p, p.Object!, inputs))
+            : [];
 
     private static IEnumerable<CheckResult> SecureChannelRepair(string @namespace, PodState pod, PodObject podObject, DoctorInputs inputs)
     {
