@@ -29,7 +29,7 @@ public sealed class EntityJsonTests
     private static GmsaBinding Binding() => new()
     {
         Metadata = new V1ObjectMeta { Name = "b", NamespaceProperty = "ns", Labels = new Dictionary<string, string> { ["a"] = "b" }, CreationTimestamp = new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc) },
-        Spec = new GmsaBindingSpec { CredentialSpecName = "gmsa-webapp1", ServiceAccounts = ["default", "web"] },
+        Spec = new GmsaBindingSpec { CredentialSpecName = "gmsa-webapp1", ServiceAccounts = ["default", "web"], SecureChannelRepair = new SecureChannelRepairSpec { Enabled = true, MaxAttempts = 3 } },
         Status = new GmsaBindingStatus { ObservedGeneration = 3, Conditions = [new V1Condition { Type = "Ready", Status = "True", Reason = "Bound", Message = "m", LastTransitionTime = new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc) }] },
     };
 
