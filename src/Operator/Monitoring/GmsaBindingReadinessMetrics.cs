@@ -1,5 +1,4 @@
 using GmsaOperator.Entities.Bindings;
-using GmsaOperator.Runtime.Metrics;
 using Prometheus;
 
 namespace GmsaOperator.Operator.Monitoring;
@@ -25,10 +24,6 @@ public sealed class GmsaBindingReadinessMetrics
             "GmsaBindings by the status of their Ready condition (unknown: none yet, or Unknown).",
             new GaugeConfiguration { LabelNames = ["ready"] });
         registry.AddBeforeCollectCallback(Update);
-    }
-
-    public GmsaBindingReadinessMetrics(RuntimeMetrics metrics, Func<IReadOnlyList<GmsaBinding>?> bindings) : this(metrics.Registry, bindings)
-    {
     }
 
     public void Update()

@@ -13,11 +13,11 @@ public static class MonitoringServiceCollectionExtensions
     /// <summary>Admission outcomes and GmsaBinding readiness. Call before <c>AddGmsaWebhooks</c> (it only adds a counter-less default).</summary>
     public static IServiceCollection AddOperatorMonitoring(this IServiceCollection services)
     {
-        services.AddSingleton<IAdmissionMetrics, PrometheusAdmissionMetrics>();
+        services.AddSingleton<IAdmissionMetrics>(sp => new PrometheusAdmissionMetrics(sp.GetRequiredService<RuntimeMetrics>().Registry));
         services.AddSingleton(sp =>
         {
             var informer = sp.GetRequiredService<InformerRegistry>().For<GmsaBinding>();
-            return new GmsaBindingReadinessMetrics(sp.GetRequiredService<RuntimeMetrics>(), () => informer.HasSynced ? informer.Store.List() : null);
+            return new GmsaBindingReadinessMetrics(sp.GetRequiredService<RuntimeMetrics>().Registry, () => informer.HasSynced ? informer.Store.List() : null);
         });
         return services;
     }

@@ -1,4 +1,3 @@
-using GmsaOperator.Runtime.Metrics;
 using GmsaOperator.Webhooks.Http;
 using Prometheus;
 
@@ -13,10 +12,6 @@ public sealed class PrometheusAdmissionMetrics : IAdmissionMetrics
     public const string MetricName = "gmsa_admission_reviews_total";
 
     private readonly Counter _reviews;
-
-    public PrometheusAdmissionMetrics(RuntimeMetrics metrics) : this(metrics.Registry)
-    {
-    }
 
     public PrometheusAdmissionMetrics(CollectorRegistry registry) =>
         _reviews = Metrics.WithCustomRegistry(registry).CreateCounter(MetricName,
