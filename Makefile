@@ -9,7 +9,7 @@ DEV_HOST := src/Operator/DevCluster/bin/$(CONFIGURATION)/net10.0/gmsa-operator-d
 PUBLISH_FLAGS := -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true
 DOTNET := DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1 dotnet
 
-.PHONY: help build test unit-test integration-test e2e e2e-prerequisites e2e-run run cluster-up cluster-down control-plane manifests publish publish-aot bench soak clean image image-push
+.PHONY: help build test unit-test integration-test prometheus-test prometheus-prerequisites e2e e2e-prerequisites e2e-run run cluster-up cluster-down control-plane manifests publish publish-aot bench soak clean image image-push
 
 help: ## Show targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -20,9 +20,10 @@ build: ## Restore and build everything
 control-plane: ## Install etcd and build kube-apiserver, kube-controller-manager, kubelet, kube-scheduler, kube-proxy (cached)
 	@bash hack/control-plane-build.sh >/dev/null
 
-test: build control-plane e2e-prerequisites ## Unit, integration (real local control plane) and end-to-end tests (a real node; root)
+test: build control-plane e2e-prerequisites prometheus-prerequisites ## Unit, promtool, integration (real local control plane) and end-to-end tests (a real node; root)
 	@rm -rf TestResults
 	@rc=0; \
+	$(MAKE) --no-print-directory prometheus-test || rc=1; \
 	$(DOTNET) test tests/GmsaOperator.Tests -c $(CONFIGURATION) --no-build --logger trx --logger "console;verbosity=minimal" --results-directory TestResults/unit || rc=1; \
 	$(DOTNET) test tests/GmsaOperator.IntegrationTests -c $(CONFIGURATION) --no-build --filter "TestCategory!=Soak" --logger trx --logger "console;verbosity=normal" --results-directory TestResults/integration || rc=1; \
 	$(MAKE) --no-print-directory e2e-run || rc=1; \
@@ -32,8 +33,14 @@ test: build control-plane e2e-prerequisites ## Unit, integration (real local con
 unit-test: build ## Unit tests only
 	$(DOTNET) test tests/GmsaOperator.Tests -c $(CONFIGURATION) --no-build
 
-integration-test: build control-plane e2e-prerequisites ## Integration tests only
+integration-test: build control-plane e2e-prerequisites prometheus-prerequisites ## Integration tests only
 	$(DOTNET) test tests/GmsaOperator.IntegrationTests -c $(CONFIGURATION) --no-build --filter "TestCategory!=Soak" --logger "console;verbosity=normal"
+
+prometheus-test: ## promtool: check config/prometheus's alert rules and run their unit tests (tests/prometheus); installs Debian's prometheus
+	@bash hack/prometheus-test.sh
+
+prometheus-prerequisites:
+	@bash hack/prometheus-prerequisites.sh
 
 e2e: build control-plane e2e-prerequisites ## End to end as users run it: image built here, a real node, kubectl apply -k, failover, rolling update (root)
 	@rm -rf TestResults/e2e

@@ -28,7 +28,7 @@ public static class WebhookServiceCollectionExtensions
     /// <summary>
     /// Registers the webhooks. Needs an <see cref="IKubernetes"/> singleton. Optional seams: register an
     /// <see cref="ICredentialSpecCache"/> to read credspecs from the informer cache (live GET on a miss), and an
-    /// <see cref="IServingCertificateProvider"/> to replace the self-signed certificate. Binds section <c>Webhooks</c>;
+    /// <see cref="IServingCertificateProvider"/> to replace the self-signed certificate, and an <see cref="IAdmissionMetrics"/> to count outcomes. Binds section <c>Webhooks</c>;
     /// <c>RANDOM_HOSTNAME</c> (Go bool syntax, as upstream) overrides <c>Webhooks:RandomHostname</c>.
     /// </summary>
     public static IServiceCollection AddGmsaWebhooks(this IServiceCollection services, IConfiguration? configuration = null, Action<WebhookOptions>? configure = null)
@@ -73,7 +73,9 @@ public static class WebhookServiceCollectionExtensions
             secureChannelRepair: sp.GetRequiredService<SecureChannelRepair>()));
         services.TryAddSingleton<PodValidator>();
         services.TryAddSingleton<GmsaBindingValidator>();
-        services.TryAddSingleton(sp => new AdmissionEndpoint(sp.GetRequiredService<ILogger<AdmissionEndpoint>>(), sp.GetRequiredService<IOptions<WebhookOptions>>().Value.MaxRequestBodyBytes, sp.GetService<TimeProvider>()));
+        services.TryAddSingleton<IAdmissionMetrics>(NoAdmissionMetrics.Instance);
+        services.TryAddSingleton(sp => new AdmissionEndpoint(sp.GetRequiredService<ILogger<AdmissionEndpoint>>(), sp.GetRequiredService<IOptions<WebhookOptions>>().Value.MaxRequestBodyBytes,
+            sp.GetService<TimeProvider>(), sp.GetRequiredService<IAdmissionMetrics>()));
         services.TryAddSingleton<WebhookDispatcher>();
         services.TryAddSingleton(sp => WebhookClientAuthentication.Create(sp.GetRequiredService<IOptions<WebhookOptions>>().Value.ClientCaFile,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<WebhookClientAuthentication>>()));

@@ -13,6 +13,7 @@ public static class ConfigGenerator
                 WebhookManifests.Files(),
                 SampleManifests.Files(),
                 DefaultManifests.Files(),
+                PrometheusManifests.Files(),
             }
             .SelectMany(f => f)
             .OrderBy(f => f.Path, StringComparer.Ordinal),

@@ -43,7 +43,17 @@ public static class DefaultManifests
         }),
     ];
 
-    /// <summary>Port 8443 (https) to the pods' <c>metrics</c> port; scrapers need a token allowed by the metrics-reader ClusterRole.</summary>
-    private static V1Service MetricsService() => ManagerManifests.Service(OperatorDeployment.MetricsServiceBaseName,
-        new V1ServicePort { Name = "https", Port = OperatorDeployment.MetricsPort, Protocol = "TCP", TargetPort = ManagerManifests.MetricsPortName });
+    public const string MetricsServicePortName = "https";
+
+    /// <summary>
+    /// Port 8443 (https) to the pods' <c>metrics</c> port; scrapers need a token allowed by the metrics-reader ClusterRole.
+    /// Labelled as the metrics component, which config/prometheus's ServiceMonitor selects.
+    /// </summary>
+    private static V1Service MetricsService()
+    {
+        var service = ManagerManifests.Service(OperatorDeployment.MetricsServiceBaseName,
+            new V1ServicePort { Name = MetricsServicePortName, Port = OperatorDeployment.MetricsPort, Protocol = "TCP", TargetPort = ManagerManifests.MetricsPortName });
+        service.Metadata.Labels = new Dictionary<string, string> { [PrometheusManifests.ComponentLabel] = PrometheusManifests.MetricsComponent };
+        return service;
+    }
 }

@@ -5,6 +5,7 @@ using GmsaOperator.Runtime.Hosting;
 using GmsaOperator.Runtime.Metrics;
 using GmsaOperator.Operator.Certificates;
 using GmsaOperator.Operator.Hosting.Shutdown;
+using GmsaOperator.Operator.Monitoring;
 using GmsaOperator.Runtime.LeaderElection;
 using GmsaOperator.Webhooks;
 using GmsaOperator.Webhooks.Certificates;
@@ -81,6 +82,7 @@ public static class OperatorHost
             certificates?.Invoke(s);
         }, isLeader: sp => () => sp.GetRequiredService<LeaderElectionService>().IsLeader);
         builder.Services.AddHealthChecks().AddReadinessCheck<ServingCertificateHealthCheck>("webhook-certificate");
+        builder.Services.AddOperatorMonitoring();
         builder.Services.AddGmsaWebhooks(builder.Configuration, o =>
         {
             o.OperatorNamespace = leaseNamespace;
@@ -98,6 +100,7 @@ public static class OperatorHost
             if (shutdownState.Draining) context.Response.Headers.Connection = "close";
             return next(context);
         });
+        app.UseOperatorMonitoring();
         app.UseGmsaWebhooks();
         app.MapMetricsAndProbes(); // /healthz, /readyz on the plain-HTTP health port; /metrics there too, or on its own HTTPS port
         return app;

@@ -15,8 +15,10 @@ namespace GmsaOperator.Webhooks.Http;
 /// texts: <see cref="Admission.AdmissionErrors.ReviewNotDecodable"/>, <see cref="Admission.AdmissionErrors.NoRequest"/>), otherwise HTTP 200 with the AdmissionReview. Logs uid, namespace, name, operation, decision and code only —
 /// never objects or messages (which can quote credential contents).
 /// </summary>
-public sealed partial class AdmissionEndpoint(ILogger<AdmissionEndpoint> logger, long maxRequestBodyBytes, TimeProvider? time = null)
+public sealed partial class AdmissionEndpoint(ILogger<AdmissionEndpoint> logger, long maxRequestBodyBytes, TimeProvider? time = null, IAdmissionMetrics? metrics = null)
 {
+    private readonly IAdmissionMetrics _metrics = metrics ?? NoAdmissionMetrics.Instance;
+
     /// <summary>Denial lines per second; beyond that they are counted (a flood of forged reviews is all denials).</summary>
     public const int DenialLogsPerSecond = 50;
 
@@ -30,18 +32,20 @@ public sealed partial class AdmissionEndpoint(ILogger<AdmissionEndpoint> logger,
         var http = context.Request;
         if (!HttpMethods.IsPost(http.Method))
         {
+            _metrics.Reviewed(webhook, AdmissionOutcome.Malformed);
             context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
             context.Response.Headers.Allow = "POST";
             return;
         }
         if (!IsJson(http.ContentType))
         {
+            _metrics.Reviewed(webhook, AdmissionOutcome.Malformed);
             context.Response.StatusCode = StatusCodes.Status415UnsupportedMediaType;
             return;
         }
         if (http.ContentLength > maxRequestBodyBytes)
         {
-            await WriteTooLargeAsync(context).ConfigureAwait(false);
+            await WriteTooLargeAsync(context, webhook).ConfigureAwait(false);
             return;
         }
 
@@ -52,18 +56,19 @@ public sealed partial class AdmissionEndpoint(ILogger<AdmissionEndpoint> logger,
         }
         catch (BodyTooLargeException)
         {
-            await WriteTooLargeAsync(context).ConfigureAwait(false);
+            await WriteTooLargeAsync(context, webhook).ConfigureAwait(false);
             return;
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            await WriteTooLargeAsync(context).ConfigureAwait(false);
+            await WriteTooLargeAsync(context, webhook).ConfigureAwait(false);
             return;
         }
         catch (Exception e) when (e is IOException or BadHttpRequestException || (e is OperationCanceledException && context.RequestAborted.IsCancellationRequested))
         {
             // The request reached us but its body did not: with the API server as the caller, this is an admission it
             // refuses (failurePolicy Fail) with "context deadline exceeded", so say so here.
+            _metrics.Reviewed(webhook, AdmissionOutcome.Malformed);
             LogMalformed(logger, webhook, $"request body not received ({e.GetType().Name}{(context.RequestAborted.IsCancellationRequested ? ", caller gave up" : "")})");
             if (context.RequestAborted.IsCancellationRequested) return;
             await WriteReviewAsync(context, StatusCodes.Status400BadRequest, Response("", AdmissionResult.Deny(AdmissionErrors.BodyUnreadable(e.Message)))).ConfigureAwait(false);
@@ -77,18 +82,21 @@ public sealed partial class AdmissionEndpoint(ILogger<AdmissionEndpoint> logger,
         }
         catch (JsonException e)
         {
+            _metrics.Reviewed(webhook, AdmissionOutcome.Malformed);
             LogMalformed(logger, webhook, "not an AdmissionReview");
             await WriteReviewAsync(context, StatusCodes.Status400BadRequest, Response("", AdmissionResult.Deny(AdmissionErrors.ReviewNotDecodable(e.Message)))).ConfigureAwait(false);
             return;
         }
         if (review?.Request is not { } request)
         {
+            _metrics.Reviewed(webhook, AdmissionOutcome.Malformed);
             LogMalformed(logger, webhook, "no request");
             await WriteReviewAsync(context, StatusCodes.Status400BadRequest, Response("", AdmissionResult.Deny(AdmissionErrors.NoRequest()))).ConfigureAwait(false);
             return;
         }
 
         AdmissionResult result;
+        var outcome = AdmissionOutcome.Denied;
         var started = _time.GetTimestamp();
         try
         {
@@ -99,6 +107,7 @@ public sealed partial class AdmissionEndpoint(ILogger<AdmissionEndpoint> logger,
             // Default deny on doubt; the exception type is enough to find the bug without logging the object.
             LogFailed(logger, webhook, request.Uid, request.Namespace, request.Name, e.GetType().Name);
             result = AdmissionResult.Deny(500, $"internal error while admitting the request ({e.GetType().Name})");
+            outcome = AdmissionOutcome.Error;
         }
         catch (OperationCanceledException)
         {
@@ -111,6 +120,7 @@ public sealed partial class AdmissionEndpoint(ILogger<AdmissionEndpoint> logger,
         var took = _time.GetElapsedTime(started);
         if (took >= SlowDecision) LogSlow(logger, webhook, request.Uid, request.Namespace, request.Name, (long)took.TotalMilliseconds, context.RequestAborted.IsCancellationRequested);
 
+        _metrics.Reviewed(webhook, result.Allowed ? AdmissionOutcome.Allowed : outcome);
         // Denials are what an admin looks for; allowed decisions are per-pod noise on the hot path (Debug).
         if (result.Allowed) LogAllowed(logger, webhook, request.Uid, request.Namespace, request.Name, request.Operation, result.Code, result.Patch is not null);
         else if (_denialLogs.TryTake(out var heldBack))
@@ -175,9 +185,10 @@ public sealed partial class AdmissionEndpoint(ILogger<AdmissionEndpoint> logger,
         return buffer.ToArray();
     }
 
-    private async Task WriteTooLargeAsync(HttpContext context)
+    private async Task WriteTooLargeAsync(HttpContext context, string webhook)
     {
-        LogMalformed(logger, context.Request.Path, "body too large");
+        _metrics.Reviewed(webhook, AdmissionOutcome.Malformed);
+        LogMalformed(logger, webhook, "body too large");
         context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
         context.Response.ContentType = "text/plain; charset=utf-8";
         await context.Response.WriteAsync($"request body exceeds the limit of {maxRequestBodyBytes} bytes", context.RequestAborted).ConfigureAwait(false);
