@@ -68,7 +68,10 @@ public static class WebhookServiceCollectionExtensions
         services.TryAddSingleton<IServiceAccountDirectory, KubernetesServiceAccountDirectory>();
         services.TryAddSingleton<GmsaOperator.Webhooks.Bindings.IGmsaBindingDirectory, GmsaOperator.Webhooks.Bindings.NoGmsaBindings>();
         services.TryAddSingleton<CredentialSpecResolver>();
-        services.TryAddSingleton(sp => new PodMutator(sp.GetRequiredService<CredentialSpecResolver>(), sp.GetRequiredService<IOptions<WebhookOptions>>().Value.RandomHostname));
+        services.TryAddSingleton(sp => new PodMutator(sp.GetRequiredService<CredentialSpecResolver>(), sp.GetRequiredService<IOptions<WebhookOptions>>().Value.RandomHostname)
+        {
+            Tracking = new PodTrackingPatches(sp.GetRequiredService<GmsaOperator.Webhooks.Bindings.IGmsaBindingDirectory>()),
+        });
         services.TryAddSingleton<PodValidator>();
         services.TryAddSingleton<GmsaBindingValidator>();
         services.TryAddSingleton(sp => new AdmissionEndpoint(sp.GetRequiredService<ILogger<AdmissionEndpoint>>(), sp.GetRequiredService<IOptions<WebhookOptions>>().Value.MaxRequestBodyBytes, sp.GetService<TimeProvider>()));

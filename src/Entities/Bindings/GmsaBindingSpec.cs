@@ -22,4 +22,12 @@ public sealed class GmsaBindingSpec
     [ItemPattern(NamePatterns.Dns1123Subdomain, MinLength = 1, MaxLength = NamePatterns.Dns1123SubdomainMaxLength)]
     [ListType("set")]
     public IList<string> ServiceAccounts { get; set; } = [];
+
+    [JsonPropertyName("trackPods")]
+    [Description("Label pods using this binding at admission and report in status those running with credential-spec contents that have since changed.")]
+    public bool? TrackPods { get; set; }
+
+    [JsonPropertyName("rolloutOnChange")]
+    [Description("When the credential spec's contents change, restart the Deployments, StatefulSets and DaemonSets of stale pods (implies trackPods). Bare pods and Jobs are only reported.")]
+    public bool? RolloutOnChange { get; set; }
 }

@@ -12,6 +12,9 @@ public sealed class PodMutator(CredentialSpecResolver resolver, bool randomHostn
 {
     private readonly Func<string> _hostname = hostnameGenerator ?? RandomHostname.Generate;
 
+    /// <summary>Labels pods of bindings that track pods (see <see cref="PodTrackingPatches"/>); null: never.</summary>
+    public PodTrackingPatches? Tracking { get; init; }
+
     public async ValueTask<AdmissionResult> MutateAsync(AdmissionRequest request, CancellationToken cancellationToken)
     {
         if (request.Kind?.Kind != "Pod") return AdmissionResult.Deny(AdmissionErrors.NotAPod(request.Kind?.Kind));
@@ -20,7 +23,7 @@ public sealed class PodMutator(CredentialSpecResolver resolver, bool randomHostn
         switch (request.Operation)
         {
             case "CREATE":
-                return await ExpandAsync(pod, GmsaBlock.Enumerate(pod), allowHostname: true, cancellationToken).ConfigureAwait(false);
+                return await ExpandAsync(pod, GmsaBlock.Enumerate(pod), allowHostname: true, cancellationToken, request.Namespace).ConfigureAwait(false);
             case "UPDATE" when request.SubResource == "ephemeralcontainers":
                 // kubectl debug adds ephemeral containers through this subresource: expand only those.
                 var ephemeral = GmsaBlock.Enumerate(pod).Where(b => b.Kind == GmsaBlockKind.EphemeralContainer);
@@ -32,7 +35,7 @@ public sealed class PodMutator(CredentialSpecResolver resolver, bool randomHostn
         }
     }
 
-    private async ValueTask<AdmissionResult> ExpandAsync(PodObject pod, IEnumerable<GmsaBlock> blocks, bool allowHostname, CancellationToken cancellationToken)
+    private async ValueTask<AdmissionResult> ExpandAsync(PodObject pod, IEnumerable<GmsaBlock> blocks, bool allowHostname, CancellationToken cancellationToken, string? trackInNamespace = null)
     {
         var patches = new List<(string Path, string Value)>();
         var resolved = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -56,11 +59,28 @@ public sealed class PodMutator(CredentialSpecResolver resolver, bool randomHostn
             patches.Add(("/spec/hostname", _hostname()));
         }
 
-        return patches.Count == 0 ? AdmissionResult.Allow() : AdmissionResult.AllowWithPatch(WritePatch(patches));
+        var tracking = trackInNamespace is null ? [] : await TrackingOpsAsync(pod, trackInNamespace, resolved, cancellationToken).ConfigureAwait(false);
+        return patches.Count == 0 && tracking.Count == 0 ? AdmissionResult.Allow() : AdmissionResult.AllowWithPatch(WritePatch(patches, tracking));
+    }
+
+    /// <summary>Tracking ops after the upstream ones; preset contents are hashed as the credspec's canonical contents they were validated against.</summary>
+    private async ValueTask<IReadOnlyList<string>> TrackingOpsAsync(PodObject pod, string @namespace, Dictionary<string, string> resolved, CancellationToken cancellationToken)
+    {
+        var names = GmsaBlock.Enumerate(pod).Select(b => b.Name).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        if (Tracking is null || names.Count == 0 || !Tracking.Applies(@namespace, pod.Spec?.ServiceAccountName, names)) return [];
+        foreach (var name in names.Where(n => !resolved.ContainsKey(n)))
+        {
+            // Not resolvable: no hash for it (the validating webhook decides about such a pod).
+            if ((await resolver.ResolveAsync(name, cancellationToken).ConfigureAwait(false)).Contents is { } contents) resolved[name] = contents;
+        }
+        return PodTrackingPatches.Ops(pod.Metadata, resolved);
     }
 
     /// <summary>The JSON-patch array exactly as Go marshals <c>[]map[string]string</c>: keys op, path, value; Go string escaping.</summary>
-    public static byte[] WritePatch(IEnumerable<(string Path, string Value)> patches)
+    public static byte[] WritePatch(IEnumerable<(string Path, string Value)> patches) => WritePatch(patches, []);
+
+    /// <summary>The upstream-shaped ops, then <paramref name="rawOps"/> (already-serialised op objects) after them.</summary>
+    public static byte[] WritePatch(IEnumerable<(string Path, string Value)> patches, IReadOnlyList<string> rawOps)
     {
         var sb = new StringBuilder("[");
         var first = true;
@@ -73,6 +93,12 @@ public sealed class PodMutator(CredentialSpecResolver resolver, bool randomHostn
             sb.Append(",\"value\":");
             CanonicalJson.WriteString(sb, value);
             sb.Append('}');
+        }
+        foreach (var op in rawOps)
+        {
+            if (!first) sb.Append(',');
+            first = false;
+            sb.Append(op);
         }
         return Encoding.UTF8.GetBytes(sb.Append(']').ToString());
     }
