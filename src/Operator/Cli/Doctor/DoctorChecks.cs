@@ -22,6 +22,7 @@ public static partial class DoctorChecks
         checks.Add(Operator(inputs.Lease, inputs.Now));
         checks.AddRange(Webhooks(inputs.WebhookConfigurations, inputs.ServedCertificates, inputs.Now));
         checks.AddRange(Target(inputs));
+        checks.AddRange(StalePods(inputs.Bindings));
         return checks;
     }
 
