@@ -113,6 +113,17 @@ public sealed partial class StalePodReconciler(
         {
             return false;
         }
+        catch (HttpOperationException e)
+        {
+            // Refused (RBAC, admission, validation): say so once per contents change rather than retry in a loop.
+            if (warned.First($"failed/{workload.Uid}/{hash}"))
+            {
+                events.Record(binding, EventTypes.Warning, "RestartFailed", "Rollout",
+                    $"Restarting {workload.Display} failed with HTTP {(int)e.Response.StatusCode}; restart it by hand (kubectl rollout restart).");
+                LogRestartFailed(ns, workload.Kind, workload.Name, (int)e.Response.StatusCode);
+            }
+            return true;
+        }
         if (outcome == RestartOutcome.Gone) return true;
         // Restarted now or earlier (another replica, before a restart of the operator): rolling either way, so it holds a slot.
         gate.Started(ObjectKey.Of(binding), workload.Uid);
@@ -158,6 +169,9 @@ public sealed partial class StalePodReconciler(
 
     [LoggerMessage(LogLevel.Information, "Restarted {Kind} {Namespace}/{Name}: its pods ran with old GMSA contents (GmsaBinding {Binding})")]
     private partial void LogRestarted(string @namespace, string kind, string name, string binding);
+
+    [LoggerMessage(LogLevel.Warning, "Restarting {Kind} {Namespace}/{Name} failed with HTTP {Status}")]
+    private partial void LogRestartFailed(string @namespace, string kind, string name, int status);
 
     [LoggerMessage(LogLevel.Information, "GmsaBinding {Namespace}/{Name}: {StalePods} stale pods")]
     private partial void LogStale(string @namespace, string name, int stalePods);

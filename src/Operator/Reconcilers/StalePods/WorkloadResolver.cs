@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using GmsaOperator.Runtime;
 using GmsaOperator.Runtime.Writes;
+using k8s.Autorest;
 using k8s.Models;
 
 namespace GmsaOperator.Operator.Reconcilers.StalePods;
@@ -21,8 +22,17 @@ public sealed class WorkloadResolver(IObjectWriter reader)
         if (owner is not { ApiVersion: "apps/v1", Kind: "ReplicaSet" }) return new Workload(owner.ApiVersion, owner.Kind, owner.Name, owner.Uid);
         if (_byReplicaSetUid.TryGetValue(owner.Uid, out var known)) return known;
 
-        var replicaSet = await reader.GetAsync<V1ReplicaSet>(new ObjectKey(@namespace, owner.Name), cancellationToken);
         var self = new Workload(owner.ApiVersion, owner.Kind, owner.Name, owner.Uid);
+        V1ReplicaSet? replicaSet;
+        try
+        {
+            replicaSet = await reader.GetAsync<V1ReplicaSet>(new ObjectKey(@namespace, owner.Name), cancellationToken);
+        }
+        catch (HttpOperationException)
+        {
+            // Not readable now (RBAC, API trouble): name the ReplicaSet; reporting must not stop on it. Not remembered.
+            return self;
+        }
         // Gone or replaced since the pod was made: report the ReplicaSet the pod names, and do not remember a guess.
         if (replicaSet is null || replicaSet.Metadata.Uid != owner.Uid) return self;
         var controller = StalePodFacts.Controller(replicaSet.Metadata);
