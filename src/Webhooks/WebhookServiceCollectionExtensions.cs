@@ -70,7 +70,10 @@ public static class WebhookServiceCollectionExtensions
         services.TryAddSingleton<CredentialSpecResolver>();
         services.TryAddSingleton(sp => new SecureChannelRepair(sp.GetRequiredService<GmsaOperator.Webhooks.Bindings.IGmsaBindingDirectory>()));
         services.TryAddSingleton(sp => new PodMutator(sp.GetRequiredService<CredentialSpecResolver>(), sp.GetRequiredService<IOptions<WebhookOptions>>().Value.RandomHostname,
-            secureChannelRepair: sp.GetRequiredService<SecureChannelRepair>()));
+            secureChannelRepair: sp.GetRequiredService<SecureChannelRepair>())
+        {
+            Tracking = new PodTrackingPatches(sp.GetRequiredService<GmsaOperator.Webhooks.Bindings.IGmsaBindingDirectory>()),
+        });
         services.TryAddSingleton<PodValidator>();
         services.TryAddSingleton<GmsaBindingValidator>();
         services.TryAddSingleton<IAdmissionMetrics>(NoAdmissionMetrics.Instance);

@@ -16,6 +16,7 @@ namespace GmsaOperator.Entities.Bindings;
 [PrinterColumn("ServiceAccounts", "string", ".spec.serviceAccounts")]
 [PrinterColumn("Ready", "string", ".status.conditions[?(@.type==\"Ready\")].status")]
 [PrinterColumn("Reason", "string", ".status.conditions[?(@.type==\"Ready\")].reason")]
+[PrinterColumn("StalePods", "integer", ".status.stalePods")]
 [PrinterColumn("Age", "date", ".metadata.creationTimestamp")]
 public sealed class GmsaBinding : IKubernetesObject<V1ObjectMeta>, ISpec<GmsaBindingSpec>, IStatus<GmsaBindingStatus?>
 {

@@ -26,4 +26,12 @@ public sealed class GmsaBindingSpec
     [JsonPropertyName("secureChannelRepair")]
     [Description("Optional: a bounded postStart hook repairing the container's domain secure channel on every start.")]
     public SecureChannelRepairSpec? SecureChannelRepair { get; set; }
+
+    [JsonPropertyName("trackPods")]
+    [Description("Label pods using this binding at admission and report in status those running with credential-spec contents that have since changed.")]
+    public bool? TrackPods { get; set; }
+
+    [JsonPropertyName("rolloutOnChange")]
+    [Description("When the credential spec's contents change, restart the Deployments, StatefulSets and DaemonSets of stale pods (implies trackPods). Bare pods and Jobs are only reported.")]
+    public bool? RolloutOnChange { get; set; }
 }

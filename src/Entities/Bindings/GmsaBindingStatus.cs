@@ -27,4 +27,10 @@ public sealed class GmsaBindingStatus
     [JsonPropertyName("roleBindingName")]
     [Description("The RoleBinding in this namespace binding the service accounts to that ClusterRole.")]
     public string? RoleBindingName { get; set; }
+
+    [JsonPropertyName("stalePods")]
+    [Description("Tracked pods of the service accounts running with contents that differ from the credential spec's current contents.")]
+    [Format("int32")]
+    [Minimum(0)]
+    public int? StalePods { get; set; }
 }

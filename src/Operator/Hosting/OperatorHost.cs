@@ -1,6 +1,7 @@
 using GmsaOperator.Entities.Rbac;
 using GmsaOperator.Entities.Deployment;
 using GmsaOperator.Operator.Reconcilers;
+using GmsaOperator.Operator.Reconcilers.StalePods;
 using GmsaOperator.Runtime.Hosting;
 using GmsaOperator.Runtime.Metrics;
 using GmsaOperator.Operator.Certificates;
@@ -67,6 +68,7 @@ public static class OperatorHost
             o.LeaderElection.Namespace = leaseNamespace;
         });
         builder.Services.AddGmsaReconcilers();
+        builder.Services.AddStalePodTracking(builder.Configuration);
         // The webhooks answer from the cache: the kinds they read are cached on every replica from the start.
         builder.Services.AddCachedKind<GmsaOperator.Entities.CredentialSpecs.GmsaCredentialSpec>();
         builder.Services.AddCachedKind<k8s.Models.V1ServiceAccount>();

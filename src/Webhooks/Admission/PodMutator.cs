@@ -13,6 +13,9 @@ public sealed class PodMutator(CredentialSpecResolver resolver, bool randomHostn
 {
     private readonly Func<string> _hostname = hostnameGenerator ?? RandomHostname.Generate;
 
+    /// <summary>Labels pods of bindings that track pods (see <see cref="PodTrackingPatches"/>); null: never.</summary>
+    public PodTrackingPatches? Tracking { get; init; }
+
     public async ValueTask<AdmissionResult> MutateAsync(AdmissionRequest request, CancellationToken cancellationToken)
     {
         if (request.Kind?.Kind != "Pod") return AdmissionResult.Deny(AdmissionErrors.NotAPod(request.Kind?.Kind));
@@ -33,9 +36,9 @@ public sealed class PodMutator(CredentialSpecResolver resolver, bool randomHostn
         }
     }
 
-    /// <param name="repairNamespace">Set on CREATE only: the namespace whose bindings may ask for the secure-channel repair.</param>
+    /// <param name="createNamespace">Set on CREATE only: the namespace whose bindings may ask for the secure-channel repair or pod tracking.</param>
     private async ValueTask<AdmissionResult> ExpandAsync(PodObject pod, IEnumerable<GmsaBlock> blocks, bool allowHostname, CancellationToken cancellationToken,
-        string? repairNamespace = null)
+        string? createNamespace = null)
     {
         var patches = new List<(string Path, string Value)>();
         var resolved = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -59,22 +62,37 @@ public sealed class PodMutator(CredentialSpecResolver resolver, bool randomHostn
             patches.Add(("/spec/hostname", _hostname()));
         }
 
-        var repair = secureChannelRepair is not null && repairNamespace is not null && hasGmsa
-            ? secureChannelRepair.Amend(repairNamespace, pod, name => resolved.GetValueOrDefault(name))
+        var repair = secureChannelRepair is not null && createNamespace is not null && hasGmsa
+            ? secureChannelRepair.Amend(createNamespace, pod, name => resolved.GetValueOrDefault(name))
             : SecureChannelRepairPatch.None;
-        return patches.Count == 0 && repair.Operations.Count == 0
+        var tracking = createNamespace is null ? [] : await TrackingOpsAsync(pod, createNamespace, resolved, cancellationToken).ConfigureAwait(false);
+        return patches.Count == 0 && repair.Operations.Count == 0 && tracking.Count == 0
             ? AdmissionResult.Allow(repair.Warnings)
-            : AdmissionResult.AllowWithPatch(WritePatch(patches, repair.Operations), repair.Warnings);
+            : AdmissionResult.AllowWithPatch(WritePatch(patches, repair.Operations, tracking), repair.Warnings);
+    }
+
+    /// <summary>Tracking ops after the upstream ones; preset contents are hashed as the credspec's canonical contents they were validated against.</summary>
+    private async ValueTask<IReadOnlyList<string>> TrackingOpsAsync(PodObject pod, string @namespace, Dictionary<string, string> resolved, CancellationToken cancellationToken)
+    {
+        var names = GmsaBlock.Enumerate(pod).Select(b => b.Name).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        if (Tracking is null || names.Count == 0 || !Tracking.Applies(@namespace, pod.Spec?.ServiceAccountName, names)) return [];
+        foreach (var name in names.Where(n => !resolved.ContainsKey(n)))
+        {
+            // Not resolvable: no hash for it (the validating webhook decides about such a pod).
+            if ((await resolver.ResolveAsync(name, cancellationToken).ConfigureAwait(false)).Contents is { } contents) resolved[name] = contents;
+        }
+        return PodTrackingPatches.Ops(pod.Metadata, resolved);
     }
 
     /// <summary>The JSON-patch array exactly as Go marshals <c>[]map[string]string</c>: keys op, path, value; Go string escaping.</summary>
-    public static byte[] WritePatch(IEnumerable<(string Path, string Value)> patches) => WritePatch(patches, []);
+    public static byte[] WritePatch(IEnumerable<(string Path, string Value)> patches) => WritePatch(patches, [], []);
 
     /// <summary>
     /// As <see cref="WritePatch(IEnumerable{ValueTuple{string, string}})"/>, then <c>add</c> ops whose value is
-    /// already-canonical JSON (objects), written verbatim after the string ops.
+    /// already-canonical JSON (objects), then <paramref name="rawOps"/> (already-serialised op objects), each written
+    /// verbatim after the string ops.
     /// </summary>
-    public static byte[] WritePatch(IEnumerable<(string Path, string Value)> patches, IEnumerable<(string Path, string Json)> objectPatches)
+    public static byte[] WritePatch(IEnumerable<(string Path, string Value)> patches, IEnumerable<(string Path, string Json)> objectPatches, IReadOnlyList<string> rawOps)
     {
         var sb = new StringBuilder("[");
         var first = true;
@@ -95,6 +113,12 @@ public sealed class PodMutator(CredentialSpecResolver resolver, bool randomHostn
             sb.Append("{\"op\":\"add\",\"path\":");
             CanonicalJson.WriteString(sb, path);
             sb.Append(",\"value\":").Append(json).Append('}');
+        }
+        foreach (var op in rawOps)
+        {
+            if (!first) sb.Append(',');
+            first = false;
+            sb.Append(op);
         }
         return Encoding.UTF8.GetBytes(sb.Append(']').ToString());
     }

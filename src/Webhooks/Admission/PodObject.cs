@@ -14,6 +14,7 @@ public sealed class PodMetadata
 {
     [JsonPropertyName("name")] public string? Name { get; set; }
     [JsonPropertyName("namespace")] public string? Namespace { get; set; }
+    [JsonPropertyName("labels")] public Dictionary<string, string>? Labels { get; set; }
     [JsonPropertyName("annotations")] public Dictionary<string, string>? Annotations { get; set; }
 }
 

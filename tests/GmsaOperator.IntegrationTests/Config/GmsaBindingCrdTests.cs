@@ -87,6 +87,7 @@ public sealed class GmsaBindingCrdTests : IntegrationTest
             ["status"] = new JsonObject
             {
                 ["observedGeneration"] = 1,
+                ["stalePods"] = 2,
                 ["conditions"] = new JsonArray(new JsonObject
                 {
                     ["type"] = "Ready",
@@ -103,9 +104,9 @@ public sealed class GmsaBindingCrdTests : IntegrationTest
         var output = await Kubectl.SucceedAsync("get", "gmsab", "-n", Namespace);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.That(lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries),
-            Is.EqualTo(new[] { "NAME", "CREDENTIALSPEC", "SERVICEACCOUNTS", "READY", "REASON", "AGE" }), output);
+            Is.EqualTo(new[] { "NAME", "CREDENTIALSPEC", "SERVICEACCOUNTS", "READY", "REASON", "STALEPODS", "AGE" }), output);
         var row = lines[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        Assert.That(row[..5], Is.EqualTo(new[] { "web", "gmsa-webapp1", "[\"default\",\"web\"]", "True", "Bound" }), output);
+        Assert.That(row[..6], Is.EqualTo(new[] { "web", "gmsa-webapp1", "[\"default\",\"web\"]", "True", "Bound", "2" }), output);
     }
 
     [Test]

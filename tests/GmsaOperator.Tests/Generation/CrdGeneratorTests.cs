@@ -63,7 +63,7 @@ public sealed class CrdGeneratorTests
         Assert.That((version.Name, version.Served, version.Storage), Is.EqualTo(("v1alpha1", true, true)));
         Assert.That(version.Subresources.Status, Is.Not.Null);
         Assert.That(version.AdditionalPrinterColumns.Select(c => c.Name.ToUpperInvariant()),
-            Is.EqualTo(new[] { "CREDENTIALSPEC", "SERVICEACCOUNTS", "READY", "REASON", "AGE" }));
+            Is.EqualTo(new[] { "CREDENTIALSPEC", "SERVICEACCOUNTS", "READY", "REASON", "STALEPODS", "AGE" }));
         Assert.That(version.AdditionalPrinterColumns.Single(c => c.Name == "Ready").JsonPath, Is.EqualTo(".status.conditions[?(@.type==\"Ready\")].status"));
     }
 
@@ -74,6 +74,7 @@ public sealed class CrdGeneratorTests
         Assert.That(root.Required, Is.EqualTo(new[] { "spec" }));
         var spec = root.Properties["spec"];
         Assert.That(spec.Required, Is.EqualTo(new[] { "credentialSpecName", "serviceAccounts" }));
+        Assert.That((spec.Properties["trackPods"].Type, spec.Properties["rolloutOnChange"].Type), Is.EqualTo(("boolean", "boolean")), "optional switches, off when absent");
 
         var name = spec.Properties["credentialSpecName"];
         Assert.That((name.Type, name.Pattern, name.MinLength, name.MaxLength), Is.EqualTo(("string", NamePatterns.Dns1123Subdomain, 1L, 253L)));
@@ -104,7 +105,7 @@ public sealed class CrdGeneratorTests
     public void GmsaBindingConditionsAreTheStandardConditionShapeKeyedByType()
     {
         var status = CrdGenerator.Generate(typeof(GmsaBinding)).Spec.Versions.Single().Schema.OpenAPIV3Schema.Properties["status"];
-        Assert.That(status.Properties.Keys, Is.EqualTo(new[] { "clusterRoleName", "conditions", "observedGeneration", "roleBindingName" }));
+        Assert.That(status.Properties.Keys, Is.EqualTo(new[] { "clusterRoleName", "conditions", "observedGeneration", "roleBindingName", "stalePods" }));
         var conditions = status.Properties["conditions"];
         Assert.That((conditions.XKubernetesListType, conditions.XKubernetesListMapKeys), Is.EqualTo(("map", new[] { "type" })));
         var condition = (V1JSONSchemaProps)conditions.Items;

@@ -23,6 +23,7 @@ public static partial class DoctorChecks
         checks.AddRange(Webhooks(inputs.WebhookConfigurations, inputs.ServedCertificates, inputs.Now));
         checks.AddRange(Target(inputs));
         checks.AddRange(SecureChannelRepair(inputs));
+        checks.AddRange(StalePods(inputs.Bindings));
         return checks;
     }
 

@@ -172,7 +172,7 @@ public sealed class DoctorInputCollector(IKubernetes client, TimeProvider time)
         return [.. items.EnumerateArray().Select(item => KubernetesJson.Deserialize<GmsaBinding>(item.GetRawText())).Select(b =>
         {
             var ready = b.Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready");
-            return new BindingState(b.Metadata.Name, b.Spec.CredentialSpecName, [.. b.Spec.ServiceAccounts], ready?.Status, ready?.Reason, b.Spec.SecureChannelRepair);
+            return new BindingState(b.Metadata.Name, b.Spec.CredentialSpecName, [.. b.Spec.ServiceAccounts], ready?.Status, ready?.Reason, b.Spec.SecureChannelRepair, PodTrackingState.Of(b));
         })];
     }
 

@@ -24,9 +24,9 @@ public sealed record ServedCertificate(string Url, X509Certificate2? Certificate
 /// <summary>A GMSACredentialSpec: its name and canonical credspec JSON (null when it has none), plus its DNS domain.</summary>
 public sealed record CredentialSpecState(string Name, string? CanonicalCredspec, string? DnsName);
 
-/// <summary>A GmsaBinding of the target namespace.</summary>
+/// <summary>A GmsaBinding of the target namespace; <see cref="Pods"/> is its pod tracking (null when it does not track pods).</summary>
 public sealed record BindingState(string Name, string CredentialSpecName, IReadOnlyList<string> ServiceAccounts, string? ReadyStatus, string? ReadyReason,
-    GmsaOperator.Entities.Bindings.SecureChannelRepairSpec? SecureChannelRepair = null);
+    GmsaOperator.Entities.Bindings.SecureChannelRepairSpec? SecureChannelRepair = null, PodTrackingState? Pods = null);
 
 /// <summary>A SubjectAccessReview answer: may the service account <c>use</c> the credential spec.</summary>
 public sealed record AccessState(string ServiceAccount, string CredentialSpecName, bool Allowed, string Reason);

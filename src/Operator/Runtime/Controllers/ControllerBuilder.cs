@@ -73,13 +73,16 @@ public sealed class ControllerBuilder<TPrimary> where TPrimary : class, IKuberne
         return this;
     }
 
-    /// <summary>Changes of <typeparamref name="TOther"/> enqueue every primary whose index <paramref name="primaryIndex"/> contains one of <paramref name="values"/>.</summary>
-    public ControllerBuilder<TPrimary> WatchesViaIndex<TOther>(string primaryIndex, Func<TOther, IEnumerable<string>> values) where TOther : class, IKubernetesObject<V1ObjectMeta> =>
-        Watches<TOther>((obj, cache) => values(obj).SelectMany(v => cache.For<TPrimary>().Store.ByIndex(primaryIndex, v)).Select(ObjectKey.Of));
+    /// <summary>
+    /// Changes of <typeparamref name="TOther"/> (in <paramref name="scope"/>, e.g. a label selector) enqueue every primary
+    /// whose index <paramref name="primaryIndex"/> contains one of <paramref name="values"/>.
+    /// </summary>
+    public ControllerBuilder<TPrimary> WatchesViaIndex<TOther>(string primaryIndex, Func<TOther, IEnumerable<string>> values, InformerScope? scope = null) where TOther : class, IKubernetesObject<V1ObjectMeta> =>
+        Watches<TOther>((obj, cache) => values(obj).SelectMany(v => cache.For<TPrimary>().Store.ByIndex(primaryIndex, v)).Select(ObjectKey.Of), scope);
 
-    private ControllerBuilder<TPrimary> Watches<TOther>(Func<TOther, InformerRegistry, IEnumerable<ObjectKey>> map) where TOther : class, IKubernetesObject<V1ObjectMeta>
+    private ControllerBuilder<TPrimary> Watches<TOther>(Func<TOther, InformerRegistry, IEnumerable<ObjectKey>> map, InformerScope? scope = null) where TOther : class, IKubernetesObject<V1ObjectMeta>
     {
-        Definition.Sources.Add(WatchSource.Of(null, map));
+        Definition.Sources.Add(WatchSource.Of(scope, map));
         return this;
     }
 

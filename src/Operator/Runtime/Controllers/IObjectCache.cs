@@ -16,5 +16,9 @@ public interface IObjectCache
     /// <summary>All objects cached by the informer of <paramref name="scope"/> (e.g. one watched with a field selector).</summary>
     IReadOnlyList<T> List<T>(InformerScope scope) where T : class, IKubernetesObject<V1ObjectMeta>;
 
+    /// <summary>The objects the informer of <paramref name="scope"/> caches in <paramref name="namespace"/>.</summary>
+    IReadOnlyList<T> List<T>(InformerScope scope, string @namespace) where T : class, IKubernetesObject<V1ObjectMeta> =>
+        [.. List<T>(scope).Where(o => o.Metadata.NamespaceProperty == @namespace)];
+
     IReadOnlyList<T> ByIndex<T>(string index, string value) where T : class, IKubernetesObject<V1ObjectMeta>;
 }

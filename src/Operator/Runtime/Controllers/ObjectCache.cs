@@ -14,6 +14,8 @@ public sealed class ObjectCache(InformerRegistry informers) : IObjectCache
 
     public IReadOnlyList<T> List<T>(InformerScope scope) where T : class, IKubernetesObject<V1ObjectMeta> => informers.For<T>(scope).Store.List();
 
+    public IReadOnlyList<T> List<T>(InformerScope scope, string @namespace) where T : class, IKubernetesObject<V1ObjectMeta> => informers.For<T>(scope).Store.List(@namespace);
+
     public IReadOnlyList<T> ByIndex<T>(string index, string value) where T : class, IKubernetesObject<V1ObjectMeta> =>
         informers.For<T>().Store.ByIndex(index, value);
 }
