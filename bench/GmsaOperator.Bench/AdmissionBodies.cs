@@ -7,19 +7,23 @@ namespace GmsaOperator.Bench;
 internal static class AdmissionBodies
 {
     /// <summary>/mutate: pod-level gmsaCredentialSpecName only; the webhook fills in the contents.</summary>
-    public static byte[] Mutate(string ns, string credSpec) => Review(ns, Pod(credSpec, contents: null));
+    public static byte[] Mutate(string ns, string credSpec) => Review(ns, Pod(credSpec, contents: null, "default", "web"), "0df28fbd-5f5f-11e8-bc74-36e6bb280816");
 
     /// <summary>/validate: pod-level name and contents equal to the credspec (as the mutating webhook left them).</summary>
-    public static byte[] Validate(string ns, string credSpec, string contents) => Review(ns, Pod(credSpec, contents));
+    public static byte[] Validate(string ns, string credSpec, string contents) => Review(ns, Pod(credSpec, contents, "default", "web"), "0df28fbd-5f5f-11e8-bc74-36e6bb280816");
 
-    private static Dictionary<string, object?> Pod(string credSpec, string? contents) => new()
+    /// <summary>A review of pod <paramref name="podName"/> (uid <paramref name="uid"/>) run as <paramref name="serviceAccount"/>; contents only for /validate.</summary>
+    public static byte[] Pod(string ns, string serviceAccount, string credSpec, string? contents, string podName, string uid) =>
+        Review(ns, Pod(credSpec, contents, serviceAccount, podName), uid);
+
+    private static Dictionary<string, object?> Pod(string credSpec, string? contents, string serviceAccount, string name) => new()
     {
         ["apiVersion"] = "v1",
         ["kind"] = "Pod",
-        ["metadata"] = new Dictionary<string, object?> { ["name"] = "web", ["labels"] = new Dictionary<string, string> { ["app"] = "web" } },
+        ["metadata"] = new Dictionary<string, object?> { ["name"] = name, ["labels"] = new Dictionary<string, string> { ["app"] = "web" } },
         ["spec"] = new Dictionary<string, object?>
         {
-            ["serviceAccountName"] = "default",
+            ["serviceAccountName"] = serviceAccount,
             ["securityContext"] = new Dictionary<string, object?>
             {
                 ["windowsOptions"] = contents is null
@@ -42,13 +46,13 @@ internal static class AdmissionBodies
         },
     };
 
-    private static byte[] Review(string ns, object pod) => Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new Dictionary<string, object?>
+    private static byte[] Review(string ns, object pod, string uid) => Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new Dictionary<string, object?>
     {
         ["kind"] = "AdmissionReview",
         ["apiVersion"] = "admission.k8s.io/v1",
         ["request"] = new Dictionary<string, object?>
         {
-            ["uid"] = "0df28fbd-5f5f-11e8-bc74-36e6bb280816",
+            ["uid"] = uid,
             ["kind"] = new Dictionary<string, string> { ["group"] = "", ["version"] = "v1", ["kind"] = "Pod" },
             ["resource"] = new Dictionary<string, string> { ["group"] = "", ["version"] = "v1", ["resource"] = "pods" },
             ["requestKind"] = new Dictionary<string, string> { ["group"] = "", ["version"] = "v1", ["kind"] = "Pod" },

@@ -31,14 +31,24 @@ internal static class BenchCluster
             ["credspec"] = CredSpec,
         }, GmsaCredentialSpec.ApiGroup, GmsaCredentialSpec.StorageVersion, GmsaCredentialSpec.Plural, cancellationToken: cancellationToken));
 
+    // An existing service account (every namespace has "default"): a missing one would cost the admission webhook a
+    // live GET per create for its "does not exist (yet)" warning, and is not the common case.
     public static Task CreateBindingAsync(IKubernetes client, string ns, string name, string credSpec, string run, CancellationToken cancellationToken) =>
+        CreateBindingAsync(client, ns, name, credSpec, ["default"], run, GmsaBinding.ApiGroup, cancellationToken);
+
+    /// <param name="group">gmsa.dev, or the design floor's copy of the CRD (same schema, no webhook, no operator).</param>
+    public static Task CreateBindingAsync(IKubernetes client, string ns, string name, string credSpec, IList<string> serviceAccounts, string run, string group,
+        CancellationToken cancellationToken) =>
         client.CustomObjects.CreateNamespacedCustomObjectAsync(new GmsaBinding
         {
+            ApiVersion = $"{group}/{GmsaBinding.Version}",
+            Kind = GmsaBinding.EntityKind,
             Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns, Labels = new Dictionary<string, string> { [RunLabel] = run } },
-            // An existing service account (every namespace has "default"): a missing one would cost the admission webhook a
-            // live GET per create for its "does not exist (yet)" warning, and is not the common case.
-            Spec = new GmsaBindingSpec { CredentialSpecName = credSpec, ServiceAccounts = ["default"] },
-        }, GmsaBinding.ApiGroup, GmsaBinding.Version, ns, GmsaBinding.Plural, cancellationToken: cancellationToken);
+            Spec = new GmsaBindingSpec { CredentialSpecName = credSpec, ServiceAccounts = serviceAccounts },
+        }, group, GmsaBinding.Version, ns, GmsaBinding.Plural, cancellationToken: cancellationToken);
+
+    public static Task CreateServiceAccountAsync(IKubernetes client, string ns, string name, CancellationToken cancellationToken) =>
+        IgnoreConflict(() => client.CoreV1.CreateNamespacedServiceAccountAsync(new V1ServiceAccount { Metadata = new V1ObjectMeta { Name = name } }, ns, cancellationToken: cancellationToken));
 
     /// <summary>The RoleBinding the operator would generate for such a binding: the floor of the convergence benchmark.</summary>
     public static Task CreateRoleBindingAsync(IKubernetes client, string ns, string name, string clusterRole, string run, CancellationToken cancellationToken) =>

@@ -8,16 +8,21 @@ namespace GmsaOperator.Bench;
 /// <summary>
 /// Reconcile convergence: N GmsaBindings over 10 namespaces (one credspec per namespace, created beforehand) created
 /// with <see cref="Concurrency"/> parallel requests, timed until all are Ready=True; the floor is creating the same
-/// N RoleBindings directly with the same client and concurrency.
+/// N RoleBindings directly with the same client and concurrency; the design floor (<see cref="DesignFloor"/>) is the
+/// same N GmsaBindings without webhook or operator plus those N RoleBindings. The operator's API requests during the
+/// convergence (from its <c>/metrics</c>, after its queues drained) are reported per binding, by verb and resource.
 /// </summary>
-internal sealed class ConvergenceBench(IKubernetes client, TextWriter log)
+internal sealed class ConvergenceBench(IKubernetes client, TextWriter log, OperatorProcess op)
 {
     public const int Namespaces = 10;
     public const int Concurrency = 16;
 
-    public sealed record Result(int N, TimeSpan Floor, TimeSpan Converged)
+    public sealed record Result(int N, TimeSpan Floor, TimeSpan DesignFloor, TimeSpan Converged, IReadOnlyDictionary<string, double> RequestsPerBinding)
     {
         public double Ratio => Converged.TotalSeconds / Floor.TotalSeconds;
+        public double DesignRatio => Converged.TotalSeconds / DesignFloor.TotalSeconds;
+        public double TotalRequestsPerBinding => RequestsPerBinding.Values.Sum();
+        public string Breakdown => string.Join(", ", RequestsPerBinding.Where(r => r.Value >= 0.005).OrderByDescending(r => r.Value).Select(r => $"{r.Key} {r.Value:0.00}"));
     }
 
     public async Task<Result> RunAsync(int n, TimeSpan timeout, CancellationToken cancellationToken)
@@ -25,7 +30,8 @@ internal sealed class ConvergenceBench(IKubernetes client, TextWriter log)
         var run = $"n{n}";
         var namespaces = Enumerable.Range(0, Namespaces).Select(i => $"bench-{run}-{i}").ToArray();
         var floorNamespaces = namespaces.Select(ns => ns + "-floor").ToArray();
-        foreach (var ns in namespaces.Concat(floorNamespaces)) await BenchCluster.CreateNamespaceAsync(client, ns, cancellationToken);
+        var designNamespaces = namespaces.Select(ns => ns + "-design").ToArray();
+        foreach (var ns in namespaces.Concat(floorNamespaces).Concat(designNamespaces)) await BenchCluster.CreateNamespaceAsync(client, ns, cancellationToken);
         foreach (var ns in namespaces) await BenchCluster.CreateCredSpecAsync(client, ns, "bench", cancellationToken);
         // Let the operator create the credspecs' ClusterRoles first, so both sides start from an idle cluster.
         foreach (var ns in namespaces) await WaitForClusterRoleAsync(GeneratedNames.ClusterRoleFor(ns), cancellationToken);
@@ -36,6 +42,18 @@ internal sealed class ConvergenceBench(IKubernetes client, TextWriter log)
             await BenchCluster.CreateRoleBindingAsync(client, floorNamespaces[item.Ns], Name(item.Index), GeneratedNames.ClusterRoleFor(namespaces[item.Ns]), run, ct));
         floor.Stop();
         await log.WriteLineAsync($"==> [bench] floor: {n} RoleBindings created in {floor.Elapsed.TotalSeconds:0.00}s");
+
+        // Design floor: each binding and its RoleBinding, created one after the other, 16 pairs at a time.
+        var design = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = cancellationToken }, async (item, ct) =>
+        {
+            await BenchCluster.CreateBindingAsync(client, designNamespaces[item.Ns], Name(item.Index), namespaces[item.Ns], ["default"], run, DesignFloor.Group, ct);
+            await BenchCluster.CreateRoleBindingAsync(client, designNamespaces[item.Ns], Name(item.Index), GeneratedNames.ClusterRoleFor(namespaces[item.Ns]), run, ct);
+        });
+        design.Stop();
+        await log.WriteLineAsync($"==> [bench] design floor: {n} GmsaBindings (no webhook, no operator) + {n} RoleBindings created in {design.Elapsed.TotalSeconds:0.00}s");
+        await op.WaitIdleAsync(TimeSpan.FromSeconds(120), cancellationToken);
+        var requestsBefore = await op.ApiRequestsAsync(cancellationToken);
 
         await using var watcher = await ReadyWatcher.StartAsync(client, run, n, cancellationToken);
         var converge = Stopwatch.StartNew();
@@ -52,7 +70,14 @@ internal sealed class ConvergenceBench(IKubernetes client, TextWriter log)
         }
         converge.Stop();
         await log.WriteLineAsync($"==> [bench] converge: {n} GmsaBindings created in {created.TotalSeconds:0.00}s, all Ready after {converge.Elapsed.TotalSeconds:0.00}s{(watcher.Relists > 0 ? $" (the Ready watch was re-established {watcher.Relists}×)" : "")}");
-        return new Result(n, floor.Elapsed, converge.Elapsed);
+        // Every request the bindings caused, including events and re-reconciles after Ready: counted once the queues drained.
+        await op.WaitIdleAsync(TimeSpan.FromSeconds(300), cancellationToken);
+        await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken); // the event sink writes after the reconcile that recorded
+        var requestsAfter = await op.ApiRequestsAsync(cancellationToken);
+        var perBinding = requestsAfter.ToDictionary(r => r.Key, r => (r.Value - requestsBefore.GetValueOrDefault(r.Key)) / n, StringComparer.Ordinal);
+        var result = new Result(n, floor.Elapsed, design.Elapsed, converge.Elapsed, perBinding);
+        await log.WriteLineAsync($"==> [bench] operator API requests per binding (N={n}): {result.TotalRequestsPerBinding:0.00} ({result.Breakdown})");
+        return result;
     }
 
     private static string Name(int i) => "app-" + i.ToString("D5", CultureInfo.InvariantCulture);

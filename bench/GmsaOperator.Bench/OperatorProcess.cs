@@ -96,6 +96,22 @@ internal sealed class OperatorProcess : IAsyncDisposable
         await File.WriteAllTextAsync(path, text, cancellationToken);
     }
 
+    /// <summary>The operator's <c>/metrics</c> text.</summary>
+    public Task<string> MetricsAsync(CancellationToken cancellationToken) => _http.GetStringAsync($"http://127.0.0.1:{HealthPort}/metrics", cancellationToken);
+
+    /// <summary>SubjectAccessReviews the operator has sent so far; null for a build without the per-resource request counter.</summary>
+    public async Task<double?> SarsSentAsync(CancellationToken cancellationToken) =>
+        PrometheusText.Sum(await MetricsAsync(cancellationToken), ApiRequests, ("verb", "create"), ("resource", "localsubjectaccessreviews"));
+
+    /// <summary>The operator's API requests so far by "verb resource" (watches and lists excluded: one per informer, not per object).</summary>
+    public async Task<IReadOnlyDictionary<string, double>> ApiRequestsAsync(CancellationToken cancellationToken) =>
+        (PrometheusText.Series(await MetricsAsync(cancellationToken), ApiRequests) ?? [])
+            .Where(s => s.Labels.GetValueOrDefault("verb") is not ("watch" or "list"))
+            .GroupBy(s => $"{s.Labels.GetValueOrDefault("verb")} {s.Labels.GetValueOrDefault("resource")}")
+            .ToDictionary(g => g.Key, g => g.Sum(s => s.Value), StringComparer.Ordinal);
+
+    private const string ApiRequests = "rest_client_requests_by_resource_total";
+
     /// <summary>The RSS lines of <c>/proc/&lt;pid&gt;/status</c> (anonymous, file-backed, shared), for the log.</summary>
     public string RssBreakdown()
     {

@@ -166,8 +166,11 @@ public sealed partial class GmsaBindingReconciler(
 
         if (updated is not null && (beforeStatus != ready.Status || beforeReason != ready.Reason))
         {
-            var bound = ready.Status == ConditionExtensions.True;
-            events.Record(updated, bound ? EventTypes.Normal : EventTypes.Warning, ready.Reason, "Bind", ready.Message);
+            if (ReadyEventPolicy.ShouldRecord(beforeStatus, beforeReason, ready.Status, ready.Reason))
+            {
+                var bound = ready.Status == ConditionExtensions.True;
+                events.Record(updated, bound ? EventTypes.Normal : EventTypes.Warning, ready.Reason, "Bind", ready.Message);
+            }
             LogReady(binding.Metadata.NamespaceProperty, binding.Metadata.Name, ready.Status, ready.Reason);
         }
     }

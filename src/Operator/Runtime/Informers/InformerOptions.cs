@@ -24,6 +24,12 @@ public sealed record InformerOptions
     /// </summary>
     public bool StripManagedFields { get; init; } = true;
 
+    /// <summary>
+    /// Kinds cached as metadata only (<c>PartialObjectMetadata</c> lists and watches): for kinds whose readers need names,
+    /// labels and owners, never the rest. A fraction of the memory and of the API server's encoding work.
+    /// </summary>
+    public IReadOnlySet<Type> MetadataOnly { get; init; } = new HashSet<Type>();
+
     /// <summary>Page size of list calls.</summary>
     public int ListPageSize { get; init; } = 500;
 }

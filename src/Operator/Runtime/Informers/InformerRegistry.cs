@@ -36,7 +36,8 @@ public sealed class InformerRegistry(IKubernetes client, OperatorRuntimeOptions 
                     $"{description} is read from the cache but was not declared before the informers started: declare it on a controller " +
                     $"(Owns/Watches/WatchesViaIndex/WithIndex) or with services.AddCachedKind<{typeof(T).Name}>().");
             }
-            var source = new KubernetesResourceSource<T>(client, ns, scope.LabelSelector, options.Informers.ListPageSize, options.Informers.StripManagedFields, scope.FieldSelector);
+            var source = new KubernetesResourceSource<T>(client, ns, scope.LabelSelector, options.Informers.ListPageSize, options.Informers.StripManagedFields, scope.FieldSelector,
+                options.Informers.MetadataOnly.Contains(typeof(T)));
             var informer = new Informer<T>(source, description, options.Informers, time, loggers.CreateLogger($"{typeof(Informer<>).Namespace}.Informer"));
             _informers[key] = informer;
             return informer;

@@ -8,11 +8,16 @@ namespace GmsaOperator.Runtime.Informers;
 /// <summary>
 /// Lists and watches any kind through the generic (custom-objects) paths, deserialising into the typed model:
 /// works for built-ins (the client maps the empty group to <c>/api/v1</c>) and for custom resources alike.
+/// With <paramref name="metadataOnly"/> the API server sends <c>PartialObjectMetadata</c> (meta.k8s.io/v1, served since
+/// 1.15) instead of whole objects: the cached <typeparamref name="T"/> then holds metadata only, for readers of names and labels.
 /// </summary>
 public sealed class KubernetesResourceSource<T>(IKubernetes client, string? @namespace, string? labelSelector, int pageSize, bool stripManagedFields = true,
-    string? fieldSelector = null) : IResourceSource<T>
+    string? fieldSelector = null, bool metadataOnly = false) : IResourceSource<T>
     where T : class, IKubernetesObject<V1ObjectMeta>
 {
+    internal const string MetadataListAccept = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1";
+    internal const string MetadataWatchAccept = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1";
+
     private readonly ResourceType _type = ResourceType.Of<T>();
 
     public async Task<ResourceList<T>> ListAsync(bool fromWatchCache, CancellationToken cancellationToken)
@@ -25,11 +30,15 @@ public sealed class KubernetesResourceSource<T>(IKubernetes client, string? @nam
         var limit = fromWatchCache ? (int?)null : pageSize;
         do
         {
-            var page = (JsonElement)(@namespace is null
-                ? await client.CustomObjects.ListClusterCustomObjectAsync(_type.Group, _type.Version, _type.Plural,
-                    continueParameter: continueToken, fieldSelector: fieldSelector, labelSelector: labelSelector, limit: limit, resourceVersion: listVersion, cancellationToken: cancellationToken)
-                : await client.CustomObjects.ListNamespacedCustomObjectAsync(_type.Group, _type.Version, @namespace, _type.Plural,
-                    continueParameter: continueToken, fieldSelector: fieldSelector, labelSelector: labelSelector, limit: limit, resourceVersion: listVersion, cancellationToken: cancellationToken));
+            var headers = Accept(MetadataListAccept);
+            using var response = @namespace is null
+                ? await client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync<JsonElement>(_type.Group, _type.Version, _type.Plural,
+                    continueParameter: continueToken, fieldSelector: fieldSelector, labelSelector: labelSelector, limit: limit, resourceVersion: listVersion,
+                    customHeaders: headers, cancellationToken: cancellationToken)
+                : await client.CustomObjects.ListNamespacedCustomObjectWithHttpMessagesAsync<JsonElement>(_type.Group, _type.Version, @namespace, _type.Plural,
+                    continueParameter: continueToken, fieldSelector: fieldSelector, labelSelector: labelSelector, limit: limit, resourceVersion: listVersion,
+                    customHeaders: headers, cancellationToken: cancellationToken);
+            var page = response.Body;
             if (page.TryGetProperty("items", out var array) && array.ValueKind == JsonValueKind.Array)
             {
                 foreach (var item in array.EnumerateArray())
@@ -48,13 +57,26 @@ public sealed class KubernetesResourceSource<T>(IKubernetes client, string? @nam
     public async IAsyncEnumerable<(WatchEventType Type, T Object)> WatchAsync(string resourceVersion, int timeoutSeconds, Action<Exception> onError,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var stream = @namespace is null
-            ? client.CustomObjects.WatchListClusterCustomObjectAsync(_type.Group, _type.Version, _type.Plural,
-                allowWatchBookmarks: true, fieldSelector: fieldSelector, labelSelector: labelSelector, resourceVersion: resourceVersion, timeoutSeconds: timeoutSeconds,
-                onError: onError, cancellationToken: cancellationToken)
-            : client.CustomObjects.WatchListNamespacedCustomObjectAsync(_type.Group, _type.Version, @namespace, _type.Plural,
-                allowWatchBookmarks: true, fieldSelector: fieldSelector, labelSelector: labelSelector, resourceVersion: resourceVersion, timeoutSeconds: timeoutSeconds,
-                onError: onError, cancellationToken: cancellationToken);
+        var headers = Accept(MetadataWatchAccept);
+        // The generated watch methods take no request headers; the response-based watcher is the one that carries the Accept header.
+#pragma warning disable CS0618
+        var stream = headers is null
+            ? @namespace is null
+                ? client.CustomObjects.WatchListClusterCustomObjectAsync(_type.Group, _type.Version, _type.Plural,
+                    allowWatchBookmarks: true, fieldSelector: fieldSelector, labelSelector: labelSelector, resourceVersion: resourceVersion, timeoutSeconds: timeoutSeconds,
+                    onError: onError, cancellationToken: cancellationToken)
+                : client.CustomObjects.WatchListNamespacedCustomObjectAsync(_type.Group, _type.Version, @namespace, _type.Plural,
+                    allowWatchBookmarks: true, fieldSelector: fieldSelector, labelSelector: labelSelector, resourceVersion: resourceVersion, timeoutSeconds: timeoutSeconds,
+                    onError: onError, cancellationToken: cancellationToken)
+            : (@namespace is null
+                ? client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync<object>(_type.Group, _type.Version, _type.Plural,
+                    allowWatchBookmarks: true, fieldSelector: fieldSelector, labelSelector: labelSelector, resourceVersion: resourceVersion, timeoutSeconds: timeoutSeconds,
+                    watch: true, customHeaders: headers, cancellationToken: cancellationToken)
+                : client.CustomObjects.ListNamespacedCustomObjectWithHttpMessagesAsync<object>(_type.Group, _type.Version, @namespace, _type.Plural,
+                    allowWatchBookmarks: true, fieldSelector: fieldSelector, labelSelector: labelSelector, resourceVersion: resourceVersion, timeoutSeconds: timeoutSeconds,
+                    watch: true, customHeaders: headers, cancellationToken: cancellationToken))
+                .WatchAsync<object, object>(onError, cancellationToken);
+#pragma warning restore CS0618
         await foreach (var (type, obj) in stream.WithCancellation(cancellationToken))
         {
             var element = obj is JsonElement e ? e : KubernetesJson.Deserialize<JsonElement>(KubernetesJson.Serialize(obj));
@@ -62,8 +84,17 @@ public sealed class KubernetesResourceSource<T>(IKubernetes client, string? @nam
         }
     }
 
+    private Dictionary<string, IReadOnlyList<string>>? Accept(string mediaType) =>
+        metadataOnly ? new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal) { ["Accept"] = [mediaType] } : null;
+
     private T Prepare(T obj)
     {
+        if (metadataOnly)
+        {
+            // Served as meta.k8s.io/v1 PartialObjectMetadata; cached under the kind it stands for.
+            obj.ApiVersion = null;
+            obj.Kind = null;
+        }
         if (stripManagedFields && obj.Metadata is { } metadata) metadata.ManagedFields = null;
         return _type.Stamp(obj);
     }

@@ -9,6 +9,8 @@ public sealed class RequestMetricsHandler(RuntimeMetrics metrics) : DelegatingHa
     {
         var started = Stopwatch.GetTimestamp();
         var host = request.RequestUri?.Authority ?? "";
+        var kind = ApiRequestKind.Of(request.Method.Method, request.RequestUri);
+        metrics.RestRequestsByResource.WithLabels(kind.Verb, kind.Resource).Inc();
         try
         {
             var response = await base.SendAsync(request, cancellationToken);

@@ -27,6 +27,8 @@ public sealed class RuntimeMetrics
         QueueRetries = f.CreateCounter("workqueue_retries_total", "Total number of retries handled by workqueue.", "name", "controller");
         LeaderStatus = f.CreateGauge("leader_election_master_status", "Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master.", "name");
         RestRequests = f.CreateCounter("rest_client_requests_total", "Number of HTTP requests, partitioned by status code, method, and host.", "code", "method", "host");
+        RestRequestsByResource = f.CreateCounter("rest_client_requests_by_resource_total",
+            "API requests by Kubernetes verb and resource (e.g. create localsubjectaccessreviews, patch gmsabindings/status).", "verb", "resource");
         RestLatency = f.CreateHistogram("rest_client_request_duration_seconds", "Request latency in seconds, by verb.",
             new HistogramConfiguration { LabelNames = ["verb"], Buckets = DurationBuckets });
         InformerSynced = f.CreateGauge("informer_synced", "1 when the informer's cache completed its first list.", "informer");
@@ -46,6 +48,7 @@ public sealed class RuntimeMetrics
     public Counter QueueRetries { get; }
     public Gauge LeaderStatus { get; }
     public Counter RestRequests { get; }
+    public Counter RestRequestsByResource { get; }
     public Histogram RestLatency { get; }
     public Gauge InformerSynced { get; }
     public Counter EventsDropped { get; }

@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using System.Security.Cryptography.X509Certificates;
+
+namespace GmsaOperator.Bench;
+
+/// <summary>
+/// An open-loop (constant-rate) load generator: request i is due at start + i / rate whether or not earlier ones were
+/// answered, and its latency counts from that due time, so time spent queued in the client (no free connection, a late
+/// timer) is part of the figure instead of silently lowering the offered rate. Up to <see cref="MaxConnections"/>
+/// connections; requests beyond that wait in the handler's queue (and that wait is counted too).
+/// </summary>
+internal sealed class OpenLoopLoad(int webhookPort, X509Certificate2 ca) : IDisposable
+{
+    public const int MaxConnections = 64;
+
+    private readonly HttpClient _client = WebhookHttp.Create(ca, MaxConnections);
+
+    public async Task<AdmissionRun> RunAsync(string path, IAdmissionRequests requests, double ratePerSecond, TimeSpan warmUp, TimeSpan duration, Func<long?> readRss,
+        Func<CancellationToken, Task<double?>> readSars, CancellationToken cancellationToken)
+    {
+        var uri = new Uri($"https://127.0.0.1:{webhookPort}{path}");
+        await ScheduleAsync(uri, requests, ratePerSecond, warmUp, new LoadTally(), cancellationToken);
+        var tally = new LoadTally();
+        var sarsBefore = await readSars(cancellationToken);
+        var sw = Stopwatch.StartNew();
+        await using var rss = new RssSampler(readRss);
+        await ScheduleAsync(uri, requests, ratePerSecond, duration, tally, cancellationToken);
+        var elapsed = sw.Elapsed;
+        var sarsAfter = await readSars(cancellationToken);
+        var run = tally.Result(path, elapsed, null, null, ratePerSecond);
+        return run with
+        {
+            MaxRssBytes = rss.Max,
+            SarsPer1000 = sarsAfter - sarsBefore is { } sent && run.Answered > 0 ? sent * 1000.0 / run.Answered : null,
+        };
+    }
+
+    // One dispatcher thread sleeps until close to each due time and spins the rest (timer slack would otherwise send in
+    // bursts); every request is fired without waiting for earlier answers, and all are awaited at the end.
+    private async Task ScheduleAsync(Uri uri, IAdmissionRequests requests, double rate, TimeSpan duration, LoadTally tally, CancellationToken cancellationToken)
+    {
+        var count = (long)(rate * duration.TotalSeconds);
+        var interval = Stopwatch.Frequency / rate;
+        var inFlight = new List<Task>((int)Math.Min(count, 1 << 20));
+        var dispatcher = new Thread(() =>
+        {
+            var start = Stopwatch.GetTimestamp();
+            for (long i = 0; i < count && !cancellationToken.IsCancellationRequested; i++)
+            {
+                var due = start + (long)(i * interval);
+                while (true)
+                {
+                    var left = due - Stopwatch.GetTimestamp();
+                    if (left <= 0) break;
+                    if (left > Stopwatch.Frequency / 500) Thread.Sleep(1); else Thread.SpinWait(50);
+                }
+                var request = requests.Next(0);
+                inFlight.Add(Task.Run(async () =>
+                {
+                    var (kind, error) = await WebhookHttp.SendAsync(_client, uri, request, new byte[16 * 1024], cancellationToken);
+                    tally.Add(Stopwatch.GetTimestamp() - due, kind, error);
+                }, CancellationToken.None));
+            }
+        }) { IsBackground = true, Name = "open-loop dispatcher" };
+        dispatcher.Start();
+        await Task.Run(dispatcher.Join, cancellationToken);
+        await Task.WhenAll(inFlight);
+    }
+
+    public void Dispose() => _client.Dispose();
+}

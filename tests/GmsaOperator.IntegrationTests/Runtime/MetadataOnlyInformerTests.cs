@@ -1,0 +1,55 @@
+using GmsaOperator.Runtime;
+using GmsaOperator.Runtime.Informers;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace GmsaOperator.IntegrationTests.Runtime;
+
+/// <summary>A kind declared metadata-only is listed and watched as PartialObjectMetadata: names and labels cached, nothing else.</summary>
+public sealed class MetadataOnlyInformerTests : IntegrationTest
+{
+    [Test]
+    public async Task ListedAndWatchedObjects_KeepMetadata_DropEverythingElse()
+    {
+        await CreateAsync("listed");
+        using var stop = new CancellationTokenSource();
+        var options = new OperatorRuntimeOptions { WatchNamespace = Namespace };
+        options.Informers = options.Informers with { MetadataOnly = new HashSet<Type> { typeof(V1ServiceAccount) } };
+        var registry = new InformerRegistry(Client, options, TimeProvider.System, NullLoggerFactory.Instance);
+        var informer = registry.For<V1ServiceAccount>();
+        registry.StartAll(stop.Token);
+        try
+        {
+            var listed = await CachedAsync(informer, "listed");
+            await CreateAsync("watched"); // after the first list: arrives through the watch
+            var watched = await CachedAsync(informer, "watched");
+            foreach (var sa in new[] { listed, watched })
+            {
+                Assert.That(sa.Metadata.Labels, Does.ContainKey("tier").WithValue("web"), sa.Metadata.Name);
+                Assert.That(sa.Metadata.Uid, Is.Not.Empty, sa.Metadata.Name);
+                Assert.That((sa.ApiVersion, sa.Kind), Is.EqualTo(("v1", "ServiceAccount")), sa.Metadata.Name);
+                Assert.That(sa.ImagePullSecrets, Is.Null, $"{sa.Metadata.Name}: only metadata is cached");
+                Assert.That(sa.AutomountServiceAccountToken, Is.Null, $"{sa.Metadata.Name}: only metadata is cached");
+            }
+            // The API server itself has the full object.
+            var full = await Client.CoreV1.ReadNamespacedServiceAccountAsync("watched", Namespace);
+            Assert.That(full.ImagePullSecrets, Has.Count.EqualTo(1));
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await registry.WhenStoppedAsync();
+        }
+    }
+
+    private Task CreateAsync(string name) => Client.CoreV1.CreateNamespacedServiceAccountAsync(new V1ServiceAccount
+    {
+        Metadata = new V1ObjectMeta { Name = name, Labels = new Dictionary<string, string> { ["tier"] = "web" } },
+        AutomountServiceAccountToken = false,
+        ImagePullSecrets = [new V1LocalObjectReference { Name = "registry" }],
+    }, Namespace);
+
+    private Task<V1ServiceAccount> CachedAsync(Informer<V1ServiceAccount> informer, string name) =>
+        Eventually.HoldsAsync(_ => Task.FromResult(informer.Store.Get(new ObjectKey(Namespace, name))), TimeSpan.FromSeconds(10), $"service account {name} in the cache");
+}
