@@ -17,14 +17,22 @@ public sealed class ClusterFlags
 {
     public const string DefaultNamespace = "default";
 
-    public Option<string?> Kubeconfig { get; } = new("--kubeconfig")
+    private ClusterFlags(Option<string?> kubeconfig, Option<string?> context, Option<string?> @namespace) =>
+        (Kubeconfig, Context, Namespace) = (kubeconfig, context, @namespace);
+
+    private ClusterFlags()
+        : this(
+            new("--kubeconfig") { Description = "Path to the kubeconfig file to use (default: $KUBECONFIG, a list merged like kubectl does, else ~/.kube/config, else in-cluster)" },
+            new("--context") { Description = "The name of the kubeconfig context to use" },
+            new("--namespace", "-n") { Description = "The namespace to work in (default: the context's namespace, else 'default')" })
     {
-        Description = "Path to the kubeconfig file to use (default: $KUBECONFIG, a list merged like kubectl does, else ~/.kube/config, else in-cluster)",
-    };
+    }
 
-    public Option<string?> Context { get; } = new("--context") { Description = "The name of the kubeconfig context to use" };
+    public Option<string?> Kubeconfig { get; }
 
-    public Option<string?> Namespace { get; } = new("--namespace", "-n") { Description = "The namespace to work in (default: the context's namespace, else 'default')" };
+    public Option<string?> Context { get; }
+
+    public Option<string?> Namespace { get; }
 
     public IReadOnlyList<Option> All => [Kubeconfig, Context, Namespace];
 
@@ -46,6 +54,13 @@ public sealed class ClusterFlags
         var flags = new ClusterFlags();
         foreach (var option in flags.All) command.Options.Add(option);
         return flags;
+    }
+
+    /// <summary>The flags a command already carries (added by <see cref="AddTo"/> or <see cref="AddRecursive"/>).</summary>
+    internal static ClusterFlags Of(Command command)
+    {
+        Option<string?> Named(string name) => command.Options.OfType<Option<string?>>().Single(o => o.Name == name);
+        return new ClusterFlags(Named("--kubeconfig"), Named("--context"), Named("--namespace"));
     }
 
     /// <summary>The connection; null with <paramref name="error"/> when the kubeconfig cannot be used.</summary>
