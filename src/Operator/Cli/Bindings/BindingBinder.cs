@@ -118,7 +118,8 @@ public sealed class BindingBinder(IKubernetes client)
         }
     }
 
-    private static JsonArray Array(IEnumerable<string> values) => [.. values.Select(v => JsonValue.Create(v))];
+    // The JsonNode overload: the generic Add<T> a collection expression would pick needs runtime code under NativeAOT.
+    private static JsonArray Array(IEnumerable<string> values) => new([.. values.Select(v => (JsonNode?)JsonValue.Create(v))]);
 
     private static IReadOnlyList<string> Warnings(HttpResponseMessage response) =>
         response.Headers.TryGetValues("Warning", out var values) ? ApiServerMessages.Warnings(values) : [];
