@@ -9,7 +9,7 @@ DEV_HOST := src/Operator/DevCluster/bin/$(CONFIGURATION)/net10.0/gmsa-operator-d
 PUBLISH_FLAGS := -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true
 DOTNET := DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1 dotnet
 
-.PHONY: help build test unit-test integration-test prometheus-test prometheus-prerequisites e2e e2e-prerequisites e2e-run run cluster-up cluster-down control-plane manifests publish publish-aot bench soak clean image image-push
+.PHONY: install-plugin uninstall-plugin help build test unit-test integration-test prometheus-test prometheus-prerequisites e2e e2e-prerequisites e2e-run run cluster-up cluster-down control-plane manifests publish publish-aot bench soak clean image image-push
 
 help: ## Show targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -69,6 +69,20 @@ manifests: build ## Regenerate config/ from the code
 
 publish: ## Framework-dependent ReadyToRun build (Release, linux-x64) into artifacts/publish
 	$(DOTNET) publish src/Operator/GmsaOperator.Operator.csproj $(PUBLISH_FLAGS) -o artifacts/publish -v quiet -nologo
+
+# kubectl finds plugins by file name on PATH; a symlink named kubectl-gmsa to gmsa-operator switches it to plugin mode
+# (it reads the name it was started under). A symlink rather than a copy: the apphost of `make build` needs its dll next
+# to it, which it finds through the link, and every later `make build` updates the plugin too.
+PREFIX ?= /usr/local/bin
+PLUGIN_TARGET ?= $(OPERATOR)
+install-plugin: ## Put kubectl-gmsa on PATH: a symlink PREFIX/kubectl-gmsa (default /usr/local/bin) to gmsa-operator (PLUGIN_TARGET: default the `make build` output)
+	@test -x $(PLUGIN_TARGET) || $(MAKE) --no-print-directory build
+	@mkdir -p $(PREFIX)
+	@ln -sfn $(abspath $(PLUGIN_TARGET)) $(PREFIX)/kubectl-gmsa
+	@echo "$(PREFIX)/kubectl-gmsa -> $(abspath $(PLUGIN_TARGET)); try: kubectl gmsa --help"
+
+uninstall-plugin: ## Remove PREFIX/kubectl-gmsa
+	@rm -f $(PREFIX)/kubectl-gmsa
 
 # The NativeAOT executable is what the image ships and what `make bench` measures; rebuilt only when sources change.
 AOT_INPUTS := $(shell find src \( -name bin -o -name obj -o -path src/Operator/LocalControlPlane -o -path src/Operator/DevCluster \) -prune -o \( -name '*.cs' -o -name '*.csproj' \) -print) Directory.Build.props Directory.Packages.props

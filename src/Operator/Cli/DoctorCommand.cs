@@ -10,10 +10,9 @@ public static class DoctorCommand
 {
     public const int UsageError = 2;
 
-    public static Command Create()
+    /// <param name="cluster">The connection flags when the parent command has them (kubectl plugin); else the command gets its own.</param>
+    public static Command Create(ClusterFlags? cluster = null)
     {
-        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Kubeconfig of the cluster (default: $KUBECONFIG, else ~/.kube/config, else in-cluster)" };
-        var ns = new Option<string?>("--namespace", "-n") { Description = "Namespace of the workload (default: the kubeconfig context's, else 'default')" };
         var operatorNamespace = new Option<string>("--operator-namespace") { Description = "Namespace the operator runs in (its leader Lease)", DefaultValueFactory = _ => OperatorDeployment.Namespace };
         var webhookName = new Option<string?>("--webhook-configuration")
         {
@@ -25,8 +24,7 @@ public static class DoctorCommand
         var target = new Argument<string?>("target") { Description = "pod/NAME, deployment/NAME, serviceaccount/NAME or gmsabinding/NAME (omit to check only the cluster-side setup)", Arity = ArgumentArity.ZeroOrOne };
 
         var command = new Command("doctor", "Check a GMSA setup end to end (CRDs, operator, webhooks and certificates, credential spec, RBAC, pod) and print the fix for every problem. Exit code 0 when all checks pass, 1 otherwise.");
-        command.Options.Add(kubeconfig);
-        command.Options.Add(ns);
+        var flags = cluster ?? ClusterFlags.AddTo(command);
         command.Options.Add(operatorNamespace);
         command.Options.Add(webhookName);
         command.Options.Add(output);
@@ -42,20 +40,16 @@ public static class DoctorCommand
                 return UsageError;
             }
 
-            KubernetesClientConfiguration config;
-            try
+            if (flags.Resolve(parse, out var loadError) is not { } connection)
             {
-                config = LoadConfig(parse.GetValue(kubeconfig));
-            }
-            catch (Exception e) when (e is k8s.Exceptions.KubeConfigException or IOException)
-            {
-                await stderr.WriteLineAsync($"error: cannot load the kubeconfig: {e.Message}");
+                await stderr.WriteLineAsync($"error: {loadError}");
                 return UsageError;
             }
 
+            var config = connection.Config;
             using var client = new Kubernetes(config);
             var named = parse.GetValue(webhookName);
-            var request = new DoctorRequest(parse.GetValue(ns) ?? config.Namespace ?? "default", parse.GetValue(operatorNamespace)!,
+            var request = new DoctorRequest(connection.Namespace, parse.GetValue(operatorNamespace)!,
                 named ?? OperatorDeployment.WebhookConfigurationName, parsedTarget,
                 FallbackWebhookConfigurationName: named is null ? OperatorDeployment.LocalWebhookConfigurationName : null);
             DoctorReport report;
@@ -78,12 +72,5 @@ public static class DoctorCommand
             return report.ExitCode;
         });
         return command;
-    }
-
-    private static KubernetesClientConfiguration LoadConfig(string? path)
-    {
-        path ??= Environment.GetEnvironmentVariable("KUBECONFIG") is { Length: > 0 } env ? env : null;
-        if (path is not null) return GmsaOperator.Operator.Hosting.KubeconfigLoader.Load(path);
-        return KubernetesClientConfiguration.IsInCluster() ? KubernetesClientConfiguration.InClusterConfig() : KubernetesClientConfiguration.BuildConfigFromConfigFile();
     }
 }

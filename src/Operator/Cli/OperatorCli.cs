@@ -1,4 +1,5 @@
 using System.CommandLine;
+using GmsaOperator.Operator.Cli.Plugin;
 
 namespace GmsaOperator.Operator.Cli;
 
@@ -13,14 +14,17 @@ public static class OperatorCli
         root.Subcommands.Add(GenerateCommand.Create());
         root.Subcommands.Add(CredentialSpecCommand.Create());
         root.Subcommands.Add(DoctorCommand.Create());
+        root.Subcommands.Add(BindCommand.Create());
         return root;
     }
 
-    public static Task<int> InvokeAsync(string[] args) => InvokeAsync(Build(), args);
+    /// <summary>Runs as <c>gmsa-operator</c>, or as <c>kubectl gmsa</c> when started under the plugin's name (see <see cref="PluginInvocation"/>).</summary>
+    public static Task<int> InvokeAsync(string[] args) =>
+        PluginInvocation.IsPlugin(PluginInvocation.CandidateNames())
+            ? KubectlPlugin.InvokeAsync(args, Configuration())
+            : InvokeAsync(Build(), args);
 
-    public static Task<int> InvokeAsync(RootCommand root, string[] args)
-    {
-        var config = new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(60) };
-        return root.Parse(args).InvokeAsync(config);
-    }
+    public static Task<int> InvokeAsync(RootCommand root, string[] args) => root.Parse(args).InvokeAsync(Configuration());
+
+    private static InvocationConfiguration Configuration() => new() { ProcessTerminationTimeout = TimeSpan.FromSeconds(60) };
 }

@@ -54,7 +54,8 @@ public static class SampleManifests
         },
     };
 
-    private static V1Deployment Deployment()
+    /// <summary>The documentation's IIS Deployment <c>with-creds</c>, in namespace <c>default</c>.</summary>
+    public static V1Deployment Deployment()
     {
         var labels = new Dictionary<string, string> { ["run"] = "with-creds" };
         return new V1Deployment

@@ -20,15 +20,33 @@ public static class KubeconfigLoader
             ? KubernetesClientConfiguration.BuildConfigFromConfigFile(path)
             : Parse(File.ReadAllText(path), Path.GetDirectoryName(Path.GetFullPath(path))!);
 
+    /// <summary>
+    /// The client configuration of <paramref name="context"/> (else the current context) in the merge of
+    /// <paramref name="paths"/> (see <see cref="KubeconfigMerger"/>). Files that do not exist are skipped, as kubectl
+    /// skips them in <c>KUBECONFIG</c>; at least one must exist.
+    /// </summary>
+    public static KubernetesClientConfiguration LoadMerged(IReadOnlyList<string> paths, string? context = null)
+    {
+        var sources = paths.Where(File.Exists)
+            .Select(p => new KubeconfigMerger.Source(File.ReadAllText(p), Path.GetDirectoryName(Path.GetFullPath(p))!, p))
+            .ToList();
+        if (sources.Count == 0) throw new KubeConfigException($"none of the kubeconfig files exists: {string.Join(", ", paths)}");
+        var merged = KubeconfigMerger.Merge(sources);
+        if (!RuntimeFeature.IsDynamicCodeSupported) return Parse(merged, Environment.CurrentDirectory, context);
+        using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(merged));
+        return KubernetesClientConfiguration.BuildConfigFromConfigFile(stream, context);
+    }
+
     /// <summary>Parses kubeconfig YAML; relative file paths are resolved against <paramref name="baseDirectory"/>.</summary>
-    public static KubernetesClientConfiguration Parse(string yaml, string baseDirectory)
+    /// <param name="contextOverride">The context to use instead of the document's <c>current-context</c>.</param>
+    public static KubernetesClientConfiguration Parse(string yaml, string baseDirectory, string? contextOverride = null)
     {
         var stream = new YamlStream();
         stream.Load(new StringReader(yaml));
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
             throw new KubeConfigException("kubeconfig is empty or not a mapping");
 
-        var contextName = Scalar(root, "current-context") ?? throw new KubeConfigException("kubeconfig has no current-context");
+        var contextName = contextOverride ?? Scalar(root, "current-context") ?? throw new KubeConfigException("kubeconfig has no current-context");
         var context = Named(root, "contexts", "context", contextName);
         var clusterName = Scalar(context, "cluster") ?? throw new KubeConfigException($"context '{contextName}' names no cluster");
         var cluster = Named(root, "clusters", "cluster", clusterName);

@@ -23,8 +23,13 @@ internal static class Kubectl
         start.ArgumentList.Add("--kubeconfig");
         start.ArgumentList.Add(kubeconfig ?? ControlPlaneSetup.Plane.KubeconfigPath);
         foreach (var arg in args) start.ArgumentList.Add(arg);
+        return await RunProcessAsync(start, stdin, cancellationToken);
+    }
 
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("kubectl did not start.");
+    /// <summary>Runs a prepared process (output redirected) to its end, at most two minutes, feeding it <paramref name="stdin"/>.</summary>
+    public static async Task<Result> RunProcessAsync(ProcessStartInfo start, string? stdin = null, CancellationToken cancellationToken = default)
+    {
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{start.FileName} did not start.");
         var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
         if (stdin is not null)
