@@ -75,7 +75,9 @@ public static class WebhookServiceCollectionExtensions
             Tracking = new PodTrackingPatches(sp.GetRequiredService<GmsaOperator.Webhooks.Bindings.IGmsaBindingDirectory>()),
         });
         services.TryAddSingleton<PodValidator>();
-        services.TryAddSingleton<GmsaBindingValidator>();
+        services.TryAddSingleton<IWorkloadRestartReviewer, WorkloadRestartReviewer>();
+        services.TryAddSingleton(sp => new GmsaBindingValidator(sp.GetRequiredService<IAccessReviewer>(), sp.GetRequiredService<IServiceAccountDirectory>(),
+            sp.GetRequiredService<ICredentialSpecSource>(), sp.GetRequiredService<IWorkloadRestartReviewer>()));
         services.TryAddSingleton<IAdmissionMetrics>(NoAdmissionMetrics.Instance);
         services.TryAddSingleton(sp => new AdmissionEndpoint(sp.GetRequiredService<ILogger<AdmissionEndpoint>>(), sp.GetRequiredService<IOptions<WebhookOptions>>().Value.MaxRequestBodyBytes,
             sp.GetService<TimeProvider>(), sp.GetRequiredService<IAdmissionMetrics>()));

@@ -24,4 +24,5 @@ public sealed class GmsaBindingSpecFields
 {
     [JsonPropertyName("credentialSpecName")] public string? CredentialSpecName { get; set; }
     [JsonPropertyName("serviceAccounts")] public List<JsonElement>? ServiceAccounts { get; set; }
+    [JsonPropertyName("rolloutOnChange")] public bool? RolloutOnChange { get; set; }
 }

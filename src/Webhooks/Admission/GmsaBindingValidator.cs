@@ -13,9 +13,12 @@ namespace GmsaOperator.Webhooks.Admission;
 /// themselves be allowed to <c>use</c> the credspec in that namespace — otherwise anyone allowed to write GmsaBindings
 /// could grant their workloads any domain identity through the operator's privileges. Updates that change neither
 /// (finalizers, labels, removals) pass, so the operator's own metadata writes are not blocked. Missing service accounts
-/// or credspec only produce admission warnings.
+/// or credspec only produce admission warnings. Turning on <c>spec.rolloutOnChange</c> lets the operator restart the
+/// namespace's Deployments, StatefulSets and DaemonSets with its own rights, so whoever turns it on must be allowed to
+/// patch them (<see cref="IWorkloadRestartReviewer"/>; without one, such bindings are refused).
 /// </summary>
-public sealed class GmsaBindingValidator(IAccessReviewer reviewer, IServiceAccountDirectory serviceAccounts, ICredentialSpecSource credentialSpecs)
+public sealed class GmsaBindingValidator(IAccessReviewer reviewer, IServiceAccountDirectory serviceAccounts, ICredentialSpecSource credentialSpecs,
+    IWorkloadRestartReviewer? restartReviewer = null)
 {
     public const string Kind = "GmsaBinding";
 
@@ -57,10 +60,11 @@ public sealed class GmsaBindingValidator(IAccessReviewer reviewer, IServiceAccou
             return AdmissionResult.Deny(422, $"GmsaBinding {GoQuote.Quote(name)} is invalid: {badAccounts}");
         }
 
-        if (request.Operation == "UPDATE" && TryDecode(request.OldObject, out var old, out _) && !GrantsMore(binding, old))
-        {
-            return AdmissionResult.Allow();
-        }
+        GmsaBindingObject? old = null;
+        if (request.Operation == "UPDATE" && TryDecode(request.OldObject, out var decodedOld, out _)) old = decodedOld;
+        var grantsMore = old is null || GrantsMore(binding, old);
+        var turnsOnRollout = binding.Spec?.RolloutOnChange == true && old?.Spec?.RolloutOnChange != true;
+        if (!grantsMore && !turnsOnRollout) return AdmissionResult.Allow();
 
         var user = request.UserInfo;
         var subject = new AccessSubject(
@@ -68,17 +72,35 @@ public sealed class GmsaBindingValidator(IAccessReviewer reviewer, IServiceAccou
             user?.Groups ?? [],
             user?.Uid,
             user?.Extra?.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)kv.Value));
-        var decision = await reviewer.CanUseCredentialSpecAsync(subject, @namespace, credentialSpec, cancellationToken).ConfigureAwait(false);
-        if (!decision.Allowed)
+        var verb = request.Operation == "CREATE" ? "create" : "update";
+        var decision = grantsMore ? await reviewer.CanUseCredentialSpecAsync(subject, @namespace, credentialSpec, cancellationToken).ConfigureAwait(false) : default;
+        if (grantsMore && !decision.Allowed)
         {
-            var message = $"user {GoQuote.Quote(subject.User)} may not {(request.Operation == "CREATE" ? "create" : "update")} GmsaBinding {GoQuote.Quote(name)} in namespace {GoQuote.Quote(@namespace)}: "
+            var message = $"user {GoQuote.Quote(subject.User)} may not {verb} GmsaBinding {GoQuote.Quote(name)} in namespace {GoQuote.Quote(@namespace)}: "
                           + $"granting GMSA cred spec {GoQuote.Quote(credentialSpec)} requires the user to be authorized to `use` it "
                           + $"(verb use on gmsacredentialspecs.windows.k8s.io {GoQuote.Quote(credentialSpec)} in namespace {GoQuote.Quote(@namespace)})"
                           + (string.IsNullOrEmpty(decision.Reason) ? "" : $", reason: {GoQuote.Quote(decision.Reason)}");
             return AdmissionResult.Deny(403, message);
         }
+        if (turnsOnRollout && await RolloutRefusalAsync(subject, @namespace, name, verb, cancellationToken).ConfigureAwait(false) is { } refusal)
+        {
+            return AdmissionResult.Deny(403, refusal);
+        }
+        if (!grantsMore) return AdmissionResult.Allow();
 
         return AdmissionResult.Allow(await WarningsAsync(binding, @namespace, credentialSpec, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>Why the author may not turn on <c>rolloutOnChange</c>, or null when they may.</summary>
+    private async ValueTask<string?> RolloutRefusalAsync(AccessSubject subject, string @namespace, string name, string verb, CancellationToken cancellationToken)
+    {
+        var prefix = $"user {GoQuote.Quote(subject.User)} may not {verb} GmsaBinding {GoQuote.Quote(name)} in namespace {GoQuote.Quote(@namespace)}: "
+                     + "spec.rolloutOnChange lets the operator restart the namespace's Deployments, StatefulSets and DaemonSets, which requires the user to be authorized to patch them";
+        if (restartReviewer is null) return prefix + " (this webhook cannot check that)";
+        var decision = await restartReviewer.CanRestartWorkloadsAsync(subject, @namespace, cancellationToken).ConfigureAwait(false);
+        if (decision.Allowed) return null;
+        return prefix + $" (verb patch on {decision.Resource}.apps in namespace {GoQuote.Quote(@namespace)})"
+               + (string.IsNullOrEmpty(decision.Reason) ? "" : $", reason: {GoQuote.Quote(decision.Reason)}");
     }
 
     private async ValueTask<List<string>> WarningsAsync(GmsaBindingObject binding, string @namespace, string credentialSpec, CancellationToken cancellationToken)

@@ -12,42 +12,18 @@ namespace GmsaOperator.Webhooks.Authorization;
 [RequiresPermission("authorization.k8s.io", "localsubjectaccessreviews", "create", Reason = "may the pod's service account (or the GmsaBinding's author) use the credential spec")]
 public sealed class SubjectAccessReviewer(IKubernetes client) : IAccessReviewer
 {
-    public async ValueTask<AccessDecision> CanUseCredentialSpecAsync(AccessSubject subject, string @namespace, string credentialSpecName, CancellationToken cancellationToken)
-    {
-        var review = BuildReview(subject, @namespace, credentialSpecName);
-        try
-        {
-            var result = await client.AuthorizationV1.CreateNamespacedLocalSubjectAccessReviewAsync(review, @namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
-            var status = result.Status;
-            return new AccessDecision(status is { Allowed: true, Denied: not true }, status?.Reason ?? "");
-        }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            return new AccessDecision(false, $"error when checking authz access: {e.Message}");
-        }
-    }
+    public async ValueTask<AccessDecision> CanUseCredentialSpecAsync(AccessSubject subject, string @namespace, string credentialSpecName, CancellationToken cancellationToken) =>
+        await LocalAccessReview.SendAsync(client, BuildReview(subject, @namespace, credentialSpecName), cancellationToken).ConfigureAwait(false);
 
     /// <summary>The review body (public for tests that pin the exact upstream shape).</summary>
-    public static V1LocalSubjectAccessReview BuildReview(AccessSubject subject, string @namespace, string credentialSpecName) => new()
-    {
-        ApiVersion = "authorization.k8s.io/v1",
-        Kind = "LocalSubjectAccessReview",
-        Metadata = new V1ObjectMeta { NamespaceProperty = @namespace },
-        Spec = new V1SubjectAccessReviewSpec
+    public static V1LocalSubjectAccessReview BuildReview(AccessSubject subject, string @namespace, string credentialSpecName) =>
+        LocalAccessReview.Build(subject, @namespace, new V1ResourceAttributes
         {
-            User = subject.User,
-            Groups = subject.Groups.ToList(),
-            Uid = string.IsNullOrEmpty(subject.Uid) ? null : subject.Uid,
-            Extra = subject.Extra?.ToDictionary(kv => kv.Key, kv => (IList<string>)kv.Value.ToList()),
-            ResourceAttributes = new V1ResourceAttributes
-            {
-                NamespaceProperty = @namespace,
-                Verb = "use",
-                Group = "windows.k8s.io",
-                Version = "v1",
-                Resource = "gmsacredentialspecs",
-                Name = credentialSpecName,
-            },
-        },
-    };
+            NamespaceProperty = @namespace,
+            Verb = "use",
+            Group = "windows.k8s.io",
+            Version = "v1",
+            Resource = "gmsacredentialspecs",
+            Name = credentialSpecName,
+        });
 }

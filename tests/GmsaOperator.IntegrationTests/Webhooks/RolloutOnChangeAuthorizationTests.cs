@@ -1,0 +1,98 @@
+using System.Net;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+
+namespace GmsaOperator.IntegrationTests.Webhooks;
+
+/// <summary>
+/// Through the real API server: a GmsaBinding author may turn on rolloutOnChange only if they may patch the namespace's
+/// Deployments, StatefulSets and DaemonSets themselves (the operator restarts them with its own rights).
+/// </summary>
+[NonParallelizable]
+public sealed class RolloutOnChangeAuthorizationTests : IntegrationTest
+{
+    private static WebhookHost _host = null!;
+
+    [OneTimeSetUp]
+    public async Task StartWebhooksAsync()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        _host = await WebhookHost.StartAsync(Client, cts.Token);
+    }
+
+    [OneTimeTearDown]
+    public async Task StopWebhooksAsync()
+    {
+        if (_host is null) return;
+        await _host.UnregisterAsync(Client);
+        await _host.DisposeAsync();
+    }
+
+    private sealed class Impersonate(string user) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            request.Headers.Add("Impersonate-User", user);
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+
+    private static Dictionary<string, object> Binding(bool rollout) => new()
+    {
+        ["apiVersion"] = "gmsa.dev/v1alpha1",
+        ["kind"] = "GmsaBinding",
+        ["metadata"] = new Dictionary<string, object> { ["name"] = "web" },
+        ["spec"] = new Dictionary<string, object> { ["credentialSpecName"] = "webapp1", ["serviceAccounts"] = new[] { "default" }, ["rolloutOnChange"] = rollout },
+    };
+
+    private async Task GrantAsync(string name, V1PolicyRule rule)
+    {
+        await Client.RbacAuthorizationV1.CreateNamespacedRoleAsync(new V1Role { Metadata = new V1ObjectMeta { Name = name }, Rules = [rule] }, Namespace);
+        await Client.RbacAuthorizationV1.CreateNamespacedRoleBindingAsync(new V1RoleBinding
+        {
+            Metadata = new V1ObjectMeta { Name = name },
+            Subjects = [new Rbacv1Subject { Kind = "User", Name = "carol", ApiGroup = "rbac.authorization.k8s.io" }],
+            RoleRef = new V1RoleRef { Kind = "Role", Name = name, ApiGroup = "rbac.authorization.k8s.io" },
+        }, Namespace);
+    }
+
+    [Test]
+    public async Task RolloutOnChange_NeedsPatchOnWorkloads_OnCreateAndWhenTurnedOn()
+    {
+        await Client.CoreV1.PatchNamespaceAsync(new V1Patch(new { metadata = new { labels = _host.Labels } }, V1Patch.PatchType.MergePatch), Namespace);
+        // carol may write GmsaBindings and use the credspec, but not restart workloads.
+        await GrantAsync("binding-writer", new V1PolicyRule { ApiGroups = ["gmsa.dev"], Resources = ["gmsabindings"], Verbs = ["create", "get", "list", "update", "patch"] });
+        await GrantAsync("use-webapp1", new V1PolicyRule { ApiGroups = ["windows.k8s.io"], Resources = ["gmsacredentialspecs"], ResourceNames = ["webapp1"], Verbs = ["use"] });
+
+        using var carol = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(ControlPlaneSetup.Plane.KubeconfigPath), new Impersonate("carol"));
+        var denied = await Eventually.HoldsAsync(async ct =>
+        {
+            try
+            {
+                await carol.CustomObjects.CreateNamespacedCustomObjectAsync(Binding(rollout: true), "gmsa.dev", "v1alpha1", Namespace, "gmsabindings", cancellationToken: ct);
+                Assert.Fail("carol's GmsaBinding with rolloutOnChange was admitted");
+                return null;
+            }
+            catch (HttpOperationException e) when (e.Response.Content.Contains("admission webhook"))
+            {
+                return e; // RBAC for carol and our webhook registration are both in effect
+            }
+        }, TimeSpan.FromSeconds(60), "the binding webhook to judge carol's request");
+        Assert.That(denied.Response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        Assert.That(denied.Response.Content, Does.Contain("spec.rolloutOnChange lets the operator restart the namespace's Deployments, StatefulSets and DaemonSets, which requires the user to be authorized to patch them (verb patch on deployments.apps"));
+
+        // Without the option carol may create it; turning it on later is judged the same way.
+        await carol.CustomObjects.CreateNamespacedCustomObjectAsync(Binding(rollout: false), "gmsa.dev", "v1alpha1", Namespace, "gmsabindings");
+        var turnOn = new V1Patch(new { spec = new { rolloutOnChange = true } }, V1Patch.PatchType.MergePatch);
+        var refused = Assert.ThrowsAsync<HttpOperationException>(() => carol.CustomObjects.PatchNamespacedCustomObjectAsync(turnOn, "gmsa.dev", "v1alpha1", Namespace, "gmsabindings", "web"));
+        Assert.That(refused!.Response.Content, Does.Contain("may not update GmsaBinding"));
+
+        await GrantAsync("restarter", new V1PolicyRule { ApiGroups = ["apps"], Resources = ["deployments", "statefulsets", "daemonsets"], Verbs = ["patch"] });
+        await Eventually.HoldsAsync(async ct =>
+        {
+            await carol.CustomObjects.PatchNamespacedCustomObjectAsync(turnOn, "gmsa.dev", "v1alpha1", Namespace, "gmsabindings", "web", cancellationToken: ct);
+            return "patched";
+        }, TimeSpan.FromSeconds(30), "carol, now allowed to patch workloads, to turn rolloutOnChange on");
+    }
+}
