@@ -52,15 +52,6 @@ public sealed class LeaderElectionErrorTests : IntegrationTest
             await host.StopAsync(TimeSpan.FromSeconds(10));
         }
     }
-
-    private sealed class ImpersonatingHandler(string user) : DelegatingHandler
-    {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            request.Headers.Add("Impersonate-User", user);
-            return base.SendAsync(request, cancellationToken);
-        }
-    }
 }
 
 /// <summary>Collects formatted log lines of every category (Information and above).</summary>

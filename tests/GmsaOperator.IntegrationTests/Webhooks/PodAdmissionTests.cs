@@ -7,7 +7,7 @@ namespace GmsaOperator.IntegrationTests.Webhooks;
 
 /// <summary>GMSA pod admission through the real API server with the webhooks registered and served in-process.</summary>
 [NonParallelizable]
-public sealed class PodAdmissionTests : IntegrationTest
+public sealed class PodAdmissionTests : WebhookHostTest
 {
     // The documentation's credspec (Kubernetes "Configure GMSA for Windows Pods and containers"), keys in its order.
     private static readonly Dictionary<string, object> DocCredSpec = new()
@@ -35,34 +35,18 @@ public sealed class PodAdmissionTests : IntegrationTest
     private const string Canonical =
         """{"ActiveDirectoryConfig":{"GroupManagedServiceAccounts":[{"Name":"WebApp1","Scope":"CONTOSO"},{"Name":"WebApp1","Scope":"contoso.com"}]},"CmsPlugins":["ActiveDirectory"],"DomainJoinConfig":{"DnsName":"contoso.com","DnsTreeName":"contoso.com","Guid":"244818ae-87ac-4fcd-92ec-e79e5252348a","MachineAccountName":"WebApp1","NetBiosName":"CONTOSO","Sid":"S-1-5-21-2126449477-2524075714-3094792973"}}""";
 
-    private static WebhookHost _host = null!;
     private string CredSpecName => $"gmsa-webapp1-{Namespace}";
     private string RoleName => $"{Namespace}-webapp1-use";
-
-    [OneTimeSetUp]
-    public async Task StartWebhooksAsync()
-    {
-        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        _host = await WebhookHost.StartAsync(Client, cts.Token);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopWebhooksAsync()
-    {
-        if (_host is null) return;
-        await _host.UnregisterAsync(Client);
-        await _host.DisposeAsync();
-    }
 
     [SetUp]
     public async Task PrepareNamespaceAsync()
     {
-        await Client.CoreV1.PatchNamespaceAsync(new V1Patch(new { metadata = new { labels = _host.Labels } }, V1Patch.PatchType.MergePatch), Namespace);
+        await LabelNamespaceForWebhooksAsync();
         await Client.CustomObjects.CreateClusterCustomObjectAsync(new Dictionary<string, object>
         {
             ["apiVersion"] = "windows.k8s.io/v1",
             ["kind"] = "GMSACredentialSpec",
-            ["metadata"] = new Dictionary<string, object> { ["name"] = CredSpecName, ["labels"] = _host.Labels },
+            ["metadata"] = new Dictionary<string, object> { ["name"] = CredSpecName, ["labels"] = Host.Labels },
             ["credspec"] = DocCredSpec,
         }, "windows.k8s.io", "v1", "gmsacredentialspecs");
         // Wait until the API server routes this namespace to our webhooks and the default service account is usable.

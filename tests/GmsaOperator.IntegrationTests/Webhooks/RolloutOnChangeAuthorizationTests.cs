@@ -10,34 +10,8 @@ namespace GmsaOperator.IntegrationTests.Webhooks;
 /// Deployments, StatefulSets and DaemonSets themselves (the operator restarts them with its own rights).
 /// </summary>
 [NonParallelizable]
-public sealed class RolloutOnChangeAuthorizationTests : IntegrationTest
+public sealed class RolloutOnChangeAuthorizationTests : WebhookHostTest
 {
-    private static WebhookHost _host = null!;
-
-    [OneTimeSetUp]
-    public async Task StartWebhooksAsync()
-    {
-        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        _host = await WebhookHost.StartAsync(Client, cts.Token);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopWebhooksAsync()
-    {
-        if (_host is null) return;
-        await _host.UnregisterAsync(Client);
-        await _host.DisposeAsync();
-    }
-
-    private sealed class Impersonate(string user) : DelegatingHandler
-    {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            request.Headers.Add("Impersonate-User", user);
-            return base.SendAsync(request, cancellationToken);
-        }
-    }
-
     private static Dictionary<string, object> Binding(bool rollout) => new()
     {
         ["apiVersion"] = "gmsa.dev/v1alpha1",
@@ -60,12 +34,12 @@ public sealed class RolloutOnChangeAuthorizationTests : IntegrationTest
     [Test]
     public async Task RolloutOnChange_NeedsPatchOnWorkloads_OnCreateAndWhenTurnedOn()
     {
-        await Client.CoreV1.PatchNamespaceAsync(new V1Patch(new { metadata = new { labels = _host.Labels } }, V1Patch.PatchType.MergePatch), Namespace);
+        await LabelNamespaceForWebhooksAsync();
         // carol may write GmsaBindings and use the credspec, but not restart workloads.
         await GrantAsync("binding-writer", new V1PolicyRule { ApiGroups = ["gmsa.dev"], Resources = ["gmsabindings"], Verbs = ["create", "get", "list", "update", "patch"] });
         await GrantAsync("use-webapp1", new V1PolicyRule { ApiGroups = ["windows.k8s.io"], Resources = ["gmsacredentialspecs"], ResourceNames = ["webapp1"], Verbs = ["use"] });
 
-        using var carol = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(ControlPlaneSetup.Plane.KubeconfigPath), new Impersonate("carol"));
+        using var carol = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(ControlPlaneSetup.Plane.KubeconfigPath), new ImpersonatingHandler("carol"));
         var denied = await Eventually.HoldsAsync(async ct =>
         {
             try

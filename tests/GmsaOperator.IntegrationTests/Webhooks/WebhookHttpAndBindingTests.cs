@@ -11,17 +11,14 @@ namespace GmsaOperator.IntegrationTests.Webhooks;
 
 /// <summary>The webhook port's HTTP behaviour, and GmsaBinding validation with impersonated users through the API server.</summary>
 [NonParallelizable]
-public sealed class WebhookHttpAndBindingTests : IntegrationTest
+public sealed class WebhookHttpAndBindingTests : WebhookHostTest
 {
-    private static WebhookHost _host = null!;
     private static HttpClient _http = null!;
 
     [OneTimeSetUp]
-    public async Task StartWebhooksAsync()
+    public void StartClient()
     {
-        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        _host = await WebhookHost.StartAsync(Client, cts.Token);
-        var ca = X509Certificate2.CreateFromPem(Encoding.ASCII.GetString(_host.Certificates.GetCaBundlePem()));
+        var ca = X509Certificate2.CreateFromPem(Encoding.ASCII.GetString(Host.Certificates.GetCaBundlePem()));
         _http = new HttpClient(new SocketsHttpHandler
         {
             SslOptions =
@@ -29,17 +26,11 @@ public sealed class WebhookHttpAndBindingTests : IntegrationTest
                 // Trust exactly the webhook's own certificate, as the API server does through caBundle.
                 RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is not null && certificate.GetCertHashString() == ca.GetCertHashString(),
             },
-        }) { BaseAddress = new Uri($"https://127.0.0.1:{_host.Port}") };
+        }) { BaseAddress = new Uri($"https://127.0.0.1:{Host.Port}") };
     }
 
     [OneTimeTearDown]
-    public async Task StopWebhooksAsync()
-    {
-        _http?.Dispose();
-        if (_host is null) return;
-        await _host.UnregisterAsync(Client);
-        await _host.DisposeAsync();
-    }
+    public void StopClient() => _http?.Dispose();
 
     private static StringContent Json(string body, string contentType = "application/json") =>
         new(body, Encoding.UTF8, MediaTypeHeaderValue.Parse(contentType));
@@ -89,15 +80,6 @@ public sealed class WebhookHttpAndBindingTests : IntegrationTest
         Assert.That((ok.Status, ok.Response.GetProperty("allowed").GetBoolean(), ok.Response.GetProperty("uid").GetString()), Is.EqualTo((HttpStatusCode.OK, true, "u-1")));
     }
 
-    private sealed class Impersonate(string user) : DelegatingHandler
-    {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            request.Headers.Add("Impersonate-User", user);
-            return base.SendAsync(request, cancellationToken);
-        }
-    }
-
     private Dictionary<string, object> Binding(string credSpec) => new()
     {
         ["apiVersion"] = "gmsa.dev/v1alpha1",
@@ -109,7 +91,7 @@ public sealed class WebhookHttpAndBindingTests : IntegrationTest
     [Test]
     public async Task GmsaBinding_ByUserWithoutUse_IsDenied_ByAdmin_IsAllowed()
     {
-        await Client.CoreV1.PatchNamespaceAsync(new V1Patch(new { metadata = new { labels = _host.Labels } }, V1Patch.PatchType.MergePatch), Namespace);
+        await LabelNamespaceForWebhooksAsync();
         // alice may write GmsaBindings in this namespace, but may not use any credspec.
         await Client.RbacAuthorizationV1.CreateNamespacedRoleAsync(new V1Role
         {
@@ -123,7 +105,7 @@ public sealed class WebhookHttpAndBindingTests : IntegrationTest
             RoleRef = new V1RoleRef { Kind = "Role", Name = "binding-writer", ApiGroup = "rbac.authorization.k8s.io" },
         }, Namespace);
 
-        using var alice = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(ControlPlaneSetup.Plane.KubeconfigPath), new Impersonate("alice"));
+        using var alice = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(ControlPlaneSetup.Plane.KubeconfigPath), new ImpersonatingHandler("alice"));
         var denied = await Eventually.HoldsAsync(async ct =>
         {
             try
