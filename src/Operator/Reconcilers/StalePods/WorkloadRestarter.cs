@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text.Json;
+using System.Text.Json.Nodes;
 using GmsaOperator.Entities.Deployment;
 using k8s;
 using k8s.Models;
@@ -34,16 +34,17 @@ public sealed class WorkloadRestarter(IKubernetes client, TimeProvider time)
             return RestartOutcome.AlreadyRestarted;
         }
 
-        var patch = JsonSerializer.Serialize(new
+        // JsonNode, not an anonymous type: serialising it needs no reflection (NativeAOT).
+        var patch = new JsonObject
         {
-            metadata = new { resourceVersion = current.Value.Metadata.ResourceVersion },
-            spec = new
+            ["metadata"] = new JsonObject { ["resourceVersion"] = current.Value.Metadata.ResourceVersion },
+            ["spec"] = new JsonObject
             {
-                template = new
+                ["template"] = new JsonObject
                 {
-                    metadata = new
+                    ["metadata"] = new JsonObject
                     {
-                        annotations = new Dictionary<string, string>
+                        ["annotations"] = new JsonObject
                         {
                             [PodTracking.RestartedAtAnnotation] = time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
                             [PodTracking.RestartedForHashAnnotation] = contentsHash,
@@ -51,7 +52,7 @@ public sealed class WorkloadRestarter(IKubernetes client, TimeProvider time)
                     },
                 },
             },
-        });
+        }.ToJsonString();
         var body = new V1Patch(patch, V1Patch.PatchType.MergePatch);
         const string manager = Hosting.OperatorHost.FieldManager;
         _ = workload.Kind switch
