@@ -156,12 +156,7 @@ public sealed partial class GmsaBindingReconciler(
             return changed;
         }
 
-        // Decide on a copy of the cached object first: an unchanged status costs no API call at all.
-        if (!Converge(KubernetesJson.Deserialize<GmsaBinding>(KubernetesJson.Serialize(binding))))
-        {
-            return;
-        }
-        // From the cached object: one request when the cache is current, a fresh read only on conflict.
+        // From the cached object: no request when Converge changes nothing, one when the cache is current, a fresh read only on conflict.
         var updated = await writer.UpdateStatusAsync(binding, Converge, cancellationToken);
 
         if (updated is not null && (beforeStatus != ready.Status || beforeReason != ready.Reason))

@@ -158,8 +158,7 @@ public sealed partial class StalePodReconciler(
             }
             return changed;
         }
-        // Decide on a copy first: an unchanged status costs no API call.
-        if (!Converge(KubernetesJson.Deserialize<GmsaBinding>(KubernetesJson.Serialize(binding)))) return;
+        // UpdateStatusAsync decides on a copy of the cached object: an unchanged status costs no API call.
         var before = binding.Status?.StalePods ?? 0;
         if (await writer.UpdateStatusAsync(binding, Converge, cancellationToken) is not null && before != (plan.StalePods ?? 0))
         {
