@@ -38,6 +38,16 @@ internal static class ClusterObjects
         }
     }
 
+    /// <summary>Creates the GMSACredentialSpec <paramref name="name"/> with <paramref name="credspecJson"/> as its contents.</summary>
+    public static Task CreateCredentialSpecAsync(IKubernetes client, string name, string credspecJson, CancellationToken cancellationToken = default) =>
+        client.CustomObjects.CreateClusterCustomObjectAsync(new Dictionary<string, object>
+        {
+            ["apiVersion"] = "windows.k8s.io/v1",
+            ["kind"] = "GMSACredentialSpec",
+            ["metadata"] = new Dictionary<string, object> { ["name"] = name },
+            ["credspec"] = System.Text.Json.JsonSerializer.Deserialize<System.Text.Json.JsonElement>(credspecJson),
+        }, "windows.k8s.io", "v1", "gmsacredentialspecs", cancellationToken: cancellationToken);
+
     /// <summary>Runs <paramref name="call"/>; an object that is already gone is not an error.</summary>
     public static async Task IgnoreNotFoundAsync(Func<Task> call)
     {

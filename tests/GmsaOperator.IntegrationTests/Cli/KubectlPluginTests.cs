@@ -240,14 +240,7 @@ public sealed partial class KubectlPluginTests : IntegrationTest
         }, Converge, "the operator's webhooks to serve the test namespace");
     }
 
-    private async Task CreateCredSpecAsync() =>
-        await Client.CustomObjects.CreateClusterCustomObjectAsync(new Dictionary<string, object>
-        {
-            ["apiVersion"] = "windows.k8s.io/v1",
-            ["kind"] = "GMSACredentialSpec",
-            ["metadata"] = new Dictionary<string, object> { ["name"] = CredSpecName },
-            ["credspec"] = JsonSerializer.Deserialize<JsonElement>(CredentialSpecSamples.Documentation),
-        }, "windows.k8s.io", "v1", "gmsacredentialspecs");
+    private Task CreateCredSpecAsync() => ClusterObjects.CreateCredentialSpecAsync(Client, CredSpecName, CredentialSpecSamples.Documentation);
 
     private async Task WaitUntilAllowedAsync(string serviceAccount) =>
         await Eventually.HoldsAsync(async ct =>

@@ -188,13 +188,7 @@ public sealed class ForgedAdmissionFloodTests : IntegrationTest
     /// <summary>A credspec; "flood" may use every credspec in the namespace (like the operator's own account), "legit" only this one.</summary>
     private async Task PrepareAsync(CancellationToken ct)
     {
-        await Client.CustomObjects.CreateClusterCustomObjectAsync(new Dictionary<string, object>
-        {
-            ["apiVersion"] = "windows.k8s.io/v1",
-            ["kind"] = "GMSACredentialSpec",
-            ["metadata"] = new Dictionary<string, object> { ["name"] = CredSpec },
-            ["credspec"] = System.Text.Json.JsonSerializer.Deserialize<System.Text.Json.JsonElement>(CredentialSpecSamples.Documentation),
-        }, "windows.k8s.io", "v1", "gmsacredentialspecs", cancellationToken: ct);
+        await ClusterObjects.CreateCredentialSpecAsync(Client, CredSpec, CredentialSpecSamples.Documentation, ct);
         await GrantAsync("flood", null, ct);
         await GrantAsync("legit", CredSpec, ct);
     }

@@ -45,13 +45,7 @@ public sealed class SecureChannelRepairTests : IntegrationTest
     {
         await Client.CoreV1.PatchNamespaceAsync(new V1Patch(new { metadata = new { labels = new Dictionary<string, string> { [OperatorInTest.SelectorLabelKey] = RunId } } },
             V1Patch.PatchType.MergePatch), Namespace);
-        await Client.CustomObjects.CreateClusterCustomObjectAsync(new Dictionary<string, object>
-        {
-            ["apiVersion"] = "windows.k8s.io/v1",
-            ["kind"] = "GMSACredentialSpec",
-            ["metadata"] = new Dictionary<string, object> { ["name"] = CredSpecName },
-            ["credspec"] = JsonSerializer.Deserialize<JsonElement>(CredentialSpecSamples.Documentation),
-        }, "windows.k8s.io", "v1", "gmsacredentialspecs");
+        await ClusterObjects.CreateCredentialSpecAsync(Client, CredSpecName, CredentialSpecSamples.Documentation);
         foreach (var account in new[] { "web", "plain" })
         {
             await Client.CoreV1.CreateNamespacedServiceAccountAsync(new V1ServiceAccount { Metadata = new V1ObjectMeta { Name = account } }, Namespace);

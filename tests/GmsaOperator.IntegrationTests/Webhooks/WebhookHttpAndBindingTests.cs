@@ -93,32 +93,10 @@ public sealed class WebhookHttpAndBindingTests : WebhookHostTest
     {
         await LabelNamespaceForWebhooksAsync();
         // alice may write GmsaBindings in this namespace, but may not use any credspec.
-        await Client.RbacAuthorizationV1.CreateNamespacedRoleAsync(new V1Role
-        {
-            Metadata = new V1ObjectMeta { Name = "binding-writer" },
-            Rules = [new V1PolicyRule { ApiGroups = ["gmsa.dev"], Resources = ["gmsabindings"], Verbs = ["create", "get", "list", "update", "delete"] }],
-        }, Namespace);
-        await Client.RbacAuthorizationV1.CreateNamespacedRoleBindingAsync(new V1RoleBinding
-        {
-            Metadata = new V1ObjectMeta { Name = "alice-binding-writer" },
-            Subjects = [new Rbacv1Subject { Kind = "User", Name = "alice", ApiGroup = "rbac.authorization.k8s.io" }],
-            RoleRef = new V1RoleRef { Kind = "Role", Name = "binding-writer", ApiGroup = "rbac.authorization.k8s.io" },
-        }, Namespace);
+        await GrantUserAsync("alice", "binding-writer", new V1PolicyRule { ApiGroups = ["gmsa.dev"], Resources = ["gmsabindings"], Verbs = ["create", "get", "list", "update", "delete"] });
 
-        using var alice = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(ControlPlaneSetup.Plane.KubeconfigPath), new ImpersonatingHandler("alice"));
-        var denied = await Eventually.HoldsAsync(async ct =>
-        {
-            try
-            {
-                await alice.CustomObjects.CreateNamespacedCustomObjectAsync(Binding("webapp1"), "gmsa.dev", "v1alpha1", Namespace, "gmsabindings", cancellationToken: ct);
-                Assert.Fail("alice's GmsaBinding was admitted");
-                return null;
-            }
-            catch (HttpOperationException e) when (e.Response.Content.Contains("admission webhook"))
-            {
-                return e; // RBAC for alice and our webhook registration are both in effect
-            }
-        }, TimeSpan.FromSeconds(60), "the binding webhook to judge alice's request");
+        using var alice = ClientAs("alice");
+        var denied = await BindingWebhookRefusalAsync(alice, Binding("webapp1"), "alice");
         Assert.That(denied.Response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
         Assert.That(denied.Response.Content, Does.Contain($"user \\\"alice\\\" may not create GmsaBinding \\\"web\\\" in namespace \\\"{Namespace}\\\": granting GMSA cred spec \\\"webapp1\\\" requires the user to be authorized to `use` it"));
 
