@@ -75,7 +75,7 @@ public sealed class PodMutator(CredentialSpecResolver resolver, bool randomHostn
     private async ValueTask<IReadOnlyList<string>> TrackingOpsAsync(PodObject pod, string @namespace, Dictionary<string, string> resolved, CancellationToken cancellationToken)
     {
         var names = GmsaBlock.Enumerate(pod).Select(b => b.Name).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
-        if (Tracking is null || names.Count == 0 || !Tracking.Applies(@namespace, pod.Spec?.ServiceAccountName, names)) return [];
+        if (Tracking is null || names.Count == 0 || !Tracking.Applies(@namespace, pod.ServiceAccount, names)) return [];
         foreach (var name in names.Where(n => !resolved.ContainsKey(n)))
         {
             // Not resolvable: no hash for it (the validating webhook decides about such a pod).

@@ -7,6 +7,13 @@ public sealed class PodObject
 {
     [JsonPropertyName("metadata")] public PodMetadata? Metadata { get; set; }
     [JsonPropertyName("spec")] public PodSpecFields? Spec { get; set; }
+
+    /// <summary>
+    /// The service account the pod runs as, for lookups of the bindings granting it: the ServiceAccount admission
+    /// plugin runs before webhooks and fills the field in, and "default" is its own default. (The validator's access
+    /// review keeps upstream's behaviour and uses the field as sent.)
+    /// </summary>
+    [JsonIgnore] public string ServiceAccount => string.IsNullOrEmpty(Spec?.ServiceAccountName) ? "default" : Spec.ServiceAccountName;
 }
 
 /// <summary>Pod metadata fields used in messages.</summary>

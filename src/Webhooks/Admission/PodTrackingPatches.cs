@@ -14,14 +14,12 @@ namespace GmsaOperator.Webhooks.Admission;
 public sealed class PodTrackingPatches(IGmsaBindingDirectory bindings)
 {
     /// <summary>True when a binding granting <paramref name="serviceAccount"/> one of <paramref name="credentialSpecNames"/> asks for tracking.</summary>
-    public bool Applies(string? @namespace, string? serviceAccount, IEnumerable<string> credentialSpecNames)
+    public bool Applies(string? @namespace, string serviceAccount, IEnumerable<string> credentialSpecNames)
     {
         if (string.IsNullOrEmpty(@namespace)) return false;
-        // The ServiceAccount admission plugin runs before webhooks and fills this in; "default" is its own default.
-        var account = string.IsNullOrEmpty(serviceAccount) ? "default" : serviceAccount;
         foreach (var name in credentialSpecNames)
         {
-            foreach (var binding in bindings.Granting(@namespace, account, name))
+            foreach (var binding in bindings.Granting(@namespace, serviceAccount, name))
             {
                 if (binding.Spec.TracksPods()) return true;
             }

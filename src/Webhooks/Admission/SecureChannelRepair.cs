@@ -21,7 +21,7 @@ public sealed class SecureChannelRepair(IGmsaBindingDirectory bindings)
     /// <param name="contentsOf">Credential spec JSON the mutator resolved, by name.</param>
     public SecureChannelRepairPatch Amend(string? @namespace, PodObject pod, Func<string, string?> contentsOf)
     {
-        var serviceAccount = string.IsNullOrEmpty(pod.Spec?.ServiceAccountName) ? "default" : pod.Spec!.ServiceAccountName!;
+        var serviceAccount = pod.ServiceAccount;
         // Names no object can have are not looked up (see AdmissionNames); such a pod gets no options.
         if (string.IsNullOrEmpty(@namespace) || AdmissionNames.InvalidNamespace(@namespace) is not null || AdmissionNames.InvalidSubdomain(serviceAccount) is not null)
         {
