@@ -14,12 +14,16 @@ public sealed class ControlPlaneSetup
 
     public static IKubernetes Client { get; private set; } = null!;
 
+    /// <summary>A client of the shared control plane that the operator runtime's informers accept.</summary>
+    public static GmsaOperator.Runtime.Client.StreamingKubernetes NewClient() =>
+        new(KubernetesClientConfiguration.BuildConfigFromConfigFile(Plane.KubeconfigPath));
+
     [OneTimeSetUp]
     public async Task StartAsync()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(20));
         _plane = await Plane.StartAsync(new LocalControlPlaneOptions { Progress = TestContext.Progress }, cts.Token);
-        Client = _plane.CreateClient();
+        Client = NewClient();
         // The generated CRDs, exactly as config/ ships them, for every test (CrdSetup restores them after a test that swaps them).
         await Config.CrdSetup.EnsureInstalledAsync(cts.Token);
     }

@@ -56,7 +56,7 @@ public static class OperatorHost
         });
         // Per-request hosting/routing logs would cost more than an admission decision; keep ASP.NET's own at Warning.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.Services.AddSingleton<IKubernetes>(sp => new Kubernetes(kubeConfig,
+        builder.Services.AddSingleton<IKubernetes>(sp => new GmsaOperator.Runtime.Client.StreamingKubernetes(kubeConfig,
             [new RequestMetricsHandler(sp.GetRequiredService<RuntimeMetrics>()), .. apiHandlers?.Invoke() ?? []]));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddHostedService<ClusterConnectionReporter>();

@@ -21,7 +21,7 @@ public sealed class InformerRecoveryTests : IntegrationTest
     {
         _stop = new CancellationTokenSource();
         _network = new OfflineSwitch();
-        _informerClient = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(ControlPlaneSetup.Plane.KubeconfigPath), _network);
+        _informerClient = new GmsaOperator.Runtime.Client.StreamingKubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(ControlPlaneSetup.Plane.KubeconfigPath), _network);
         _registry = new InformerRegistry(_informerClient, new OperatorRuntimeOptions { WatchNamespace = Namespace }, TimeProvider.System, NullLoggerFactory.Instance);
         _registry.For<V1ConfigMap>();
         _registry.StartAll(_stop.Token);

@@ -38,7 +38,7 @@ public sealed class LeaderElectionErrorTests : IntegrationTest
         using var host = RuntimeHost.Build(Namespace, "replica-a", services: s =>
         {
             s.AddSingleton<ILoggerProvider>(logs);
-            s.AddSingleton<IKubernetes>(_ => new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(ControlPlaneSetup.Plane.KubeconfigPath),
+            s.AddSingleton<IKubernetes>(_ => new GmsaOperator.Runtime.Client.StreamingKubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(ControlPlaneSetup.Plane.KubeconfigPath),
                 new ImpersonatingHandler("no-rbac-user")));
         });
         await host.StartAsync();

@@ -14,7 +14,7 @@ internal static class RuntimeHost
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddSingleton<IKubernetes>(_ => ControlPlaneSetup.Plane.CreateClient());
+        builder.Services.AddSingleton<IKubernetes>(_ => ControlPlaneSetup.NewClient());
         builder.Services.AddOperatorRuntime(o =>
         {
             o.FieldManager = "runtime-tests";

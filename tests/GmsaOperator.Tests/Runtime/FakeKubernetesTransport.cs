@@ -22,8 +22,8 @@ internal sealed class FakeKubernetesTransport : DelegatingHandler
 
     public IReadOnlyList<Uri> ListRequests => [.. Requests.Where(u => !IsWatch(u))];
 
-    public static IKubernetes Client(FakeKubernetesTransport transport) =>
-        new Kubernetes(new KubernetesClientConfiguration { Host = "http://fake.invalid" }, transport);
+    public static GmsaOperator.Runtime.Client.StreamingKubernetes Client(FakeKubernetesTransport transport) =>
+        new GmsaOperator.Runtime.Client.StreamingKubernetes(new KubernetesClientConfiguration { Host = "http://fake.invalid" }, transport);
 
     public void List(string resourceVersion, params V1ConfigMap[] items) =>
         _lists.Enqueue(() => Json(HttpStatusCode.OK, new

@@ -1,3 +1,4 @@
+using GmsaOperator.Runtime.Client;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
@@ -36,7 +37,9 @@ public sealed class InformerRegistry(IKubernetes client, OperatorRuntimeOptions 
                     $"{description} is read from the cache but was not declared before the informers started: declare it on a controller " +
                     $"(Owns/Watches/WatchesViaIndex/WithIndex) or with services.AddCachedKind<{typeof(T).Name}>().");
             }
-            var source = new KubernetesResourceSource<T>(client, ns, scope.LabelSelector, options.Informers.ListPageSize, options.Informers.StripManagedFields, scope.FieldSelector,
+            var streaming = client as StreamingKubernetes ?? throw new InvalidOperationException(
+                $"Informers decode lists as they stream in, which needs the {nameof(StreamingKubernetes)} client; register IKubernetes as one.");
+            var source = new KubernetesResourceSource<T>(streaming, ns, scope.LabelSelector, options.Informers.ListPageSize, options.Informers.StripManagedFields, scope.FieldSelector,
                 options.Informers.MetadataOnly.Contains(typeof(T)));
             var informer = new Informer<T>(source, description, options.Informers, time, loggers.CreateLogger($"{typeof(Informer<>).Namespace}.Informer"));
             _informers[key] = informer;

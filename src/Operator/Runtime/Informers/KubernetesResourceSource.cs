@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using GmsaOperator.Runtime.Client;
 using k8s;
 using k8s.Models;
 
@@ -11,7 +12,7 @@ namespace GmsaOperator.Runtime.Informers;
 /// With <paramref name="metadataOnly"/> the API server sends <c>PartialObjectMetadata</c> (meta.k8s.io/v1, served since
 /// 1.15) instead of whole objects: the cached <typeparamref name="T"/> then holds metadata only, for readers of names and labels.
 /// </summary>
-public sealed class KubernetesResourceSource<T>(IKubernetes client, string? @namespace, string? labelSelector, int pageSize, bool stripManagedFields = true,
+public sealed class KubernetesResourceSource<T>(StreamingKubernetes client, string? @namespace, string? labelSelector, int pageSize, bool stripManagedFields = true,
     string? fieldSelector = null, bool metadataOnly = false) : IResourceSource<T>
     where T : class, IKubernetesObject<V1ObjectMeta>
 {
@@ -31,24 +32,18 @@ public sealed class KubernetesResourceSource<T>(IKubernetes client, string? @nam
         do
         {
             var headers = Accept(MetadataListAccept);
+            // Streamed: items are decoded (and trimmed) one by one as they arrive, so the first list of 10,000 objects
+            // never exists as one document in memory.
             using var response = @namespace is null
-                ? await client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync<JsonElement>(_type.Group, _type.Version, _type.Plural,
+                ? await client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync<ResponseBody>(_type.Group, _type.Version, _type.Plural,
                     continueParameter: continueToken, fieldSelector: fieldSelector, labelSelector: labelSelector, limit: limit, resourceVersion: listVersion,
                     customHeaders: headers, cancellationToken: cancellationToken)
-                : await client.CustomObjects.ListNamespacedCustomObjectWithHttpMessagesAsync<JsonElement>(_type.Group, _type.Version, @namespace, _type.Plural,
+                : await client.CustomObjects.ListNamespacedCustomObjectWithHttpMessagesAsync<ResponseBody>(_type.Group, _type.Version, @namespace, _type.Plural,
                     continueParameter: continueToken, fieldSelector: fieldSelector, labelSelector: labelSelector, limit: limit, resourceVersion: listVersion,
                     customHeaders: headers, cancellationToken: cancellationToken);
-            var page = response.Body;
-            if (page.TryGetProperty("items", out var array) && array.ValueKind == JsonValueKind.Array)
-            {
-                foreach (var item in array.EnumerateArray())
-                {
-                    items.Add(Prepare(KubernetesJson.Deserialize<T>(item)));
-                }
-            }
-            var metadata = page.GetProperty("metadata");
-            resourceVersion = metadata.TryGetProperty("resourceVersion", out var rv) ? rv.GetString() ?? "" : "";
-            continueToken = metadata.TryGetProperty("continue", out var c) ? c.GetString() : null;
+            var page = await ListStreamReader.ReadAsync(response.Body.Stream, KubernetesJsonTypes.Of<T>(), item => items.Add(Prepare(item)), cancellationToken);
+            resourceVersion = page.ResourceVersion;
+            continueToken = page.Continue;
         }
         while (!string.IsNullOrEmpty(continueToken));
         return new ResourceList<T>(items, resourceVersion);
