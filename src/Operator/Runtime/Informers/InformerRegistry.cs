@@ -14,6 +14,11 @@ public sealed class InformerRegistry(IKubernetes client, OperatorRuntimeOptions 
     private readonly Lock _lock = new();
     private readonly Dictionary<(Type, string?, string?, string?), IInformer> _informers = [];
     private readonly List<Task> _loops = [];
+
+    // One pool for every kind: the same namespaces and names recur across kinds. Created on first use, once the
+    // serializer options have every context registered.
+    private readonly Lazy<System.Text.Json.JsonSerializerOptions?> _decoding =
+        new(() => options.Informers.InternStrings ? new StringPool().DecodingOptions(KubernetesJsonTypes.Options) : null);
     private CancellationToken? _runToken;
 
     public IReadOnlyList<IInformer> All { get { lock (_lock) return [.. _informers.Values]; } }
@@ -40,7 +45,7 @@ public sealed class InformerRegistry(IKubernetes client, OperatorRuntimeOptions 
             var streaming = client as StreamingKubernetes ?? throw new InvalidOperationException(
                 $"Informers decode lists as they stream in, which needs the {nameof(StreamingKubernetes)} client; register IKubernetes as one.");
             var source = new KubernetesResourceSource<T>(streaming, ns, scope.LabelSelector, options.Informers.ListPageSize, options.Informers.StripManagedFields, scope.FieldSelector,
-                options.Informers.MetadataOnly.Contains(typeof(T)));
+                options.Informers.MetadataOnly.Contains(typeof(T)), _decoding.Value);
             var informer = new Informer<T>(source, description, options.Informers, time, loggers.CreateLogger($"{typeof(Informer<>).Namespace}.Informer"));
             _informers[key] = informer;
             return informer;

@@ -11,9 +11,10 @@ namespace GmsaOperator.Runtime.Informers;
 /// works for built-ins (the client maps the empty group to <c>/api/v1</c>) and for custom resources alike.
 /// With <paramref name="metadataOnly"/> the API server sends <c>PartialObjectMetadata</c> (meta.k8s.io/v1, served since
 /// 1.15) instead of whole objects: the cached <typeparamref name="T"/> then holds metadata only, for readers of names and labels.
+/// <paramref name="decoding"/>: serializer options for the objects (KubernetesClient's when null), e.g. <see cref="StringPool.DecodingOptions"/>.
 /// </summary>
 public sealed class KubernetesResourceSource<T>(StreamingKubernetes client, string? @namespace, string? labelSelector, int pageSize, bool stripManagedFields = true,
-    string? fieldSelector = null, bool metadataOnly = false) : IResourceSource<T>
+    string? fieldSelector = null, bool metadataOnly = false, JsonSerializerOptions? decoding = null) : IResourceSource<T>
     where T : class, IKubernetesObject<V1ObjectMeta>
 {
     internal const string MetadataListAccept = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1";
@@ -41,7 +42,7 @@ public sealed class KubernetesResourceSource<T>(StreamingKubernetes client, stri
                 : await client.CustomObjects.ListNamespacedCustomObjectWithHttpMessagesAsync<ResponseBody>(_type.Group, _type.Version, @namespace, _type.Plural,
                     continueParameter: continueToken, fieldSelector: fieldSelector, labelSelector: labelSelector, limit: limit, resourceVersion: listVersion,
                     customHeaders: headers, cancellationToken: cancellationToken);
-            var page = await ListStreamReader.ReadAsync(response.Body.Stream, KubernetesJsonTypes.Of<T>(), item => items.Add(Prepare(item)), cancellationToken);
+            var page = await ListStreamReader.ReadAsync(response.Body.Stream, KubernetesJsonTypes.Of<T>(decoding), item => items.Add(Prepare(item)), cancellationToken);
             resourceVersion = page.ResourceVersion;
             continueToken = page.Continue;
         }
@@ -75,7 +76,7 @@ public sealed class KubernetesResourceSource<T>(StreamingKubernetes client, stri
         await foreach (var (type, obj) in stream.WithCancellation(cancellationToken))
         {
             var element = obj is JsonElement e ? e : KubernetesJson.Deserialize<JsonElement>(KubernetesJson.Serialize(obj));
-            yield return (type, Prepare(KubernetesJson.Deserialize<T>(element)));
+            yield return (type, Prepare(element.Deserialize(KubernetesJsonTypes.Of<T>(decoding)) ?? throw new JsonException("A watch event carried no object.")));
         }
     }
 

@@ -1,0 +1,59 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace GmsaOperator.Runtime.Informers;
+
+/// <summary>
+/// One shared instance per distinct short string of the cached objects: namespaces, label keys and values, kinds,
+/// API groups, role names repeat across thousands of objects, and each decoded copy would cost its own allocation.
+/// Bounded in entries and length; once full it stops adding (later strings are simply not shared), so whatever
+/// objects arrive the pool never grows past its bound.
+/// </summary>
+public sealed class StringPool(int maxEntries = 65_536, int maxLength = 64)
+{
+    private readonly ConcurrentDictionary<string, string> _strings = new(StringComparer.Ordinal);
+
+    public int Count => _strings.Count;
+
+    /// <summary>The pooled string equal to <paramref name="utf8"/>, or null when it is too long to pool.</summary>
+    public string? Get(ReadOnlySpan<byte> utf8)
+    {
+        // UTF-8 never has fewer bytes than UTF-16 has chars, so this bound also bounds the stack buffer.
+        if (utf8.Length > maxLength) return null;
+        Span<char> chars = stackalloc char[maxLength];
+        if (!Encoding.UTF8.TryGetChars(utf8, chars, out var length)) return null;
+        var span = chars[..length];
+        if (_strings.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(span, out var pooled)) return pooled;
+        var created = new string(span);
+        return _strings.Count < maxEntries ? _strings.GetOrAdd(created, created) : created;
+    }
+
+    /// <summary>Serializer options that decode every short string through this pool (property names of maps included).</summary>
+    public JsonSerializerOptions DecodingOptions(JsonSerializerOptions baseOptions)
+    {
+        var options = new JsonSerializerOptions(baseOptions);
+        options.Converters.Insert(0, new Converter(this));
+        return options;
+    }
+
+    private sealed class Converter(StringPool pool) : JsonConverter<string>
+    {
+        public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            if (reader.TokenType != JsonTokenType.String && reader.TokenType != JsonTokenType.PropertyName)
+            {
+                throw new JsonException($"Expected a string, found {reader.TokenType}.");
+            }
+            return reader.HasValueSequence || reader.ValueIsEscaped ? reader.GetString() : pool.Get(reader.ValueSpan) ?? reader.GetString();
+        }
+
+        public override string ReadAsPropertyName(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            Read(ref reader, typeToConvert, options) ?? "";
+
+        public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
+
+        public override void WriteAsPropertyName(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WritePropertyName(value);
+    }
+}

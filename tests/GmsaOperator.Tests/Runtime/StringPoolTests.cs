@@ -1,0 +1,77 @@
+using System.Text;
+using System.Text.Json;
+using GmsaOperator.Runtime.Informers;
+using k8s;
+using k8s.Models;
+
+namespace GmsaOperator.Tests.Runtime;
+
+public sealed class StringPoolTests
+{
+    private static string RoleBinding(string name) =>
+        $$$"""{"metadata":{"name":"{{{name}}}","namespace":"team-a","labels":{"app.kubernetes.io/managed-by":"gmsa-operator"}},"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"gmsa-credspec-web"},"subjects":[{"kind":"ServiceAccount","name":"default","namespace":"team-a"},{"kind":"ServiceAccount","name":"caf\u00e9 ☕","namespace":"team-a"}]}""";
+
+    [Test]
+    public void DecodedObjectsShareTheirRepeatedStrings_AndEqualAPlainDecode()
+    {
+        var options = new StringPool().DecodingOptions(KubernetesJsonTypes.Options);
+
+        var first = JsonSerializer.Deserialize(RoleBinding("one"), KubernetesJsonTypes.Of<V1RoleBinding>(options))!;
+        var second = JsonSerializer.Deserialize(RoleBinding("two"), KubernetesJsonTypes.Of<V1RoleBinding>(options))!;
+        var plain = KubernetesJson.Deserialize<V1RoleBinding>(RoleBinding("one"));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(KubernetesJson.Serialize(first), Is.EqualTo(KubernetesJson.Serialize(plain)));
+            Assert.That(first.Subjects[1].Name, Is.EqualTo("café ☕"));
+            Assert.That(ReferenceEquals(first.Metadata.NamespaceProperty, second.Subjects[0].NamespaceProperty), Is.True);
+            Assert.That(ReferenceEquals(first.RoleRef.ApiGroup, second.RoleRef.ApiGroup), Is.True);
+            Assert.That(ReferenceEquals(first.Metadata.Labels.Keys.Single(), second.Metadata.Labels.Keys.Single()), Is.True);
+            Assert.That(ReferenceEquals(first.Metadata.Labels.Values.Single(), second.Metadata.Labels.Values.Single()), Is.True);
+            Assert.That(first.Metadata.Name, Is.EqualTo("one"));
+            Assert.That(second.Metadata.Name, Is.EqualTo("two"));
+        });
+    }
+
+    [Test]
+    public void LongStringsAreNotPooled()
+    {
+        var pool = new StringPool(maxEntries: 10, maxLength: 8);
+        var first = pool.Get("12345678"u8);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(pool.Get("12345678"u8), Is.SameAs(first));
+            Assert.That(pool.Get("123456789"u8), Is.Null);
+            Assert.That(pool.Count, Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public void AFullPoolStopsGrowing_ButStillAnswers()
+    {
+        var pool = new StringPool(maxEntries: 3, maxLength: 16);
+        var early = pool.Get("value-0"u8);
+        for (var i = 0; i < 100; i++) Assert.That(pool.Get(Encoding.UTF8.GetBytes($"value-{i}")), Is.EqualTo($"value-{i}"));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(pool.Count, Is.EqualTo(3));
+            Assert.That(pool.Get("value-0"u8), Is.SameAs(early), "entries added before it filled up stay shared");
+        });
+    }
+
+    [Test]
+    public void EscapedAndNonStringValues()
+    {
+        var options = new StringPool().DecodingOptions(KubernetesJsonTypes.Options);
+
+        var escaped = JsonSerializer.Deserialize("""{"metadata":{"name":"a\"b\\c"}}""", KubernetesJsonTypes.Of<V1RoleBinding>(options))!;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(escaped.Metadata.Name, Is.EqualTo("a\"b\\c"));
+            Assert.That(() => JsonSerializer.Deserialize("""{"metadata":{"name":5}}""", KubernetesJsonTypes.Of<V1RoleBinding>(options)), Throws.InstanceOf<JsonException>());
+        });
+    }
+}
