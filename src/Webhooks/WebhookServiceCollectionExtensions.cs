@@ -57,13 +57,16 @@ public static class WebhookServiceCollectionExtensions
             var live = sp.GetRequiredService<LiveCredentialSpecSource>();
             return sp.GetService<ICredentialSpecCache>() is { } cache ? new CacheFirstCredentialSpecSource(cache, live) : live;
         });
-        // Cache (allowed decisions, TTL) in front of coalescing (one review in flight per question) in front of the API.
+        // Cache (allowed decisions, TTL) in front of coalescing (one review in flight per question; an allowed answer in
+        // flight is shared within the same TTL, as the cache would reuse it anyway) in front of the API. One clock for both.
         services.TryAddSingleton<IAccessReviewer>(sp =>
         {
             var o = sp.GetRequiredService<IOptions<WebhookOptions>>().Value;
+            var time = sp.GetRequiredService<TimeProvider>();
             return new CachingAccessReviewer(
-                new CoalescingAccessReviewer(new SubjectAccessReviewer(sp.GetRequiredService<IKubernetes>()), SharedReviewTimeout, o.AuthorizationMaxSharedReviews),
-                o.AuthorizationCacheTtl, o.AuthorizationCacheMaxEntries, sp.GetRequiredService<TimeProvider>());
+                new CoalescingAccessReviewer(new SubjectAccessReviewer(sp.GetRequiredService<IKubernetes>()), SharedReviewTimeout, o.AuthorizationMaxSharedReviews,
+                    shareAllowedWithin: o.AuthorizationCacheTtl, time),
+                o.AuthorizationCacheTtl, o.AuthorizationCacheMaxEntries, time);
         });
         services.TryAddSingleton<IServiceAccountDirectory, KubernetesServiceAccountDirectory>();
         services.TryAddSingleton<GmsaOperator.Webhooks.Bindings.IGmsaBindingDirectory, GmsaOperator.Webhooks.Bindings.NoGmsaBindings>();

@@ -9,7 +9,15 @@ public sealed record AccessSubject(string User, IReadOnlyList<string> Groups, st
 }
 
 /// <summary>An authorisation decision; <see cref="Reason"/> is the authorizer's reason (may be empty).</summary>
-public readonly record struct AccessDecision(bool Allowed, string Reason);
+public readonly record struct AccessDecision(bool Allowed, string Reason)
+{
+    /// <summary>
+    /// When the review that made this decision was sent, if that was before the caller asked (an allowed answer of a
+    /// review already in flight, shared with a later caller); null when the review was sent after the caller asked.
+    /// A cache counts reuse from the earlier of the two, so no answer is reused longer than its TTL after it was asked.
+    /// </summary>
+    public DateTimeOffset? ReviewSentAt { get; init; }
+}
 
 /// <summary>Asks the API server whether a subject may <c>use</c> a named GMSACredentialSpec in a namespace.</summary>
 public interface IAccessReviewer

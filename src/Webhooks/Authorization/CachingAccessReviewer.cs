@@ -3,6 +3,9 @@ namespace GmsaOperator.Webhooks.Authorization;
 /// <summary>
 /// Remembers ALLOWED decisions for a short time (default 10 s; zero disables). Denials are never cached, so a new grant
 /// takes effect at once; the price is that a revoked grant keeps working for up to the TTL (documented revocation delay).
+/// The TTL counts from when the review was asked: from before this request's review, or from when a review already in
+/// flight was sent if the answer was shared from it (<see cref="AccessDecision.ReviewSentAt"/>), so no allowed answer is
+/// served longer than the TTL after it was asked.
 /// Holds at most <c>maxEntries</c> decisions under fixed-size keys: anyone who can reach the webhook port can make it
 /// ask (and, for a subject that may use every credspec, remember) any number of distinct questions, so when full the
 /// oldest decision goes. Every entry has the same TTL, so oldest is also soonest to expire; eviction only costs a
@@ -45,7 +48,8 @@ public sealed class CachingAccessReviewer : IAccessReviewer
         if (IsAllowed(key, now)) return new AccessDecision(true, "");
 
         var decision = await _inner.CanUseCredentialSpecAsync(subject, @namespace, credentialSpecName, cancellationToken).ConfigureAwait(false);
-        if (decision.Allowed) Remember(key, now);
+        // An answer shared from a review already in flight is older than this request: count from when it was sent.
+        if (decision.Allowed) Remember(key, decision.ReviewSentAt is { } sentAt && sentAt < now ? sentAt : now);
         else Forget(key);
         return decision;
     }
@@ -61,14 +65,14 @@ public sealed class CachingAccessReviewer : IAccessReviewer
         }
     }
 
-    private void Remember(QuestionKey key, DateTimeOffset now)
+    private void Remember(QuestionKey key, DateTimeOffset askedAt)
     {
-        var entry = new Entry(key, now + _timeToLive);
+        var entry = new Entry(key, askedAt + _timeToLive);
         lock (_gate)
         {
             if (_entries.Remove(key, out var existing)) _oldestFirst.Remove(existing);
             LinkedListNode<Entry>? reusable = null;
-            while (_oldestFirst.First is { } oldest && (oldest.Value.AllowedUntil <= now || _entries.Count >= _maxEntries))
+            while (_oldestFirst.First is { } oldest && (oldest.Value.AllowedUntil <= askedAt || _entries.Count >= _maxEntries))
             {
                 Remove(oldest);
                 reusable = oldest;

@@ -1,44 +1,10 @@
 using GmsaOperator.Webhooks.Authorization;
+using Microsoft.Extensions.Time.Testing;
 
 namespace GmsaOperator.Tests.Webhooks;
 
 public sealed class CoalescingAccessReviewerTests
 {
-    /// <summary>A reviewer whose reviews finish only when the test says so; records every review it was asked for.</summary>
-    private sealed class GatedReviewer : IAccessReviewer
-    {
-        private readonly Lock _gate = new();
-        private readonly List<(string Key, TaskCompletionSource<AccessDecision> Answer)> _pending = [];
-        public int Calls { get; private set; }
-        public Exception? Throw { get; set; }
-
-        public ValueTask<AccessDecision> CanUseCredentialSpecAsync(AccessSubject subject, string @namespace, string credentialSpecName, CancellationToken cancellationToken)
-        {
-            if (Throw is not null) throw Throw;
-            var answer = new TaskCompletionSource<AccessDecision>(TaskCreationOptions.RunContinuationsAsynchronously);
-            lock (_gate)
-            {
-                Calls++;
-                _pending.Add(($"{subject.User}/{@namespace}/{credentialSpecName}", answer));
-            }
-            return new ValueTask<AccessDecision>(answer.Task);
-        }
-
-        public int Pending { get { lock (_gate) return _pending.Count; } }
-
-        /// <summary>Finishes the oldest outstanding review with the given decision.</summary>
-        public void Finish(bool allowed)
-        {
-            TaskCompletionSource<AccessDecision> answer;
-            lock (_gate)
-            {
-                answer = _pending[0].Answer;
-                _pending.RemoveAt(0);
-            }
-            answer.SetResult(new AccessDecision(allowed, allowed ? "" : "revoked"));
-        }
-    }
-
     private static readonly AccessSubject Sa = AccessSubject.ForServiceAccount("ns1", "web-sa");
 
     private static async Task WaitUntil(Func<bool> condition)
@@ -51,7 +17,7 @@ public sealed class CoalescingAccessReviewerTests
     public async Task IdenticalQuestionsWhileAReviewIsInFlight_ShareTheNextReview()
     {
         var inner = new GatedReviewer();
-        var reviewer = new CoalescingAccessReviewer(inner, TimeSpan.FromSeconds(10), 10_000);
+        var reviewer = new CoalescingAccessReviewer(inner, TimeSpan.FromSeconds(10), 10_000, TimeSpan.Zero, new FakeTimeProvider());
         var first = reviewer.CanUseCredentialSpecAsync(Sa, "ns1", "webapp1", default).AsTask();
         var queued = Enumerable.Range(0, 20).Select(_ => reviewer.CanUseCredentialSpecAsync(Sa, "ns1", "webapp1", default).AsTask()).ToArray();
         Assert.That(inner.Calls, Is.EqualTo(1), "one review in flight per question");
@@ -70,7 +36,7 @@ public sealed class CoalescingAccessReviewerTests
     public async Task ARevocationDuringAnInFlightReview_IsSeenByCallersThatArrivedAfterItStarted()
     {
         var inner = new GatedReviewer();
-        var reviewer = new CoalescingAccessReviewer(inner, TimeSpan.FromSeconds(10), 10_000);
+        var reviewer = new CoalescingAccessReviewer(inner, TimeSpan.FromSeconds(10), 10_000, TimeSpan.Zero, new FakeTimeProvider());
         var early = reviewer.CanUseCredentialSpecAsync(Sa, "ns1", "webapp1", default).AsTask();
         var late = reviewer.CanUseCredentialSpecAsync(Sa, "ns1", "webapp1", default).AsTask();
 
@@ -85,7 +51,7 @@ public sealed class CoalescingAccessReviewerTests
     public async Task DifferentQuestions_AreNotShared_AndTheQuestionIsForgottenWhenIdle()
     {
         var inner = new GatedReviewer();
-        var reviewer = new CoalescingAccessReviewer(inner, TimeSpan.FromSeconds(10), 10_000);
+        var reviewer = new CoalescingAccessReviewer(inner, TimeSpan.FromSeconds(10), 10_000, TimeSpan.Zero, new FakeTimeProvider());
         var a = reviewer.CanUseCredentialSpecAsync(Sa, "ns1", "webapp1", default).AsTask();
         var b = reviewer.CanUseCredentialSpecAsync(Sa, "ns1", "webapp2", default).AsTask();
         var c = reviewer.CanUseCredentialSpecAsync(AccessSubject.ForServiceAccount("ns1", "other"), "ns1", "webapp1", default).AsTask();
@@ -103,7 +69,7 @@ public sealed class CoalescingAccessReviewerTests
     public async Task ACallerGivingUp_DoesNotCancelTheSharedReview()
     {
         var inner = new GatedReviewer();
-        var reviewer = new CoalescingAccessReviewer(inner, TimeSpan.FromSeconds(10), 10_000);
+        var reviewer = new CoalescingAccessReviewer(inner, TimeSpan.FromSeconds(10), 10_000, TimeSpan.Zero, new FakeTimeProvider());
         _ = reviewer.CanUseCredentialSpecAsync(Sa, "ns1", "webapp1", default).AsTask();
         using var impatient = new CancellationTokenSource();
         var gaveUp = reviewer.CanUseCredentialSpecAsync(Sa, "ns1", "webapp1", impatient.Token).AsTask();
@@ -121,7 +87,7 @@ public sealed class CoalescingAccessReviewerTests
     public async Task AFailingReview_DeniesEveryoneWaitingOnIt()
     {
         var inner = new GatedReviewer { Throw = new HttpRequestException("connection refused") };
-        var reviewer = new CoalescingAccessReviewer(inner, TimeSpan.FromSeconds(10), 10_000);
+        var reviewer = new CoalescingAccessReviewer(inner, TimeSpan.FromSeconds(10), 10_000, TimeSpan.Zero, new FakeTimeProvider());
         var decision = await reviewer.CanUseCredentialSpecAsync(Sa, "ns1", "webapp1", default);
         Assert.That(decision, Is.EqualTo(new AccessDecision(false, "error when checking authz access: connection refused")));
 
@@ -135,7 +101,7 @@ public sealed class CoalescingAccessReviewerTests
     public async Task BeyondTheInFlightBound_ACallerReviewsAlone_AndTheMapDoesNotGrow()
     {
         var inner = new GatedReviewer();
-        var reviewer = new CoalescingAccessReviewer(inner, TimeSpan.FromSeconds(10), maxInFlight: 2);
+        var reviewer = new CoalescingAccessReviewer(inner, TimeSpan.FromSeconds(10), maxInFlight: 2, TimeSpan.Zero, new FakeTimeProvider());
         var shared = Enumerable.Range(0, 2).Select(i => reviewer.CanUseCredentialSpecAsync(Sa, "ns1", $"spec-{i}", default).AsTask()).ToArray();
         var alone = Enumerable.Range(2, 5).Select(i => reviewer.CanUseCredentialSpecAsync(Sa, "ns1", $"spec-{i}", default).AsTask()).ToArray();
         Assert.That((inner.Calls, reviewer.InFlight), Is.EqualTo((7, 2)), "every question is still reviewed; only two are tracked for sharing");
