@@ -37,13 +37,26 @@ public sealed class StringPoolTests
     public void LongStringsAreNotPooled()
     {
         var pool = new StringPool(maxEntries: 10, maxLength: 8);
-        var first = pool.Get("12345678"u8);
+        var first = pool.Get("abcdefgh"u8);
 
         Assert.Multiple(() =>
         {
-            Assert.That(pool.Get("12345678"u8), Is.SameAs(first));
-            Assert.That(pool.Get("123456789"u8), Is.Null);
+            Assert.That(pool.Get("abcdefgh"u8), Is.SameAs(first));
+            Assert.That(pool.Get("abcdefghi"u8), Is.Null);
             Assert.That(pool.Count, Is.EqualTo(1));
+        });
+    }
+
+    [TestCase("4711")]
+    [TestCase("2b1c2c1e-6c1b-4a43-9e4c-2f4c1d2c3b4a")]
+    public void UidsAndResourceVersionsAreNotPooled(string unique)
+    {
+        var pool = new StringPool();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(pool.Get(Encoding.UTF8.GetBytes(unique)), Is.Null);
+            Assert.That(pool.Count, Is.Zero);
         });
     }
 

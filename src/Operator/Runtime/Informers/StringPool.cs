@@ -15,20 +15,31 @@ public sealed class StringPool(int maxEntries = 65_536, int maxLength = 64)
 {
     private readonly ConcurrentDictionary<string, string> _strings = new(StringComparer.Ordinal);
 
-    public int Count => _strings.Count;
+    // ConcurrentDictionary.Count takes every lock; the bound is checked on every miss, so it keeps its own count.
+    private int _count;
+
+    public int Count => Volatile.Read(ref _count);
 
     /// <summary>The pooled string equal to <paramref name="utf8"/>, or null when it is too long to pool.</summary>
     public string? Get(ReadOnlySpan<byte> utf8)
     {
         // UTF-8 never has fewer bytes than UTF-16 has chars, so this bound also bounds the stack buffer.
-        if (utf8.Length > maxLength) return null;
+        if (utf8.Length > maxLength || IsUnique(utf8)) return null;
         Span<char> chars = stackalloc char[maxLength];
         if (!Encoding.UTF8.TryGetChars(utf8, chars, out var length)) return null;
         var span = chars[..length];
         if (_strings.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(span, out var pooled)) return pooled;
         var created = new string(span);
-        return _strings.Count < maxEntries ? _strings.GetOrAdd(created, created) : created;
+        if (Count >= maxEntries) return created;
+        if (!_strings.TryAdd(created, created)) return _strings.GetValueOrDefault(created, created);
+        Interlocked.Increment(ref _count);
+        return created;
     }
+
+    /// <summary>UIDs and resourceVersions never repeat across objects: pooling them would only fill the pool.</summary>
+    private static bool IsUnique(ReadOnlySpan<byte> utf8) =>
+        (utf8.Length > 0 && !utf8.ContainsAnyExceptInRange((byte)'0', (byte)'9'))
+        || (utf8.Length == 36 && utf8[8] == '-' && utf8[13] == '-' && utf8[18] == '-' && utf8[23] == '-');
 
     /// <summary>Serializer options that decode every short string through this pool (property names of maps included).</summary>
     public JsonSerializerOptions DecodingOptions(JsonSerializerOptions baseOptions)
