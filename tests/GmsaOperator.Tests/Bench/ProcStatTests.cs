@@ -65,7 +65,7 @@ public sealed class ProcStatTests
         var start = new CpuMeter.Snapshot(0, new Dictionary<string, long?> { ["kube-apiserver"] = 10 * hz, ["operator"] = null, ["etcd"] = hz },
             new ProcStat.MachineTicks(Busy: 1000, Total: 4000, Cores: 2));
         var end = new CpuMeter.Snapshot(2 * Stopwatch.Frequency, new Dictionary<string, long?> { ["kube-apiserver"] = 11 * hz + hz / 2, ["operator"] = 5 * hz, ["etcd"] = hz },
-            new ProcStat.MachineTicks(Busy: 1300, Total: 4400, Cores: 2));
+            new ProcStat.MachineTicks(Busy: 1000 + 3 * hz, Total: 4000 + 4 * hz, Cores: 2));
 
         var usage = CpuUsage.Between(start, end, ["kube-apiserver", "etcd", "operator"]);
 
@@ -75,7 +75,9 @@ public sealed class ProcStatTests
             Assert.That(usage.Processes, Is.EqualTo(new[] { ("kube-apiserver", 1.5), ("etcd", 0.0) }));
             Assert.That(usage.MachineBusyShare, Is.EqualTo(0.75).Within(1e-9));
             Assert.That(usage.SecondsOf("operator"), Is.Null);
-            Assert.That(usage.Describe(), Is.EqualTo("kube-apiserver 1.50 s (75 % of one core), etcd 0.00 s (0 % of one core); machine busy 75 % of 2 cores over 2.0 s"));
+            Assert.That(usage.OtherSeconds, Is.EqualTo(1.5).Within(1e-9), "3 s busy, 1.5 s of it the listed processes'");
+            Assert.That(usage.Describe(), Is.EqualTo(
+                "kube-apiserver 1.50 s (75 % of one core), etcd 0.00 s (0 % of one core), other processes 1.50 s; machine busy 75 % of 2 cores over 2.0 s"));
         });
     }
 }
