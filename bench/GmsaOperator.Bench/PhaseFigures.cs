@@ -36,7 +36,7 @@ internal static class PhaseFigures
         if (runtime is { SarsSent: > 0 } && probe.Cpu.SecondsOf(CpuUsage.ApiServer) is { } api)
         {
             yield return Figure.Info($"{label} kube-apiserver CPU per SAR", api * 1000 / runtime.SarsSent, "ms",
-                Invariant($"{api:0.00} s over {runtime.SarsSent:N0} SubjectAccessReviews (all the API server serves during the run)"));
+                Invariant($"{api:0.00} s over {runtime.SarsSent:N0} SubjectAccessReviews; an upper bound (it also renews leases and serves watches meanwhile)"));
         }
         if (answered > 0 && probe.Cpu.SecondsOf(CpuUsage.Operator) is { } op)
         {
