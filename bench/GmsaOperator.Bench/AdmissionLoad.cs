@@ -15,21 +15,24 @@ internal sealed class AdmissionLoad(int webhookPort, X509Certificate2 ca) : IDis
 
     /// <summary>
     /// Warm-up (not measured), then <paramref name="duration"/> of measured requests; RSS sampled every 250 ms;
-    /// <paramref name="readSars"/> (the operator's SubjectAccessReview counter) read around the measured part.
+    /// <paramref name="readSars"/> (the operator's SubjectAccessReview counter) read around the measured part, and
+    /// <paramref name="probe"/> (CPU, GC) right around it.
     /// </summary>
     public async Task<AdmissionRun> RunAsync(string path, IAdmissionRequests requests, TimeSpan warmUp, TimeSpan duration, Func<long?> readRss,
-        Func<CancellationToken, Task<double?>> readSars, CancellationToken cancellationToken)
+        Func<CancellationToken, Task<double?>> readSars, RunProbe probe, CancellationToken cancellationToken)
     {
         var uri = new Uri($"https://127.0.0.1:{webhookPort}{path}");
         await LoopAsync(uri, requests, warmUp, new LoadTally(), cancellationToken);
 
         var tally = new LoadTally();
         var sarsBefore = await readSars(cancellationToken);
+        await probe.BeginAsync(cancellationToken);
         var sw = Stopwatch.StartNew();
         await using (var rss = new RssSampler(readRss))
         {
             await LoopAsync(uri, requests, duration, tally, cancellationToken);
             var elapsed = sw.Elapsed;
+            await probe.EndAsync(cancellationToken);
             var sarsAfter = await readSars(cancellationToken);
             var partial = tally.Result(path, elapsed, null, null);
             var sarsPer1000 = sarsAfter - sarsBefore is { } sent && partial.Answered > 0 ? sent * 1000.0 / partial.Answered : (double?)null;

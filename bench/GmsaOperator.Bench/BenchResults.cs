@@ -8,6 +8,9 @@ namespace GmsaOperator.Bench;
 /// <summary>One figure of the results table: measured value, the target (if any) and whether it was met.</summary>
 internal sealed record Figure(string Name, double? Value, string Unit, string? Target, bool? Met, string? Note = null)
 {
+    /// <summary>The numbers behind an informational row (e.g. CPU seconds per process), for artifacts/bench.json.</summary>
+    public IReadOnlyDictionary<string, double>? Parts { get; init; }
+
     public static Figure AtLeast(string name, double value, string unit, double target, string? note = null) =>
         new(name, value, unit, $">= {Format(target)} {unit}", !double.IsNaN(value) && value >= target, note);
 

@@ -10,14 +10,16 @@ namespace GmsaOperator.Bench;
 /// with <see cref="Concurrency"/> parallel requests, timed until all are Ready=True; the floor is creating the same
 /// N RoleBindings directly with the same client and concurrency; the design floor (<see cref="DesignFloor"/>) is the
 /// same N GmsaBindings without webhook or operator plus those N RoleBindings. The operator's API requests during the
-/// convergence (from its <c>/metrics</c>, after its queues drained) are reported per binding, by verb and resource.
+/// convergence (from its <c>/metrics</c>, after its queues drained) are reported per binding, by verb and resource, and
+/// the CPU each process used during each of the three timed phases (<paramref name="cpu"/>) next to the times.
 /// </summary>
-internal sealed class ConvergenceBench(IKubernetes client, TextWriter log, OperatorProcess op)
+internal sealed class ConvergenceBench(IKubernetes client, TextWriter log, OperatorProcess op, CpuMeter cpu)
 {
     public const int Namespaces = 10;
     public const int Concurrency = 16;
 
-    public sealed record Result(int N, TimeSpan Floor, TimeSpan DesignFloor, TimeSpan Converged, IReadOnlyDictionary<string, double> RequestsPerBinding)
+    public sealed record Result(int N, TimeSpan Floor, TimeSpan DesignFloor, TimeSpan Converged, IReadOnlyDictionary<string, double> RequestsPerBinding,
+        CpuUsage FloorCpu, CpuUsage DesignCpu, CpuUsage ConvergeCpu)
     {
         public double Ratio => Converged.TotalSeconds / Floor.TotalSeconds;
         public double DesignRatio => Converged.TotalSeconds / DesignFloor.TotalSeconds;
@@ -37,13 +39,16 @@ internal sealed class ConvergenceBench(IKubernetes client, TextWriter log, Opera
         foreach (var ns in namespaces) await WaitForClusterRoleAsync(GeneratedNames.ClusterRoleFor(ns), cancellationToken);
 
         var items = Enumerable.Range(0, n).Select(i => (Index: i, Ns: i % Namespaces)).ToArray();
+        var cpuStart = cpu.Read();
         var floor = Stopwatch.StartNew();
         await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = cancellationToken }, async (item, ct) =>
             await BenchCluster.CreateRoleBindingAsync(client, floorNamespaces[item.Ns], Name(item.Index), GeneratedNames.ClusterRoleFor(namespaces[item.Ns]), run, ct));
         floor.Stop();
+        var floorCpu = cpu.Since(cpuStart);
         await log.WriteLineAsync($"==> [bench] floor: {n} RoleBindings created in {floor.Elapsed.TotalSeconds:0.00}s");
 
         // Design floor: each binding and its RoleBinding, created one after the other, 16 pairs at a time.
+        cpuStart = cpu.Read();
         var design = Stopwatch.StartNew();
         await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = cancellationToken }, async (item, ct) =>
         {
@@ -51,11 +56,13 @@ internal sealed class ConvergenceBench(IKubernetes client, TextWriter log, Opera
             await BenchCluster.CreateRoleBindingAsync(client, designNamespaces[item.Ns], Name(item.Index), GeneratedNames.ClusterRoleFor(namespaces[item.Ns]), run, ct);
         });
         design.Stop();
+        var designCpu = cpu.Since(cpuStart);
         await log.WriteLineAsync($"==> [bench] design floor: {n} GmsaBindings (no webhook, no operator) + {n} RoleBindings created in {design.Elapsed.TotalSeconds:0.00}s");
         await op.WaitIdleAsync(TimeSpan.FromSeconds(120), cancellationToken);
         var requestsBefore = await op.ApiRequestsAsync(cancellationToken);
 
         await using var watcher = await ReadyWatcher.StartAsync(client, run, n, cancellationToken);
+        cpuStart = cpu.Read();
         var converge = Stopwatch.StartNew();
         await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = cancellationToken }, async (item, ct) =>
             await BenchCluster.CreateBindingAsync(client, namespaces[item.Ns], Name(item.Index), namespaces[item.Ns], run, ct));
@@ -69,13 +76,14 @@ internal sealed class ConvergenceBench(IKubernetes client, TextWriter log, Opera
             throw new TimeoutException($"only {watcher.Ready}/{n} GmsaBindings Ready after {timeout.TotalSeconds:0}s");
         }
         converge.Stop();
+        var convergeCpu = cpu.Since(cpuStart);
         await log.WriteLineAsync($"==> [bench] converge: {n} GmsaBindings created in {created.TotalSeconds:0.00}s, all Ready after {converge.Elapsed.TotalSeconds:0.00}s{(watcher.Relists > 0 ? $" (the Ready watch was re-established {watcher.Relists}×)" : "")}");
         // Every request the bindings caused, including events and re-reconciles after Ready: counted once the queues drained.
         await op.WaitIdleAsync(TimeSpan.FromSeconds(300), cancellationToken);
         await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken); // the event sink writes after the reconcile that recorded
         var requestsAfter = await op.ApiRequestsAsync(cancellationToken);
         var perBinding = requestsAfter.ToDictionary(r => r.Key, r => (r.Value - requestsBefore.GetValueOrDefault(r.Key)) / n, StringComparer.Ordinal);
-        var result = new Result(n, floor.Elapsed, design.Elapsed, converge.Elapsed, perBinding);
+        var result = new Result(n, floor.Elapsed, design.Elapsed, converge.Elapsed, perBinding, floorCpu, designCpu, convergeCpu);
         await log.WriteLineAsync($"==> [bench] operator API requests per binding (N={n}): {result.TotalRequestsPerBinding:0.00} ({result.Breakdown})");
         return result;
     }

@@ -16,16 +16,18 @@ internal sealed class OpenLoopLoad(int webhookPort, X509Certificate2 ca) : IDisp
     private readonly HttpClient _client = WebhookHttp.Create(ca, MaxConnections);
 
     public async Task<AdmissionRun> RunAsync(string path, IAdmissionRequests requests, double ratePerSecond, TimeSpan warmUp, TimeSpan duration, Func<long?> readRss,
-        Func<CancellationToken, Task<double?>> readSars, CancellationToken cancellationToken)
+        Func<CancellationToken, Task<double?>> readSars, RunProbe probe, CancellationToken cancellationToken)
     {
         var uri = new Uri($"https://127.0.0.1:{webhookPort}{path}");
         await ScheduleAsync(uri, requests, ratePerSecond, warmUp, new LoadTally(), cancellationToken);
         var tally = new LoadTally();
         var sarsBefore = await readSars(cancellationToken);
+        await probe.BeginAsync(cancellationToken);
         var sw = Stopwatch.StartNew();
         await using var rss = new RssSampler(readRss);
         await ScheduleAsync(uri, requests, ratePerSecond, duration, tally, cancellationToken);
         var elapsed = sw.Elapsed;
+        await probe.EndAsync(cancellationToken);
         var sarsAfter = await readSars(cancellationToken);
         var run = tally.Result(path, elapsed, null, null, ratePerSecond);
         return run with

@@ -100,8 +100,10 @@ internal sealed class OperatorProcess : IAsyncDisposable
     public Task<string> MetricsAsync(CancellationToken cancellationToken) => _http.GetStringAsync($"http://127.0.0.1:{HealthPort}/metrics", cancellationToken);
 
     /// <summary>SubjectAccessReviews the operator has sent so far; null for a build without the per-resource request counter.</summary>
-    public async Task<double?> SarsSentAsync(CancellationToken cancellationToken) =>
-        PrometheusText.Sum(await MetricsAsync(cancellationToken), ApiRequests, ("verb", "create"), ("resource", "localsubjectaccessreviews"));
+    public async Task<double?> SarsSentAsync(CancellationToken cancellationToken) => SarsSent(await MetricsAsync(cancellationToken));
+
+    /// <summary>SubjectAccessReviews counted in one /metrics text; null for a build without the per-resource request counter.</summary>
+    public static double? SarsSent(string metrics) => PrometheusText.Sum(metrics, ApiRequests, ("verb", "create"), ("resource", "localsubjectaccessreviews"));
 
     /// <summary>The operator's API requests so far by "verb resource" (watches and lists excluded: one per informer, not per object).</summary>
     public async Task<IReadOnlyDictionary<string, double>> ApiRequestsAsync(CancellationToken cancellationToken) =>

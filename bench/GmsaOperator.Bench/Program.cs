@@ -50,7 +50,7 @@ await using (var op = OperatorProcess.Start(options.Operator, plane.KubeconfigPa
     var idle = op.ReadRssBytes() ?? 0;
     figures.Add(Figure.AtMost("idle RSS, empty cluster", idle / 1e6, "MB", 50, $"VmRSS 2 s after the queues drained ({op.RssBreakdown()})"));
 
-    var convergence = new ConvergenceBench(client, log, op);
+    var convergence = new ConvergenceBench(client, log, op, MeterFor(op));
     var results = new List<ConvergenceBench.Result>();
     foreach (var n in options.Sizes)
     {
@@ -63,6 +63,7 @@ await using (var op = OperatorProcess.Start(options.Operator, plane.KubeconfigPa
         figures.Add(Figure.AtMost($"converge/design floor, N={n}", r.DesignRatio, "x", 1.5));
         figures.Add(Figure.AtMost($"converge/RoleBinding floor, N={n}", r.Ratio, "x", 2.5));
         figures.Add(Figure.Info($"operator API requests per binding, N={n}", r.TotalRequestsPerBinding, "", r.Breakdown));
+        figures.AddRange(PhaseFigures.Convergence(r));
         await op.SaveMetricsAsync(Path.Combine(options.LogDirectory, $"metrics-after-n{n}.txt"), ct);
     }
     if (results.FirstOrDefault(r => r.N == 1000) is { } small && results.FirstOrDefault(r => r.N == 10_000) is { } huge)
@@ -78,24 +79,16 @@ await using (var op = OperatorProcess.Start(options.Operator, plane.KubeconfigPa
         var (ns, credSpec) = await PrepareAdmissionAsync(client, log, ct);
         var ca = await WebhookCaAsync(client, ct);
         using var load = new AdmissionLoad(op.WebhookPort, ca);
-        var mutate = await load.RunAsync("/mutate", new SingleBody(AdmissionBodies.Mutate(ns, credSpec)), options.WarmUp, options.Duration, op.ReadRssBytes, op.SarsSentAsync, ct);
-        await Report(mutate, "mutate (one body)");
-        figures.AddRange(RunFigures.Of("mutate (one body)", mutate, new(8000, 5)));
-        var cached = await load.RunAsync("/validate", new SingleBody(AdmissionBodies.Validate(ns, credSpec, contents)), options.WarmUp, options.Duration, op.ReadRssBytes, op.SarsSentAsync, ct);
-        await Report(cached, "validate (one body, SAR cache on)");
-        figures.AddRange(RunFigures.Of("validate (one body, SAR cache on)", cached, new(4000)));
+        var mutate = await MeasureAsync(load, op, "/mutate", new SingleBody(AdmissionBodies.Mutate(ns, credSpec)), "mutate (one body)", new(8000, 5));
+        var cached = await MeasureAsync(load, op, "/validate", new SingleBody(AdmissionBodies.Validate(ns, credSpec, contents)), "validate (one body, SAR cache on)", new(4000));
         NoteRss(mutate.MaxRssBytes);
         NoteRss(cached.MaxRssBytes);
 
         // The realistic mix.
         await PrepareMixAsync();
         await op.WaitIdleAsync(TimeSpan.FromSeconds(120), ct);
-        var mixMutate = await load.RunAsync("/mutate", mix.Requests(validate: false, contents), options.WarmUp, options.Duration, op.ReadRssBytes, op.SarsSentAsync, ct);
-        await Report(mixMutate, "mutate (mix)");
-        figures.AddRange(RunFigures.Of("mutate (mix)", mixMutate, new(10_000, 5, Mix: true), mix.Requests(false, contents).Description));
-        var mixCached = await load.RunAsync("/validate", mix.Requests(validate: true, contents), options.WarmUp, options.Duration, op.ReadRssBytes, op.SarsSentAsync, ct);
-        await Report(mixCached, "validate (mix, SAR cache on)");
-        figures.AddRange(RunFigures.Of("validate (mix, SAR cache on)", mixCached, new(6_000, Mix: true)));
+        var mixMutate = await MeasureAsync(load, op, "/mutate", mix.Requests(validate: false, contents), "mutate (mix)", new(10_000, 5, Mix: true), mix.Requests(false, contents).Description);
+        var mixCached = await MeasureAsync(load, op, "/validate", mix.Requests(validate: true, contents), "validate (mix, SAR cache on)", new(6_000, Mix: true));
         await OpenLoopAsync(op, ca, "SAR cache on");
         NoteRss(mixMutate.MaxRssBytes);
         NoteRss(mixCached.MaxRssBytes);
@@ -120,8 +113,7 @@ await using (var op = OperatorProcess.Start(options.Operator, plane.KubeconfigPa
         // Under the realistic load with everything cached.
         await PrepareMixAsync();
         using var load = new AdmissionLoad(op.WebhookPort, await WebhookCaAsync(client, ct));
-        var loaded = await load.RunAsync("/validate", mix.Requests(validate: true, contents), options.WarmUp, options.Duration, op.ReadRssBytes, op.SarsSentAsync, ct);
-        await Report(loaded, "validate (mix, everything cached)");
+        var loaded = await MeasureAsync(load, op, "/validate", mix.Requests(validate: true, contents), "validate (mix, everything cached)", targets: null);
         figures.Add(Figure.AtMost("RSS under the mix, 10,000 bindings + credspecs cached", (loaded.MaxRssBytes ?? 0) / 1e6, "MB", 150,
             $"{memory.ServiceAccounts:N0} service accounts cached{(options.Huge ? "" : " (the issue's 50,000 with --huge)")}; {loaded.RequestsPerSecond:N0} req/s"));
         NoteRss(loaded.MaxRssBytes);
@@ -153,16 +145,12 @@ if (options.Parts.Contains("startup"))
         var (ns, credSpec) = await PrepareAdmissionAsync(client, log, ct);
         var ca = await WebhookCaAsync(client, ct);
         using var load = new AdmissionLoad(op.WebhookPort, ca);
-        var uncached = await load.RunAsync("/validate", new SingleBody(AdmissionBodies.Validate(ns, credSpec, contents)), options.WarmUp, options.Duration, op.ReadRssBytes, op.SarsSentAsync, ct);
-        await Report(uncached, "validate (one body, SAR cache off)");
-        figures.AddRange(RunFigures.Of("validate (one body, SAR cache off)", uncached, new(1500)));
+        var uncached = await MeasureAsync(load, op, "/validate", new SingleBody(AdmissionBodies.Validate(ns, credSpec, contents)), "validate (one body, SAR cache off)", new(1500));
         NoteRss(uncached.MaxRssBytes);
         if (options.Parts.Contains("admission"))
         {
             await PrepareMixAsync();
-            var mixUncached = await load.RunAsync("/validate", mix.Requests(validate: true, contents), options.WarmUp, options.Duration, op.ReadRssBytes, op.SarsSentAsync, ct);
-            await Report(mixUncached, "validate (mix, SAR cache off)");
-            figures.AddRange(RunFigures.Of("validate (mix, SAR cache off)", mixUncached, new(3_000, Mix: true)));
+            var mixUncached = await MeasureAsync(load, op, "/validate", mix.Requests(validate: true, contents), "validate (mix, SAR cache off)", new(3_000, Mix: true));
             await OpenLoopAsync(op, ca, "SAR cache off");
             NoteRss(mixUncached.MaxRssBytes);
         }
@@ -187,7 +175,8 @@ async Task OpenLoopAsync(OperatorProcess op, System.Security.Cryptography.X509Ce
 {
     using var open = new OpenLoopLoad(op.WebhookPort, ca);
     var before = await op.MetricsAsync(ct);
-    var run = await open.RunAsync("/validate", mix.Requests(validate: true, contents), options.OpenLoopRate, options.WarmUp, options.Duration, op.ReadRssBytes, op.SarsSentAsync, ct);
+    var probe = Probe(op, sampleThreadPool: true);
+    var run = await open.RunAsync("/validate", mix.Requests(validate: true, contents), options.OpenLoopRate, options.WarmUp, options.Duration, op.ReadRssBytes, op.SarsSentAsync, probe, ct);
     var after = await op.MetricsAsync(ct);
     var posts = PrometheusText.Sum(after, "rest_client_request_duration_seconds_count", ("verb", "POST")) - PrometheusText.Sum(before, "rest_client_request_duration_seconds_count", ("verb", "POST"));
     var sarMs = posts is > 0 ? (PrometheusText.Sum(after, "rest_client_request_duration_seconds_sum", ("verb", "POST")) - PrometheusText.Sum(before, "rest_client_request_duration_seconds_sum", ("verb", "POST"))) * 1000 / posts : null;
@@ -195,8 +184,27 @@ async Task OpenLoopAsync(OperatorProcess op, System.Security.Cryptography.X509Ce
     var name = $"validate (mix, open loop {options.OpenLoopRate:N0}/s, {label})";
     figures.AddRange(RunFigures.Of(name, run, new(MaxP99Ms: 10, Mix: true)));
     if (sarMs is { } ms) figures.Add(Figure.Info($"{name} mean SAR round trip", ms, "ms", $"{posts:N0} SubjectAccessReviews during the run (operator's rest_client_request_duration_seconds)"));
+    figures.AddRange(PhaseFigures.Admission(name, probe.Measured!, run.Answered));
     NoteRss(run.MaxRssBytes);
 }
+
+// One closed-loop run: its rows against their targets (none: the caller reports it), then where its time went.
+async Task<AdmissionRun> MeasureAsync(AdmissionLoad load, OperatorProcess op, string path, IAdmissionRequests requests, string label, RunFigures.Targets? targets, string? note = null)
+{
+    var probe = Probe(op);
+    var run = await load.RunAsync(path, requests, options.WarmUp, options.Duration, op.ReadRssBytes, op.SarsSentAsync, probe, ct);
+    await Report(run, label);
+    if (targets is not null) figures.AddRange(RunFigures.Of(label, run, targets, note));
+    figures.AddRange(PhaseFigures.Admission(label, probe.Measured!, run.Answered));
+    return run;
+}
+
+// CPU of the control plane, the operator under test and this process; its kube-apiserver, etcd, kube-controller-manager first.
+CpuMeter MeterFor(OperatorProcess op) => new([
+    .. plane.Processes.OrderBy(p => p.Name switch { CpuUsage.ApiServer => 0, "etcd" => 1, _ => 2 }).Select(p => (p.Name, p.Pid)),
+    (CpuUsage.Operator, op.Pid), ("bench", Environment.ProcessId)]);
+
+RunProbe Probe(OperatorProcess op, bool sampleThreadPool = false) => new(MeterFor(op), op.MetricsAsync, sampleThreadPool);
 
 Task Report(AdmissionRun run, string what) => log.WriteLineAsync(
     $"==> [bench] {what}: {run.RequestsPerSecond:N0} req/s, p50 {run.P50Ms:0.00} ms, p99 {run.P99Ms:0.00} ms, p99.9 {run.P999Ms:0.00} ms, " +
@@ -245,52 +253,5 @@ static async Task<X509Certificate2> WebhookCaAsync(IKubernetes client, Cancellat
         }
         if (sw.Elapsed > TimeSpan.FromSeconds(30)) throw new TimeoutException($"no caBundle in the operator's MutatingWebhookConfiguration {OperatorDeployment.LocalWebhookConfigurationName}");
         await Task.Delay(100, ct);
-    }
-}
-
-/// <summary>Command-line options of the benchmark.</summary>
-internal sealed record BenchOptions(string Operator, string Output, string LogDirectory, bool Large, bool Strict, TimeSpan WarmUp, TimeSpan Duration, string CommandLine)
-{
-    /// <summary>Convergence sizes; <c>--sizes 1000,5000</c> overrides (for working on one figure).</summary>
-    public IReadOnlyList<int> Sizes { get; init; } = [100, 1000];
-
-    /// <summary><c>--huge</c>: convergence at N = 10,000 and 50,000 service accounts in the memory part (slow: ~10 min more).</summary>
-    public bool Huge { get; init; }
-
-    /// <summary>Offered rate of the open-loop run (<c>--rate</c>, default 1,000 req/s).</summary>
-    public double OpenLoopRate { get; init; } = 1000;
-
-    /// <summary>Which parts run: admission, memory, startup (convergence runs whenever <see cref="Sizes"/> is not empty); <c>--only admission,startup</c>.</summary>
-    public IReadOnlySet<string> Parts { get; init; } = new HashSet<string> { "admission", "memory", "startup" };
-
-    public static BenchOptions Parse(string[] args)
-    {
-        string? Value(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
-        var op = Value("--operator") ?? "src/Operator/bin/Release/net10.0/gmsa-operator";
-        if (!File.Exists(op)) throw new FileNotFoundException($"operator executable '{op}' not found (build it first, or pass --operator)");
-        var seconds = (string name, double fallback) => TimeSpan.FromSeconds(double.Parse(Value(name) ?? fallback.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture));
-        return new BenchOptions(Path.GetFullPath(op), Value("--output") ?? "artifacts/bench.json", Value("--logs") ?? "artifacts/bench-logs",
-            args.Contains("--large"), args.Contains("--strict"), seconds("--warmup", 3), seconds("--duration", 10),
-            Environment.GetEnvironmentVariable("BENCH_COMMAND") ?? "gmsa-bench " + string.Join(' ', args))
-        {
-            Sizes = Value("--sizes") is { } sizes ? [.. sizes.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(x => int.Parse(x, CultureInfo.InvariantCulture)).Where(x => x > 0)]
-                : args.Contains("--huge") ? [100, 1000, 10_000] : args.Contains("--large") ? [100, 1000, 5000] : [100, 1000],
-            Huge = args.Contains("--huge"),
-            OpenLoopRate = Value("--rate") is { } rate ? double.Parse(rate, CultureInfo.InvariantCulture) : 1000,
-            Parts = Value("--only") is { } only ? only.Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal) : new HashSet<string> { "admission", "memory", "startup" },
-        };
-    }
-}
-
-/// <summary>A one-line description of this machine (cores, memory, load average when the run started).</summary>
-internal static class Machine
-{
-    public static string Describe()
-    {
-        var memKb = File.ReadLines("/proc/meminfo").First(l => l.StartsWith("MemTotal:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
-        var cpu = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU";
-        var load = File.ReadAllText("/proc/loadavg").Split(' ')[0];
-        return $"{Environment.ProcessorCount} cores ({cpu}), {long.Parse(memKb, CultureInfo.InvariantCulture) / 1024.0 / 1024.0:0.0} GiB RAM, " +
-               $"{System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}, load average {load} at start";
     }
 }

@@ -33,6 +33,7 @@ public sealed class RuntimeMetrics
             new HistogramConfiguration { LabelNames = ["verb"], Buckets = DurationBuckets });
         InformerSynced = f.CreateGauge("informer_synced", "1 when the informer's cache completed its first list.", "informer");
         EventsDropped = f.CreateCounter("events_dropped_total", "Events not emitted because of rate limits, a full buffer or API errors.", "reason");
+        DotNetRuntimeMetrics.Register(registry);
     }
 
     public CollectorRegistry Registry { get; }

@@ -1,0 +1,34 @@
+using Prometheus;
+
+namespace GmsaOperator.Runtime.Metrics;
+
+/// <summary>
+/// Garbage collector and thread pool, read when /metrics is scraped: <c>dotnet_gc_pause_seconds_total</c>,
+/// <c>dotnet_gc_collections_total{generation}</c>, <c>dotnet_threadpool_queue_length</c> and
+/// <c>dotnet_threadpool_threads</c>. Plain runtime calls, no event listeners or reflection, so they work the same under
+/// NativeAOT (prometheus-net's own .NET collectors are not registered on the operator's custom registry).
+/// </summary>
+public static class DotNetRuntimeMetrics
+{
+    public const string GcPause = "dotnet_gc_pause_seconds_total";
+    public const string GcCollections = "dotnet_gc_collections_total";
+    public const string ThreadPoolQueueLength = "dotnet_threadpool_queue_length";
+    public const string ThreadPoolThreads = "dotnet_threadpool_threads";
+
+    public static void Register(CollectorRegistry registry)
+    {
+        var f = Prometheus.Metrics.WithCustomRegistry(registry);
+        var pause = f.CreateCounter(GcPause, "Total time the garbage collector has paused the process since it started.");
+        var collections = f.CreateCounter(GcCollections, "Garbage collections since the process started, by generation (a gen 2 collection also counts in 0 and 1).", "generation");
+        var queue = f.CreateGauge(ThreadPoolQueueLength, "Work items queued to the thread pool and not started yet.");
+        var threads = f.CreateGauge(ThreadPoolThreads, "Thread-pool threads that currently exist.");
+        var generations = Enumerable.Range(0, GC.MaxGeneration + 1).Select(g => (Generation: g, Counter: collections.WithLabels(g.ToString(System.Globalization.CultureInfo.InvariantCulture)))).ToArray();
+        registry.AddBeforeCollectCallback(() =>
+        {
+            pause.IncTo(GC.GetTotalPauseDuration().TotalSeconds);
+            foreach (var (generation, counter) in generations) counter.IncTo(GC.CollectionCount(generation));
+            queue.Set(ThreadPool.PendingWorkItemCount);
+            threads.Set(ThreadPool.ThreadCount);
+        });
+    }
+}

@@ -1,0 +1,49 @@
+using System.Globalization;
+using GmsaOperator.Runtime.Metrics;
+using Prometheus;
+
+namespace GmsaOperator.Tests.Runtime.Metrics;
+
+/// <summary>The runtime's metrics declare GC pauses, collections per generation and the thread pool, read at scrape time.</summary>
+public sealed class DotNetRuntimeMetricsTests
+{
+    [Test]
+    public async Task RuntimeMetrics_DeclareGcAndThreadPoolSeries()
+    {
+        var registry = Prometheus.Metrics.NewCustomRegistry();
+        _ = new RuntimeMetrics(registry);
+
+        var text = await ExportAsync(registry);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(text, Does.Contain($"# TYPE {DotNetRuntimeMetrics.GcPause} counter\n"));
+            Assert.That(text, Does.Contain($"# TYPE {DotNetRuntimeMetrics.GcCollections} counter\n"));
+            Assert.That(text, Does.Contain($"# TYPE {DotNetRuntimeMetrics.ThreadPoolQueueLength} gauge\n"));
+            Assert.That(text, Does.Contain($"# TYPE {DotNetRuntimeMetrics.ThreadPoolThreads} gauge\n"));
+            for (var g = 0; g <= GC.MaxGeneration; g++) Assert.That(text, Does.Contain($"{DotNetRuntimeMetrics.GcCollections}{{generation=\"{g}\"}} "));
+        });
+    }
+
+    [Test]
+    public async Task EachScrape_ReadsTheCollectorAsItIsThen()
+    {
+        var registry = Prometheus.Metrics.NewCustomRegistry();
+        DotNetRuntimeMetrics.Register(registry);
+        var before = Value(await ExportAsync(registry), $"{DotNetRuntimeMetrics.GcCollections}{{generation=\"0\"}}");
+
+        GC.Collect(0, GCCollectionMode.Forced, blocking: true);
+        var low = GC.CollectionCount(0);
+        var text = await ExportAsync(registry);
+        var high = GC.CollectionCount(0);
+        var after = Value(text, $"{DotNetRuntimeMetrics.GcCollections}{{generation=\"0\"}}");
+
+        Assert.That(after, Is.GreaterThanOrEqualTo(before + 1));
+        Assert.That(after, Is.InRange(low, high), "the counter is GC.CollectionCount at the scrape");
+    }
+
+    private static double Value(string text, string series) =>
+        double.Parse(text.Split('\n').Single(l => l.StartsWith(series + " ", StringComparison.Ordinal))[(series.Length + 1)..], CultureInfo.InvariantCulture);
+
+    private static Task<string> ExportAsync(CollectorRegistry registry) => Monitoring.AdmissionMetricsTests.ExportAsync(registry);
+}
