@@ -83,6 +83,15 @@ public sealed class ListStreamReaderTests
     public void ATruncatedOrMalformedList_Throws(string json) =>
         Assert.That(async () => await ReadAsync(json, 4), Throws.InstanceOf<JsonException>());
 
+    [Test]
+    public void AClientThatCannotStream_IsRefusedNamingTheFix()
+    {
+        var source = new KubernetesResourceSource<V1ConfigMap>(new k8s.Kubernetes(new k8s.KubernetesClientConfiguration { Host = "http://fake.invalid" }), "ns", null, 500);
+
+        Assert.That(() => source.ListAsync(fromWatchCache: true, CancellationToken.None),
+            Throws.InvalidOperationException.With.Message.Contains("StreamingKubernetes"));
+    }
+
     /// <summary>Hands out at most <c>chunk</c> bytes per read, as a network stream may.</summary>
     private sealed class ChunkedStream(byte[] data, int chunk) : MemoryStream(data)
     {

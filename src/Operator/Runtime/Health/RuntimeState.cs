@@ -9,4 +9,7 @@ public sealed class RuntimeState
     public bool InformersStarted { get => _informersStarted; internal set => _informersStarted = value; }
 
     public bool Stopping { get => _stopping; internal set => _stopping = value; }
+
+    /// <summary>The caches that readers outside controllers depend on (declared with AddCachedKind); empty: none declared.</summary>
+    public IReadOnlyList<Informers.IInformer> Served { get; internal set; } = [];
 }

@@ -34,8 +34,8 @@ public sealed partial class OperatorRuntimeService(
     public Task StartAsync(CancellationToken cancellationToken)
     {
         controllers.Prepare();
-        foreach (var kind in cachedKinds) kind.Declare(informers);
-        informers.StartAll(_stopInformers.Token);
+        state.Served = [.. cachedKinds.Select(kind => kind.Declare(informers)).Distinct()];
+        informers.StartAll(_stopInformers.Token, first: state.Served, headStart: options.Informers.ServedHeadStart);
         state.InformersStarted = true;
         _syncGauge = new Timer(_ =>
         {
@@ -53,9 +53,9 @@ public sealed partial class OperatorRuntimeService(
         return Task.CompletedTask;
     }
 
-    // The first lists arrive as whole responses (the watch cache does not page) and all at once: their transient
-    // buffers grow the heap far beyond what the caches keep. One compacting collection once every cache is filled
-    // hands that memory back to the OS instead of carrying it for the life of the process.
+    // The first lists fill the caches all at once: everything decoded survives and is promoted, leaving the older
+    // generations sparse. One compacting collection once every cache is filled packs them and hands the rest back to the
+    // OS instead of carrying it for the life of the process.
     private async Task CompactAfterInitialListsAsync(CancellationToken cancellationToken)
     {
         try

@@ -1,4 +1,3 @@
-using GmsaOperator.Runtime.Client;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
@@ -42,9 +41,7 @@ public sealed class InformerRegistry(IKubernetes client, OperatorRuntimeOptions 
                     $"{description} is read from the cache but was not declared before the informers started: declare it on a controller " +
                     $"(Owns/Watches/WatchesViaIndex/WithIndex) or with services.AddCachedKind<{typeof(T).Name}>().");
             }
-            var streaming = client as StreamingKubernetes ?? throw new InvalidOperationException(
-                $"Informers decode lists as they stream in, which needs the {nameof(StreamingKubernetes)} client; register IKubernetes as one.");
-            var source = new KubernetesResourceSource<T>(streaming, ns, scope.LabelSelector, options.Informers.ListPageSize, options.Informers.StripManagedFields, scope.FieldSelector,
+            var source = new KubernetesResourceSource<T>(client, ns, scope.LabelSelector, options.Informers.ListPageSize, options.Informers.StripManagedFields, scope.FieldSelector,
                 options.Informers.MetadataOnly.Contains(typeof(T)), _decoding.Value);
             var informer = new Informer<T>(source, description, options.Informers, time, loggers.CreateLogger($"{typeof(Informer<>).Namespace}.Informer"));
             _informers[key] = informer;
@@ -52,15 +49,37 @@ public sealed class InformerRegistry(IKubernetes client, OperatorRuntimeOptions 
         }
     }
 
-    /// <summary>Starts every informer until <paramref name="cancellationToken"/> is cancelled; no kind can be added afterwards.</summary>
-    public void StartAll(CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts every informer until <paramref name="cancellationToken"/> is cancelled; no kind can be added afterwards.
+    /// <paramref name="first"/> start at once, the others when those have synced or <paramref name="headStart"/> has passed.
+    /// </summary>
+    public void StartAll(CancellationToken cancellationToken, IReadOnlyCollection<IInformer>? first = null, TimeSpan headStart = default)
     {
         lock (_lock)
         {
             if (_runToken is not null) throw new InvalidOperationException("Informers already started.");
             _runToken = cancellationToken;
-            foreach (var informer in _informers.Values) _loops.Add(Task.Run(() => informer.RunAsync(cancellationToken), CancellationToken.None));
+            var early = first is { Count: > 0 } && headStart > TimeSpan.Zero ? first : _informers.Values;
+            foreach (var informer in early) _loops.Add(Task.Run(() => informer.RunAsync(cancellationToken), CancellationToken.None));
+            var later = _informers.Values.Except(early).ToList();
+            if (later.Count > 0) _loops.Add(StartLaterAsync(early, later, headStart, cancellationToken));
         }
+    }
+
+    private async Task StartLaterAsync(IEnumerable<IInformer> early, IReadOnlyList<IInformer> later, TimeSpan headStart, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.WhenAll(early.Select(i => i.WaitForSyncAsync(cancellationToken))).WaitAsync(headStart, time, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        await Task.WhenAll(later.Select(informer => Task.Run(() => informer.RunAsync(cancellationToken), CancellationToken.None)));
     }
 
     /// <summary>Completes when every started loop has ended.</summary>

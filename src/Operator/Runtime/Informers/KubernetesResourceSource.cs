@@ -13,7 +13,7 @@ namespace GmsaOperator.Runtime.Informers;
 /// 1.15) instead of whole objects: the cached <typeparamref name="T"/> then holds metadata only, for readers of names and labels.
 /// <paramref name="decoding"/>: serializer options for the objects (KubernetesClient's when null), e.g. <see cref="StringPool.DecodingOptions"/>.
 /// </summary>
-public sealed class KubernetesResourceSource<T>(StreamingKubernetes client, string? @namespace, string? labelSelector, int pageSize, bool stripManagedFields = true,
+public sealed class KubernetesResourceSource<T>(IKubernetes client, string? @namespace, string? labelSelector, int pageSize, bool stripManagedFields = true,
     string? fieldSelector = null, bool metadataOnly = false, JsonSerializerOptions? decoding = null) : IResourceSource<T>
     where T : class, IKubernetesObject<V1ObjectMeta>
 {
@@ -24,6 +24,10 @@ public sealed class KubernetesResourceSource<T>(StreamingKubernetes client, stri
 
     public async Task<ResourceList<T>> ListAsync(bool fromWatchCache, CancellationToken cancellationToken)
     {
+        if (client is not StreamingKubernetes)
+        {
+            throw new InvalidOperationException($"Informers decode lists as they stream in, which needs the {nameof(StreamingKubernetes)} client; register IKubernetes as one.");
+        }
         var items = new List<T>();
         string? continueToken = null;
         string resourceVersion;
