@@ -17,6 +17,24 @@ internal sealed record BenchOptions(string Operator, string Output, string LogDi
     /// <summary>Which parts run: admission, memory, startup (convergence runs whenever <see cref="Sizes"/> is not empty); <c>--only admission,startup</c>.</summary>
     public IReadOnlySet<string> Parts { get; init; } = new HashSet<string> { "admission", "memory", "startup" };
 
+    /// <summary>
+    /// The operator's GC heap hard limit in MiB (<c>--heap-limit-mib</c>; 0: none). Default 192: the 75 % of the shipped
+    /// Deployment's 256Mi memory limit that .NET takes as its heap limit inside such a container.
+    /// </summary>
+    public int HeapLimitMiB { get; init; } = 192;
+
+    /// <summary>Extra environment for the operator processes (<c>--operator-env DOTNET_GCgen0size=1000000,…</c>), for experiments.</summary>
+    public IReadOnlyDictionary<string, string> OperatorEnvironment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>What every operator process gets: the heap limit of the shipped container, then <see cref="OperatorEnvironment"/>.</summary>
+    public IReadOnlyDictionary<string, string> OperatorDefaults()
+    {
+        var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (HeapLimitMiB > 0) env["DOTNET_GCHeapHardLimit"] = (HeapLimitMiB * 1024L * 1024L).ToString("X", CultureInfo.InvariantCulture);
+        foreach (var (k, v) in OperatorEnvironment) env[k] = v;
+        return env;
+    }
+
     public static BenchOptions Parse(string[] args)
     {
         string? Value(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
@@ -30,6 +48,9 @@ internal sealed record BenchOptions(string Operator, string Output, string LogDi
             Sizes = Value("--sizes") is { } sizes ? [.. sizes.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(x => int.Parse(x, CultureInfo.InvariantCulture)).Where(x => x > 0)]
                 : args.Contains("--huge") ? [100, 1000, 10_000] : args.Contains("--large") ? [100, 1000, 5000] : [100, 1000],
             Huge = args.Contains("--huge"),
+            HeapLimitMiB = Value("--heap-limit-mib") is { } limit ? int.Parse(limit, CultureInfo.InvariantCulture) : 192,
+            OperatorEnvironment = (Value("--operator-env") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries)
+                .Select(kv => kv.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv.Length > 1 ? kv[1] : "", StringComparer.Ordinal),
             OpenLoopRate = Value("--rate") is { } rate ? double.Parse(rate, CultureInfo.InvariantCulture) : 1000,
             Parts = Value("--only") is { } only ? only.Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal) : new HashSet<string> { "admission", "memory", "startup" },
         };

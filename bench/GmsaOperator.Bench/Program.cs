@@ -11,13 +11,14 @@ using k8s.Models;
 
 // make bench: local control plane + the real operator as a child process; admission load, convergence, memory, startup.
 var options = BenchOptions.Parse(args);
+OperatorProcess.Defaults = options.OperatorDefaults();
 var log = Console.Error;
 using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(options.Huge ? 60 : options.Large ? 20 : 12));
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
 var ct = cts.Token;
 var total = Stopwatch.StartNew();
 var startedAt = DateTimeOffset.UtcNow;
-var machine = Machine.Describe();
+var machine = Machine.Describe() + $"; operator environment: {(OperatorProcess.Defaults.Count == 0 ? "none" : string.Join(" ", OperatorProcess.Defaults.Select(kv => $"{kv.Key}={kv.Value}")))}";
 var figures = new List<Figure>();
 Directory.CreateDirectory(options.LogDirectory);
 

@@ -5,7 +5,8 @@ namespace GmsaOperator.Runtime.Metrics;
 /// <summary>
 /// Garbage collector and thread pool, read when /metrics is scraped: <c>dotnet_gc_pause_seconds_total</c>,
 /// <c>dotnet_gc_collections_total{generation}</c>, <c>dotnet_threadpool_queue_length</c> and
-/// <c>dotnet_threadpool_threads</c>. Plain runtime calls, no event listeners or reflection, so they work the same under
+/// <c>dotnet_threadpool_threads</c>, and the heap after the last collection (<c>dotnet_gc_heap_size_bytes</c>,
+/// <c>dotnet_gc_fragmented_bytes</c>, <c>dotnet_gc_committed_bytes</c>, <c>dotnet_gc_heap_limit_bytes</c>). Plain runtime calls, no event listeners or reflection, so they work the same under
 /// NativeAOT (prometheus-net's own .NET collectors are not registered on the operator's custom registry).
 /// </summary>
 public static class DotNetRuntimeMetrics
@@ -14,6 +15,10 @@ public static class DotNetRuntimeMetrics
     public const string GcCollections = "dotnet_gc_collections_total";
     public const string ThreadPoolQueueLength = "dotnet_threadpool_queue_length";
     public const string ThreadPoolThreads = "dotnet_threadpool_threads";
+    public const string GcHeapSize = "dotnet_gc_heap_size_bytes";
+    public const string GcFragmented = "dotnet_gc_fragmented_bytes";
+    public const string GcCommitted = "dotnet_gc_committed_bytes";
+    public const string GcHeapLimit = "dotnet_gc_heap_limit_bytes";
 
     public static void Register(CollectorRegistry registry)
     {
@@ -22,6 +27,10 @@ public static class DotNetRuntimeMetrics
         var collections = f.CreateCounter(GcCollections, "Garbage collections since the process started, by generation (a gen 2 collection also counts in 0 and 1).", "generation");
         var queue = f.CreateGauge(ThreadPoolQueueLength, "Work items queued to the thread pool and not started yet.");
         var threads = f.CreateGauge(ThreadPoolThreads, "Thread-pool threads that currently exist.");
+        var heap = f.CreateGauge(GcHeapSize, "Managed heap size after the last garbage collection (live objects and fragmentation).");
+        var fragmented = f.CreateGauge(GcFragmented, "Free space inside the managed heap after the last garbage collection.");
+        var committed = f.CreateGauge(GcCommitted, "Memory the garbage collector has committed (part of the process's RSS).");
+        var limit = f.CreateGauge(GcHeapLimit, "The most the garbage collector may use: the heap hard limit (75 % of a container's memory limit by default), else physical memory.");
         var generations = Enumerable.Range(0, GC.MaxGeneration + 1).Select(g => (Generation: g, Counter: collections.WithLabels(g.ToString(System.Globalization.CultureInfo.InvariantCulture)))).ToArray();
         registry.AddBeforeCollectCallback(() =>
         {
@@ -29,6 +38,11 @@ public static class DotNetRuntimeMetrics
             foreach (var (generation, counter) in generations) counter.IncTo(GC.CollectionCount(generation));
             queue.Set(ThreadPool.PendingWorkItemCount);
             threads.Set(ThreadPool.ThreadCount);
+            var info = GC.GetGCMemoryInfo();
+            heap.Set(info.HeapSizeBytes);
+            fragmented.Set(info.FragmentedBytes);
+            committed.Set(info.TotalCommittedBytes);
+            limit.Set(info.TotalAvailableMemoryBytes);
         });
     }
 }

@@ -21,6 +21,8 @@ public sealed class DotNetRuntimeMetricsTests
             Assert.That(text, Does.Contain($"# TYPE {DotNetRuntimeMetrics.GcCollections} counter\n"));
             Assert.That(text, Does.Contain($"# TYPE {DotNetRuntimeMetrics.ThreadPoolQueueLength} gauge\n"));
             Assert.That(text, Does.Contain($"# TYPE {DotNetRuntimeMetrics.ThreadPoolThreads} gauge\n"));
+            Assert.That(text, Does.Contain($"# TYPE {DotNetRuntimeMetrics.GcHeapSize} gauge\n"));
+            Assert.That(text, Does.Contain($"# TYPE {DotNetRuntimeMetrics.GcHeapLimit} gauge\n"));
             for (var g = 0; g <= GC.MaxGeneration; g++) Assert.That(text, Does.Contain($"{DotNetRuntimeMetrics.GcCollections}{{generation=\"{g}\"}} "));
         });
     }
