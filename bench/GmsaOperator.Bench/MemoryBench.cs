@@ -16,7 +16,7 @@ internal sealed class MemoryBench(IKubernetes client, TextWriter log, OperatorPr
     private const int Namespaces = 100;
     private const string Run = "mem";
 
-    public sealed record Result(double IdleMb, double ServiceAccountBytes, double CredSpecPairBytes, double BindingPairBytes, int ServiceAccounts);
+    public sealed record Result(double IdleMb, double ServiceAccountBytes, double CredSpecPairBytes, double BindingPairBytes, int ServiceAccounts, double? HeapMb, double? HeapLimitMb);
 
     public async Task<Result> RunAsync(int serviceAccounts, CancellationToken cancellationToken)
     {
@@ -53,8 +53,9 @@ internal sealed class MemoryBench(IKubernetes client, TextWriter log, OperatorPr
                 await BenchCluster.CreateServiceAccountAsync(client, namespaces[i % Namespaces], "app-" + i.ToString("D5", CultureInfo.InvariantCulture), ct));
             await log.WriteLineAsync($"==> [bench] memory: {serviceAccounts:N0} service accounts in all, RSS {await SettledRssAsync(cancellationToken) / 1e6:0.0} MB");
         }
+        var metrics = await op.MetricsAsync(cancellationToken);
         return new Result(baseline / 1e6, (afterAccounts - baseline) / Count, (afterCredSpecs - afterAccounts) / Count, (afterBindings - afterCredSpecs) / Count,
-            Math.Max(serviceAccounts, Count));
+            Math.Max(serviceAccounts, Count), PrometheusText.Sum(metrics, "dotnet_gc_heap_size_bytes") / 1e6, PrometheusText.Sum(metrics, "dotnet_gc_heap_limit_bytes") / 1e6);
     }
 
     private static string CredSpec(int i) => "mem-cs-" + i.ToString("D5", CultureInfo.InvariantCulture);
