@@ -49,6 +49,9 @@ public sealed class ServedCachesFirstTests
         await Eventually.TrueAsync(() => Listed(transport, "configmaps"), "the served list");
         time.Advance(HeadStart - TimeSpan.FromSeconds(1));
         var listedEarly = Listed(transport, "secrets");
+        var state = new RuntimeState { InformersStarted = true };
+        var liveness = await new WatchLoopsAliveCheck(registry, state).CheckHealthAsync(new HealthCheckContext());
+        Assert.That(liveness.Status, Is.EqualTo(HealthStatus.Healthy), "a loop waiting for its start is not a dead loop");
         time.Advance(TimeSpan.FromSeconds(1));
 
         await Eventually.TrueAsync(() => Listed(transport, "secrets"), "the secrets list once the head start is over");

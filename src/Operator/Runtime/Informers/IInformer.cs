@@ -11,6 +11,9 @@ public interface IInformer
     /// <summary>The list/watch loop is running (started and not ended).</summary>
     bool IsRunning { get; }
 
+    /// <summary>The list/watch loop was started and has returned (a loop not started yet has not ended).</summary>
+    bool HasEnded { get; }
+
     Task RunAsync(CancellationToken cancellationToken);
 
     /// <summary>Completes when the first list has been applied.</summary>

@@ -22,6 +22,7 @@ public sealed partial class Informer<T> : IInformer where T : class, IKubernetes
     private readonly List<Action<InformerEvent<T>>> _handlers = [];
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _running;
+    private volatile bool _ended;
 
     public Informer(IResourceSource<T> source, string description, InformerOptions options, TimeProvider time, ILogger logger, Func<double>? random = null)
     {
@@ -40,6 +41,8 @@ public sealed partial class Informer<T> : IInformer where T : class, IKubernetes
     public bool HasSynced => _synced.Task.IsCompleted;
 
     public bool IsRunning => _running;
+
+    public bool HasEnded => _ended;
 
     /// <summary>The resourceVersion the next watch resumes from.</summary>
     public string? LastResourceVersion { get; private set; }
@@ -122,6 +125,7 @@ public sealed partial class Informer<T> : IInformer where T : class, IKubernetes
         finally
         {
             _running = false;
+            _ended = true;
         }
     }
 
