@@ -139,7 +139,10 @@ if (options.Parts.Contains("startup"))
     await using (var op = OperatorProcess.Start(options.Operator, plane.KubeconfigPath, Path.Combine(options.LogDirectory, "operator-cache-off.log"),
         new Dictionary<string, string> { ["Webhooks__AuthorizationCacheTtl"] = "00:00:00" }))
     {
+        var startMeter = MeterFor(op);
+        var startCpu = startMeter.Read();
         var ready = await op.WaitReadyAsync(TimeSpan.FromSeconds(60), ct);
+        figures.Add(PhaseFigures.Cpu("startup (start → /readyz)", startMeter.Since(startCpu)));
         var rssAtReady = op.ReadRssBytes();
         NoteRss(rssAtReady);
         await log.WriteLineAsync($"==> [bench] operator (pid {op.Pid}) ready in {ready.TotalSeconds:0.00}s with {credSpecs} credspecs and {bindings} bindings, RSS {(rssAtReady ?? 0) / 1048576.0:0.0} MiB ({op.RssBreakdown()})");
