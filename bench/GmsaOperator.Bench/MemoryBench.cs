@@ -16,24 +16,35 @@ internal sealed class MemoryBench(IKubernetes client, TextWriter log, OperatorPr
     private const int Namespaces = 100;
     private const string Run = "mem";
 
-    public sealed record Result(double IdleMb, double ServiceAccountBytes, double CredSpecPairBytes, double BindingPairBytes, int ServiceAccounts, double? HeapMb, double? HeapLimitMb);
+    public sealed record Result(double IdleMb, double ServiceAccountBytes, double CredSpecPairBytes, double BindingPairBytes, int ServiceAccounts, double? HeapMb, double? HeapLimitMb)
+    {
+        /// <summary>Managed-heap deltas per object (<c>dotnet_gc_heap_size_bytes</c> after the last collection), steadier than VmRSS.</summary>
+        public double? ServiceAccountHeapBytes { get; init; }
+
+        public double? CredSpecPairHeapBytes { get; init; }
+
+        public double? BindingPairHeapBytes { get; init; }
+    }
 
     public async Task<Result> RunAsync(int serviceAccounts, CancellationToken cancellationToken)
     {
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken };
         var namespaces = Enumerable.Range(0, Namespaces).Select(i => "mem-" + i.ToString("D3", CultureInfo.InvariantCulture)).ToArray();
         var baseline = await SettledRssAsync(cancellationToken);
+        var heapBaseline = await HeapAsync(cancellationToken);
 
         // Service accounts (and the namespaces' own "default" ones).
         await Parallel.ForEachAsync(namespaces, parallel, async (ns, ct) => await BenchCluster.CreateNamespaceAsync(client, ns, ct));
         await Parallel.ForEachAsync(Enumerable.Range(0, Count - Namespaces), parallel, async (i, ct) =>
             await BenchCluster.CreateServiceAccountAsync(client, namespaces[i % Namespaces], "app-" + i.ToString("D5", CultureInfo.InvariantCulture), ct));
         var afterAccounts = await SettledRssAsync(cancellationToken);
+        var heapAfterAccounts = await HeapAsync(cancellationToken);
         await Log("service accounts", Count, baseline, afterAccounts);
 
         // Credspecs; the operator creates a ClusterRole for each.
         await Parallel.ForEachAsync(Enumerable.Range(0, Count), parallel, async (i, ct) => await BenchCluster.CreateCredSpecAsync(client, CredSpec(i), Run, ct));
         var afterCredSpecs = await SettledRssAsync(cancellationToken);
+        var heapAfterCredSpecs = await HeapAsync(cancellationToken);
         await Log("credspecs + their ClusterRoles", Count, afterAccounts, afterCredSpecs);
 
         // Bindings; the operator creates a RoleBinding for each.
@@ -44,6 +55,7 @@ internal sealed class MemoryBench(IKubernetes client, TextWriter log, OperatorPr
             await watcher.AllReady.WaitAsync(TimeSpan.FromMinutes(10), cancellationToken);
         }
         var afterBindings = await SettledRssAsync(cancellationToken);
+        var heapAfterBindings = await HeapAsync(cancellationToken);
         await Log("GmsaBindings + their RoleBindings", Count, afterCredSpecs, afterBindings);
 
         // Up to the 50,000 service accounts for the under-load figure (--huge).
@@ -55,13 +67,21 @@ internal sealed class MemoryBench(IKubernetes client, TextWriter log, OperatorPr
         }
         var metrics = await op.MetricsAsync(cancellationToken);
         return new Result(baseline / 1e6, (afterAccounts - baseline) / Count, (afterCredSpecs - afterAccounts) / Count, (afterBindings - afterCredSpecs) / Count,
-            Math.Max(serviceAccounts, Count), PrometheusText.Sum(metrics, "dotnet_gc_heap_size_bytes") / 1e6, PrometheusText.Sum(metrics, "dotnet_gc_heap_limit_bytes") / 1e6);
+            Math.Max(serviceAccounts, Count), PrometheusText.Sum(metrics, "dotnet_gc_heap_size_bytes") / 1e6, PrometheusText.Sum(metrics, "dotnet_gc_heap_limit_bytes") / 1e6)
+        {
+            ServiceAccountHeapBytes = (heapAfterAccounts - heapBaseline) / Count,
+            CredSpecPairHeapBytes = (heapAfterCredSpecs - heapAfterAccounts) / Count,
+            BindingPairHeapBytes = (heapAfterBindings - heapAfterCredSpecs) / Count,
+        };
     }
 
     private static string CredSpec(int i) => "mem-cs-" + i.ToString("D5", CultureInfo.InvariantCulture);
 
     private Task Log(string what, int n, double before, double after) =>
         log.WriteLineAsync($"==> [bench] memory: {n:N0} {what}: RSS {before / 1e6:0.0} → {after / 1e6:0.0} MB, {(after - before) / n:N0} bytes each");
+
+    private async Task<double?> HeapAsync(CancellationToken cancellationToken) =>
+        PrometheusText.Sum(await op.MetricsAsync(cancellationToken), "dotnet_gc_heap_size_bytes");
 
     // Idle queues, then the lowest VmRSS over 2 s (a GC in between only lowers it).
     private async Task<double> SettledRssAsync(CancellationToken cancellationToken)

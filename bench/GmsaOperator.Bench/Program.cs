@@ -111,6 +111,9 @@ await using (var op = OperatorProcess.Start(options.Operator, plane.KubeconfigPa
         figures.Add(Figure.Info("bytes per cached ServiceAccount", memory.ServiceAccountBytes, "B", $"VmRSS delta over {MemoryBench.Count:N0}, metadata only"));
         figures.Add(Figure.Info("bytes per cached credspec + its ClusterRole", memory.CredSpecPairBytes, "B", $"VmRSS delta over {MemoryBench.Count:N0} pairs"));
         figures.Add(Figure.Info("bytes per cached GmsaBinding + its RoleBinding", memory.BindingPairBytes, "B", $"VmRSS delta over {MemoryBench.Count:N0} pairs"));
+        figures.Add(Figure.Info("heap bytes per cached ServiceAccount", memory.ServiceAccountHeapBytes ?? double.NaN, "B", $"managed-heap delta over {MemoryBench.Count:N0} (dotnet_gc_heap_size_bytes)"));
+        figures.Add(Figure.Info("heap bytes per cached credspec + its ClusterRole", memory.CredSpecPairHeapBytes ?? double.NaN, "B", $"managed-heap delta over {MemoryBench.Count:N0} pairs"));
+        figures.Add(Figure.Info("heap bytes per cached GmsaBinding + its RoleBinding", memory.BindingPairHeapBytes ?? double.NaN, "B", $"managed-heap delta over {MemoryBench.Count:N0} pairs"));
         figures.Add(Figure.Info("managed heap, everything cached", memory.HeapMb ?? double.NaN, "MB",
             $"dotnet_gc_heap_size_bytes after the last collection, idle; heap limit {memory.HeapLimitMb:0} MB (VmRSS adds the executable's pages, native memory and the gen0 budget)"));
         // Under the realistic load with everything cached.
