@@ -26,12 +26,15 @@ internal sealed record BenchOptions(string Operator, string Output, string LogDi
     /// <summary>Extra environment for the operator processes (<c>--operator-env DOTNET_GCgen0size=1000000,…</c>), for experiments.</summary>
     public IReadOnlyDictionary<string, string> OperatorEnvironment { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>What every operator process gets: the heap limit of the shipped container, then <see cref="OperatorEnvironment"/>.</summary>
-    public IReadOnlyDictionary<string, string> OperatorDefaults()
+    /// <summary>
+    /// The environment of one operator process: the heap limit of the shipped container, then <see cref="OperatorEnvironment"/>,
+    /// then <paramref name="process"/> (e.g. <c>Webhooks__AuthorizationCacheTtl=00:00:00</c>).
+    /// </summary>
+    public IReadOnlyDictionary<string, string> OperatorEnvironmentFor(IReadOnlyDictionary<string, string>? process = null)
     {
         var env = new Dictionary<string, string>(StringComparer.Ordinal);
         if (HeapLimitMiB > 0) env["DOTNET_GCHeapHardLimit"] = (HeapLimitMiB * 1024L * 1024L).ToString("X", CultureInfo.InvariantCulture);
-        foreach (var (k, v) in OperatorEnvironment) env[k] = v;
+        foreach (var (k, v) in OperatorEnvironment.Concat(process ?? new Dictionary<string, string>())) env[k] = v;
         return env;
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using GmsaOperator.Entities.Bindings;
+using GmsaOperator.Runtime.Metrics;
 using k8s;
 
 namespace GmsaOperator.Bench;
@@ -67,7 +68,7 @@ internal sealed class MemoryBench(IKubernetes client, TextWriter log, OperatorPr
         }
         var metrics = await op.MetricsAsync(cancellationToken);
         return new Result(baseline / 1e6, (afterAccounts - baseline) / Count, (afterCredSpecs - afterAccounts) / Count, (afterBindings - afterCredSpecs) / Count,
-            Math.Max(serviceAccounts, Count), PrometheusText.Sum(metrics, "dotnet_gc_heap_size_bytes") / 1e6, PrometheusText.Sum(metrics, "dotnet_gc_heap_limit_bytes") / 1e6)
+            Math.Max(serviceAccounts, Count), PrometheusText.Sum(metrics, DotNetRuntimeMetrics.GcHeapSize) / 1e6, PrometheusText.Sum(metrics, DotNetRuntimeMetrics.GcHeapLimit) / 1e6)
         {
             ServiceAccountHeapBytes = (heapAfterAccounts - heapBaseline) / Count,
             CredSpecPairHeapBytes = (heapAfterCredSpecs - heapAfterAccounts) / Count,
@@ -81,7 +82,7 @@ internal sealed class MemoryBench(IKubernetes client, TextWriter log, OperatorPr
         log.WriteLineAsync($"==> [bench] memory: {n:N0} {what}: RSS {before / 1e6:0.0} → {after / 1e6:0.0} MB, {(after - before) / n:N0} bytes each");
 
     private async Task<double?> HeapAsync(CancellationToken cancellationToken) =>
-        PrometheusText.Sum(await op.MetricsAsync(cancellationToken), "dotnet_gc_heap_size_bytes");
+        PrometheusText.Sum(await op.MetricsAsync(cancellationToken), DotNetRuntimeMetrics.GcHeapSize);
 
     // Idle queues, then the lowest VmRSS over 2 s (a GC in between only lowers it).
     private async Task<double> SettledRssAsync(CancellationToken cancellationToken)

@@ -25,10 +25,7 @@ internal sealed class OperatorProcess : IAsyncDisposable
     public int Pid => _process.Id;
     public Stopwatch SinceStart { get; }
 
-    /// <summary>Environment every operator process gets (<see cref="BenchOptions.OperatorDefaults"/>), before the per-process one.</summary>
-    public static IReadOnlyDictionary<string, string> Defaults { get; set; } = new Dictionary<string, string>();
-
-    /// <param name="environment">Extra environment, e.g. <c>Webhooks__AuthorizationCacheTtl=00:00:00</c>.</param>
+    /// <param name="environment">Extra environment (<see cref="BenchOptions.OperatorEnvironmentFor"/>).</param>
     public static OperatorProcess Start(string executable, string kubeconfig, string logFile, IReadOnlyDictionary<string, string> environment)
     {
         var webhookPort = FreePorts.Next();
@@ -46,7 +43,7 @@ internal sealed class OperatorProcess : IAsyncDisposable
         start.Environment["DOTNET_gcServer"] = "0";
         // /metrics is read from the plain loopback health port, also when the bench itself runs in a pod.
         start.Environment["Metrics__Secure"] = "false";
-        foreach (var (k, v) in Defaults.Concat(environment)) start.Environment[k] = v;
+        foreach (var (k, v) in environment) start.Environment[k] = v;
         var sw = Stopwatch.StartNew();
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {executable}");
         return new OperatorProcess(process, webhookPort, healthPort, sw);

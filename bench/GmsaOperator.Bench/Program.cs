@@ -11,14 +11,14 @@ using k8s.Models;
 
 // make bench: local control plane + the real operator as a child process; admission load, convergence, memory, startup.
 var options = BenchOptions.Parse(args);
-OperatorProcess.Defaults = options.OperatorDefaults();
 var log = Console.Error;
 using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(options.Huge ? 60 : options.Large ? 20 : 12));
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
 var ct = cts.Token;
 var total = Stopwatch.StartNew();
 var startedAt = DateTimeOffset.UtcNow;
-var machine = Machine.Describe() + $"; operator environment: {(OperatorProcess.Defaults.Count == 0 ? "none" : string.Join(" ", OperatorProcess.Defaults.Select(kv => $"{kv.Key}={kv.Value}")))}";
+var operatorEnvironment = options.OperatorEnvironmentFor();
+var machine = Machine.Describe() + $"; operator environment: {(operatorEnvironment.Count == 0 ? "none" : string.Join(" ", operatorEnvironment.Select(kv => $"{kv.Key}={kv.Value}")))}";
 var figures = new List<Figure>();
 Directory.CreateDirectory(options.LogDirectory);
 
@@ -41,7 +41,7 @@ async Task PrepareMixAsync()
 var contents = BenchCluster.CredSpecContents;
 
 // Operator A: default settings (SAR decision cache on).
-await using (var op = OperatorProcess.Start(options.Operator, plane.KubeconfigPath, Path.Combine(options.LogDirectory, "operator-cache-on.log"), new Dictionary<string, string>()))
+await using (var op = OperatorProcess.Start(options.Operator, plane.KubeconfigPath, Path.Combine(options.LogDirectory, "operator-cache-on.log"), operatorEnvironment))
 {
     var ready = await op.WaitReadyAsync(TimeSpan.FromSeconds(60), ct);
     await log.WriteLineAsync($"==> [bench] operator (pid {op.Pid}) ready in {ready.TotalSeconds:0.00}s on an empty cluster");
@@ -111,11 +111,11 @@ await using (var op = OperatorProcess.Start(options.Operator, plane.KubeconfigPa
         figures.Add(Figure.Info("bytes per cached ServiceAccount", memory.ServiceAccountBytes, "B", $"VmRSS delta over {MemoryBench.Count:N0}, metadata only"));
         figures.Add(Figure.Info("bytes per cached credspec + its ClusterRole", memory.CredSpecPairBytes, "B", $"VmRSS delta over {MemoryBench.Count:N0} pairs"));
         figures.Add(Figure.Info("bytes per cached GmsaBinding + its RoleBinding", memory.BindingPairBytes, "B", $"VmRSS delta over {MemoryBench.Count:N0} pairs"));
-        figures.Add(Figure.Info("heap bytes per cached ServiceAccount", memory.ServiceAccountHeapBytes ?? double.NaN, "B", $"managed-heap delta over {MemoryBench.Count:N0} (dotnet_gc_heap_size_bytes)"));
+        figures.Add(Figure.Info("heap bytes per cached ServiceAccount", memory.ServiceAccountHeapBytes ?? double.NaN, "B", $"managed-heap delta over {MemoryBench.Count:N0} ({GmsaOperator.Runtime.Metrics.DotNetRuntimeMetrics.GcHeapSize})"));
         figures.Add(Figure.Info("heap bytes per cached credspec + its ClusterRole", memory.CredSpecPairHeapBytes ?? double.NaN, "B", $"managed-heap delta over {MemoryBench.Count:N0} pairs"));
         figures.Add(Figure.Info("heap bytes per cached GmsaBinding + its RoleBinding", memory.BindingPairHeapBytes ?? double.NaN, "B", $"managed-heap delta over {MemoryBench.Count:N0} pairs"));
         figures.Add(Figure.Info("managed heap, everything cached", memory.HeapMb ?? double.NaN, "MB",
-            $"dotnet_gc_heap_size_bytes after the last collection, idle; heap limit {memory.HeapLimitMb:0} MB (VmRSS adds the executable's pages, native memory and the gen0 budget)"));
+            $"{GmsaOperator.Runtime.Metrics.DotNetRuntimeMetrics.GcHeapSize} after the last collection, idle; heap limit {memory.HeapLimitMb:0} MB (VmRSS adds the executable's pages, native memory and the gen0 budget)"));
         // Under the realistic load with everything cached.
         await PrepareMixAsync();
         using var load = new AdmissionLoad(op.WebhookPort, await WebhookCaAsync(client, ct));
@@ -140,7 +140,7 @@ if (options.Parts.Contains("startup"))
 
     // Operator B: SAR decision cache off; its start is the startup measurement.
     await using (var op = OperatorProcess.Start(options.Operator, plane.KubeconfigPath, Path.Combine(options.LogDirectory, "operator-cache-off.log"),
-        new Dictionary<string, string> { ["Webhooks__AuthorizationCacheTtl"] = "00:00:00" }))
+        options.OperatorEnvironmentFor(new Dictionary<string, string> { ["Webhooks__AuthorizationCacheTtl"] = "00:00:00" })))
     {
         var startMeter = MeterFor(op);
         var startCpu = startMeter.Read();
