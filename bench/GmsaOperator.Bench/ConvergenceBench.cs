@@ -18,6 +18,8 @@ internal sealed class ConvergenceBench(IKubernetes client, TextWriter log, Opera
     public const int Namespaces = 10;
     public const int Concurrency = 16;
 
+    private readonly List<string> _createdNamespaces = [];
+
     public sealed record Result(int N, TimeSpan Floor, TimeSpan DesignFloor, TimeSpan Converged, IReadOnlyDictionary<string, double> RequestsPerBinding,
         CpuUsage FloorCpu, CpuUsage DesignCpu, CpuUsage ConvergeCpu)
     {
@@ -33,7 +35,11 @@ internal sealed class ConvergenceBench(IKubernetes client, TextWriter log, Opera
         var namespaces = Enumerable.Range(0, Namespaces).Select(i => $"bench-{run}-{i}").ToArray();
         var floorNamespaces = namespaces.Select(ns => ns + "-floor").ToArray();
         var designNamespaces = namespaces.Select(ns => ns + "-design").ToArray();
-        foreach (var ns in namespaces.Concat(floorNamespaces).Concat(designNamespaces)) await BenchCluster.CreateNamespaceAsync(client, ns, cancellationToken);
+        foreach (var ns in namespaces.Concat(floorNamespaces).Concat(designNamespaces))
+        {
+            await BenchCluster.CreateNamespaceAsync(client, ns, cancellationToken);
+            _createdNamespaces.Add(ns);
+        }
         foreach (var ns in namespaces) await BenchCluster.CreateCredSpecAsync(client, ns, "bench", cancellationToken);
         // Let the operator create the credspecs' ClusterRoles first, so both sides start from an idle cluster.
         foreach (var ns in namespaces) await WaitForClusterRoleAsync(GeneratedNames.ClusterRoleFor(ns), cancellationToken);
@@ -86,6 +92,37 @@ internal sealed class ConvergenceBench(IKubernetes client, TextWriter log, Opera
         var result = new Result(n, floor.Elapsed, design.Elapsed, converge.Elapsed, perBinding, floorCpu, designCpu, convergeCpu);
         await log.WriteLineAsync($"==> [bench] operator API requests per binding (N={n}): {result.TotalRequestsPerBinding:0.00} ({result.Breakdown})");
         return result;
+    }
+
+    /// <summary>
+    /// Deletes every namespace the runs created and waits until they are gone and the operator is idle, so that later
+    /// parts (memory, startup) measure the population their targets name, not these runs' leftovers.
+    /// </summary>
+    public async Task<TimeSpan> CleanUpAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var sw = Stopwatch.StartNew();
+        foreach (var ns in _createdNamespaces)
+        {
+            try
+            {
+                await client.CoreV1.DeleteNamespaceAsync(ns, cancellationToken: cancellationToken);
+            }
+            catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
+            {
+            }
+        }
+        var pending = _createdNamespaces.ToHashSet(StringComparer.Ordinal);
+        while (true)
+        {
+            var existing = (await client.CoreV1.ListNamespaceAsync(cancellationToken: cancellationToken)).Items.Select(n => n.Metadata.Name);
+            pending.IntersectWith(existing);
+            if (pending.Count == 0) break;
+            if (sw.Elapsed > timeout) throw new TimeoutException($"{pending.Count} convergence namespaces still terminating after {timeout.TotalSeconds:0}s");
+            await Task.Delay(500, cancellationToken);
+        }
+        _createdNamespaces.Clear();
+        await op.WaitIdleAsync(timeout, cancellationToken);
+        return sw.Elapsed;
     }
 
     private static string Name(int i) => "app-" + i.ToString("D5", CultureInfo.InvariantCulture);

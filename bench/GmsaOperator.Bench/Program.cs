@@ -72,6 +72,11 @@ await using (var op = OperatorProcess.Start(options.Operator, plane.KubeconfigPa
         figures.Add(Figure.AtMost("converge/design floor growth, N=10,000 vs 1,000", huge.DesignRatio / small.DesignRatio, "x", 1.10, "cost grows linearly"));
         figures.Add(Figure.AtMost("converge/RoleBinding floor growth, N=10,000 vs 1,000", huge.Ratio / small.Ratio, "x", 1.10, "cost grows linearly"));
     }
+    if (results.Count > 0)
+    {
+        var cleanUp = await convergence.CleanUpAsync(TimeSpan.FromMinutes(10), ct);
+        await log.WriteLineAsync($"==> [bench] convergence namespaces deleted in {cleanUp.TotalSeconds:0.0}s: later parts see only their own objects");
+    }
 
     if (options.Parts.Contains("admission"))
     {

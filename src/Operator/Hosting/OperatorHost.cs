@@ -66,8 +66,9 @@ public static class OperatorHost
             o.FieldManager = FieldManager;
             o.LeaderElection.LeaseName = OperatorDeployment.LeaderLeaseName;
             o.LeaderElection.Namespace = leaseNamespace;
-            // Service accounts are read by name only (binding status, admission warnings): cache their metadata alone.
-            o.Informers = o.Informers with { MetadataOnly = new HashSet<Type> { typeof(k8s.Models.V1ServiceAccount) } };
+            // Service accounts are read by name only (binding status, admission warnings), and a cluster has tens of
+            // thousands: cache which exist, nothing else.
+            o.Informers = o.Informers with { NamesOnly = new HashSet<Type> { typeof(k8s.Models.V1ServiceAccount) } };
         });
         builder.Services.AddGmsaReconcilers();
         builder.Services.AddStalePodTracking(builder.Configuration);

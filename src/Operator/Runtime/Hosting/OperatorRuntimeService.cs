@@ -23,6 +23,7 @@ public sealed partial class OperatorRuntimeService(
     RuntimeMetrics metrics,
     IHostApplicationLifetime lifetime,
     IEnumerable<CachedKind> cachedKinds,
+    TimeProvider time,
     ILogger<OperatorRuntimeService> logger) : IHostedService, IDisposable
 {
     private CancellationTokenRegistration _onStopping;
@@ -55,16 +56,37 @@ public sealed partial class OperatorRuntimeService(
 
     // The first lists fill the caches all at once: everything decoded survives and is promoted, leaving the older
     // generations sparse. One compacting collection once every cache is filled packs them and hands the rest back to the
-    // OS instead of carrying it for the life of the process.
+    // OS instead of carrying it for the life of the process. The same goes for the executable's pages that only
+    // startup read; what the rest of startup touches after that is handed back once it has settled.
     private async Task CompactAfterInitialListsAsync(CancellationToken cancellationToken)
     {
         try
         {
             await Task.WhenAll(informers.All.Select(i => i.WaitForSyncAsync(cancellationToken)));
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            if (!options.ReleaseStartupPages) return;
+            if (ReleaseStartupPages() is null) return;
+            await Task.Delay(options.StartupSettleTime, time, cancellationToken);
+            ReleaseStartupPages();
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    private long? ReleaseStartupPages()
+    {
+        try
+        {
+            var released = Memory.ExecutablePages.ReleaseOwnExecutable();
+            if (released is { } bytes) LogPagesReleased(bytes / (1024 * 1024));
+            else LogPagesNotReleased();
+            return released;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or DllNotFoundException or EntryPointNotFoundException)
+        {
+            LogPagesNotReleased();
+            return null;
         }
     }
 
@@ -105,6 +127,12 @@ public sealed partial class OperatorRuntimeService(
 
     [LoggerMessage(LogLevel.Warning, "Shutdown timeout reached before controllers finished draining")]
     private partial void LogShutdownTimedOut();
+
+    [LoggerMessage(LogLevel.Debug, "Advised the kernel to reclaim the executable's resident pages ({MiB} MiB of read-only mappings)")]
+    private partial void LogPagesReleased(long miB);
+
+    [LoggerMessage(LogLevel.Debug, "The kernel cannot reclaim the executable's pages on request (madvise MADV_PAGEOUT needs Linux 5.4+)")]
+    private partial void LogPagesNotReleased();
 
     [LoggerMessage(LogLevel.Information, "Operator runtime stopped")]
     private partial void LogStopped();

@@ -31,6 +31,13 @@ public sealed record InformerOptions
     public IReadOnlySet<Type> MetadataOnly { get; init; } = new HashSet<Type>();
 
     /// <summary>
+    /// Kinds whose readers need only which objects exist: listed and watched as metadata (as <see cref="MetadataOnly"/>)
+    /// and cached with name, namespace, resource version and deletion timestamp alone. Labels, annotations, owners and
+    /// UIDs are dropped; with tens of thousands of objects (service accounts) that is a large part of the cache.
+    /// </summary>
+    public IReadOnlySet<Type> NamesOnly { get; init; } = new HashSet<Type>();
+
+    /// <summary>
     /// Decode cached objects' short strings through one shared, bounded <see cref="StringPool"/>: the namespaces, labels,
     /// kinds and role names that thousands of objects repeat are then held once (about a fifth of a RoleBinding's heap).
     /// </summary>

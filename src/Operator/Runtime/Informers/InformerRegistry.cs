@@ -42,7 +42,8 @@ public sealed class InformerRegistry(IKubernetes client, OperatorRuntimeOptions 
                     $"(Owns/Watches/WatchesViaIndex/WithIndex) or with services.AddCachedKind<{typeof(T).Name}>().");
             }
             var source = new KubernetesResourceSource<T>(client, ns, scope.LabelSelector, options.Informers.ListPageSize, options.Informers.StripManagedFields, scope.FieldSelector,
-                options.Informers.MetadataOnly.Contains(typeof(T)), _decoding.Value);
+                options.Informers.MetadataOnly.Contains(typeof(T)) || options.Informers.NamesOnly.Contains(typeof(T)), _decoding.Value,
+                namesOnly: options.Informers.NamesOnly.Contains(typeof(T)));
             var informer = new Informer<T>(source, description, options.Informers, time, loggers.CreateLogger($"{typeof(Informer<>).Namespace}.Informer"));
             _informers[key] = informer;
             return informer;

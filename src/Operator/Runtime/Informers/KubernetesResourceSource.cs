@@ -12,9 +12,11 @@ namespace GmsaOperator.Runtime.Informers;
 /// With <paramref name="metadataOnly"/> the API server sends <c>PartialObjectMetadata</c> (meta.k8s.io/v1, served since
 /// 1.15) instead of whole objects: the cached <typeparamref name="T"/> then holds metadata only, for readers of names and labels.
 /// <paramref name="decoding"/>: serializer options for the objects (KubernetesClient's when null), e.g. <see cref="StringPool.DecodingOptions"/>.
+/// With <paramref name="namesOnly"/> (needs <paramref name="metadataOnly"/>) the cached metadata keeps name, namespace,
+/// resource version (the watch resumes from it and relists compare it) and deletion timestamp, nothing else.
 /// </summary>
 public sealed class KubernetesResourceSource<T>(IKubernetes client, string? @namespace, string? labelSelector, int pageSize, bool stripManagedFields = true,
-    string? fieldSelector = null, bool metadataOnly = false, JsonSerializerOptions? decoding = null) : IResourceSource<T>
+    string? fieldSelector = null, bool metadataOnly = false, JsonSerializerOptions? decoding = null, bool namesOnly = false) : IResourceSource<T>
     where T : class, IKubernetesObject<V1ObjectMeta>
 {
     internal const string MetadataListAccept = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1";
@@ -94,6 +96,13 @@ public sealed class KubernetesResourceSource<T>(IKubernetes client, string? @nam
             // Served as meta.k8s.io/v1 PartialObjectMetadata; cached under the kind it stands for.
             obj.ApiVersion = null;
             obj.Kind = null;
+        }
+        if (namesOnly && obj.Metadata is { } full)
+        {
+            obj.Metadata = new V1ObjectMeta
+            {
+                Name = full.Name, NamespaceProperty = full.NamespaceProperty, ResourceVersion = full.ResourceVersion, DeletionTimestamp = full.DeletionTimestamp,
+            };
         }
         if (stripManagedFields && obj.Metadata is { } metadata) metadata.ManagedFields = null;
         return _type.Stamp(obj);
