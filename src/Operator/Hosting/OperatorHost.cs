@@ -72,9 +72,10 @@ public static class OperatorHost
         });
         builder.Services.AddGmsaReconcilers();
         builder.Services.AddStalePodTracking(builder.Configuration);
-        // The webhooks answer from the cache: the kinds they read are cached on every replica from the start.
-        builder.Services.AddCachedKind<GmsaOperator.Entities.CredentialSpecs.GmsaCredentialSpec>();
-        builder.Services.AddCachedKind<k8s.Models.V1ServiceAccount>();
+        // The webhooks answer from caches every replica runs. Only the GmsaBinding cache gates readiness (and lists
+        // first): a pod's tracking and repair patches come from it alone. Credspecs and service accounts are read
+        // cache-first with a live GET on a miss, so a replica answers correctly before those lists (the largest:
+        // tens of thousands of service accounts) are in; the controllers declare their informers.
         builder.Services.AddCachedKind<GmsaOperator.Entities.Bindings.GmsaBinding>();
         builder.Services.AddSingleton<GmsaOperator.Webhooks.Bindings.IGmsaBindingDirectory, InformerGmsaBindingDirectory>();
         builder.Services.AddSingleton<GmsaOperator.Webhooks.CredentialSpecs.ICredentialSpecCache, InformerCredentialSpecCache>();
