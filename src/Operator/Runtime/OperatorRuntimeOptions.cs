@@ -25,7 +25,7 @@ public sealed class OperatorRuntimeOptions
     public bool ReleaseStartupPages { get; set; } = true;
 
     /// <summary>After the caches synced, how long the rest of startup (certificates, leader election, first reconciles) may take.</summary>
-    public TimeSpan StartupSettleTime { get; set; } = TimeSpan.FromSeconds(60);
+    public TimeSpan StartupSettleTime { get; set; } = TimeSpan.FromSeconds(10);
 
     public LeaderElectionOptions LeaderElection { get; set; } = new();
 }
