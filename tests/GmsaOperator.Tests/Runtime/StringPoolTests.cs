@@ -30,6 +30,7 @@ public sealed class StringPoolTests
             Assert.That(ReferenceEquals(first.Metadata.Labels.Values.Single(), second.Metadata.Labels.Values.Single()), Is.True);
             Assert.That(first.Metadata.Name, Is.EqualTo("one"));
             Assert.That(second.Metadata.Name, Is.EqualTo("two"));
+            Assert.That(first.Metadata.Labels, Is.TypeOf<CompactStringMap>(), "labels decoded compactly");
         });
     }
 

@@ -41,11 +41,15 @@ public sealed class StringPool(int maxEntries = 65_536, int maxLength = 64)
         (utf8.Length > 0 && !utf8.ContainsAnyExceptInRange((byte)'0', (byte)'9'))
         || (utf8.Length == 36 && utf8[8] == '-' && utf8[13] == '-' && utf8[18] == '-' && utf8[23] == '-');
 
-    /// <summary>Serializer options that decode every short string through this pool (property names of maps included).</summary>
+    /// <summary>
+    /// Serializer options that decode every short string through this pool (property names of maps included), and
+    /// string maps (labels, annotations) as <see cref="CompactStringMap"/>s.
+    /// </summary>
     public JsonSerializerOptions DecodingOptions(JsonSerializerOptions baseOptions)
     {
         var options = new JsonSerializerOptions(baseOptions);
         options.Converters.Insert(0, new Converter(this));
+        options.Converters.Insert(1, new CompactStringMap.Converter());
         return options;
     }
 
