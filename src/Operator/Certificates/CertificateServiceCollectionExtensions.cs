@@ -40,6 +40,7 @@ public static class CertificateServiceCollectionExtensions
         services.TryAddSingleton(sp => new CertificateLeadership(isLeader?.Invoke(sp) ?? (() => true)));
         services.AddFixedKeyController<CertificateReconciler>(CertificateReconciler.ControllerName, CertificateReconciler.Key,
             c => CertificateCache.Watch(c, settings).OnEveryReplica());
+        CertificateCache.DeclareServed(services, settings);
         return services;
     }
 }
