@@ -119,14 +119,13 @@ public sealed class CompactStringMap : IDictionary<string, string>, IReadOnlyDic
         if (_items.Length > _count * 2) Array.Resize(ref _items, _count * 2);
     }
 
-    /// <summary>Decodes JSON objects of strings into <see cref="CompactStringMap"/>s (strings through <paramref name="options"/>' converters).</summary>
-    internal sealed class Converter : JsonConverter<IDictionary<string, string>>
+    /// <summary>Decodes JSON objects of strings into <see cref="CompactStringMap"/>s, keys and values read by <paramref name="strings"/>.</summary>
+    internal sealed class Converter(JsonConverter<string> strings) : JsonConverter<IDictionary<string, string>>
     {
         public override IDictionary<string, string>? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
         {
             if (reader.TokenType == JsonTokenType.Null) return null;
             if (reader.TokenType != JsonTokenType.StartObject) throw new JsonException($"Expected an object of strings, found {reader.TokenType}.");
-            var strings = (JsonConverter<string>)options.GetConverter(typeof(string));
             var map = new CompactStringMap(4);
             while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
             {

@@ -48,8 +48,9 @@ public sealed class StringPool(int maxEntries = 65_536, int maxLength = 64)
     public JsonSerializerOptions DecodingOptions(JsonSerializerOptions baseOptions)
     {
         var options = new JsonSerializerOptions(baseOptions);
-        options.Converters.Insert(0, new Converter(this));
-        options.Converters.Insert(1, new CompactStringMap.Converter());
+        var strings = new Converter(this);
+        options.Converters.Insert(0, strings);
+        options.Converters.Insert(1, new CompactStringMap.Converter(strings));
         return options;
     }
 
