@@ -27,5 +27,11 @@ public sealed class OperatorRuntimeOptions
     /// <summary>After the caches synced, how long the rest of startup (certificates, leader election, first reconciles) may take.</summary>
     public TimeSpan StartupSettleTime { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How often an idle process checks whether to give memory back (<see cref="Memory.IdleMemoryTrimmer"/>); zero: never.
+    /// Under load nothing happens; idle, the gen0 area idle timers fill would otherwise stay resident.
+    /// </summary>
+    public TimeSpan IdleTrimInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     public LeaderElectionOptions LeaderElection { get; set; } = new();
 }

@@ -64,10 +64,17 @@ public sealed partial class OperatorRuntimeService(
         {
             await Task.WhenAll(informers.All.Select(i => i.WaitForSyncAsync(cancellationToken)));
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-            if (!options.ReleaseStartupPages) return;
-            if (ReleaseStartupPages() is null) return;
-            await Task.Delay(options.StartupSettleTime, time, cancellationToken);
-            ReleaseStartupPages();
+            var pagesReleasable = options.ReleaseStartupPages && ReleaseStartupPages() is not null;
+            if (pagesReleasable)
+            {
+                await Task.Delay(options.StartupSettleTime, time, cancellationToken);
+                ReleaseStartupPages();
+            }
+            await new Memory.IdleMemoryTrimmer(time, options.IdleTrimInterval, Memory.IdleTrimPolicy.Default, () => GC.GetTotalAllocatedBytes(), () =>
+            {
+                GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+                if (pagesReleasable) ReleaseStartupPages();
+            }).RunAsync(cancellationToken);
         }
         catch (OperationCanceledException)
         {
