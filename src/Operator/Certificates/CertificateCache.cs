@@ -1,10 +1,8 @@
 using GmsaOperator.Runtime;
 using GmsaOperator.Runtime.Controllers;
-using GmsaOperator.Runtime.Hosting;
 using GmsaOperator.Runtime.Informers;
 using k8s;
 using k8s.Models;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace GmsaOperator.Operator.Certificates;
 
@@ -27,24 +25,6 @@ public sealed class CertificateCache(IObjectCache cache, CertificateSettings set
             controller.Watches<V1ValidatingWebhookConfiguration>(InformerScope.NamedClusterObject(settings.ValidatingWebhookConfigurationName));
         }
         return controller;
-    }
-
-    /// <summary>
-    /// The same caches as <see cref="Watch"/>, declared as served: readiness waits for the serving certificate, which
-    /// comes from them, so they list at once with the webhooks' caches instead of behind the controllers' large lists.
-    /// </summary>
-    public static void DeclareServed(IServiceCollection services, CertificateSettings settings)
-    {
-        services.AddCachedKind<V1Secret>(SecretScope(settings, settings.CaSecretName));
-        services.AddCachedKind<V1Secret>(SecretScope(settings, settings.ServingSecretName));
-        if (settings.MutatingWebhookConfigurationName.Length > 0)
-        {
-            services.AddCachedKind<V1MutatingWebhookConfiguration>(InformerScope.NamedClusterObject(settings.MutatingWebhookConfigurationName));
-        }
-        if (settings.ValidatingWebhookConfigurationName.Length > 0)
-        {
-            services.AddCachedKind<V1ValidatingWebhookConfiguration>(InformerScope.NamedClusterObject(settings.ValidatingWebhookConfigurationName));
-        }
     }
 
     /// <summary>Everything the planner decides from, and the cached resourceVersion of each object (for write expectations).</summary>

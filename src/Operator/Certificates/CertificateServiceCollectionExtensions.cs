@@ -39,8 +39,8 @@ public static class CertificateServiceCollectionExtensions
         services.TryAddSingleton<CertificateCache>();
         services.TryAddSingleton(sp => new CertificateLeadership(isLeader?.Invoke(sp) ?? (() => true)));
         services.AddFixedKeyController<CertificateReconciler>(CertificateReconciler.ControllerName, CertificateReconciler.Key,
-            c => CertificateCache.Watch(c, settings).OnEveryReplica());
-        CertificateCache.DeclareServed(services, settings);
+            // Readiness waits for the serving certificate, which comes from these caches.
+            c => CertificateCache.Watch(c, settings).OnEveryReplica().ListsFirst());
         return services;
     }
 }

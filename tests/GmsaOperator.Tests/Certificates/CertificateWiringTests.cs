@@ -54,6 +54,7 @@ public class CertificateWiringTests
         {
             Assert.That(controller.ReconcilerType, Is.EqualTo(typeof(CertificateReconciler)));
             Assert.That(controller.RequiresLeadership, Is.False, "the certificates are served on every replica");
+            Assert.That(controller.ListsFirst, Is.True, "readiness waits for the serving certificate, so its caches list first");
             Assert.That(sp.GetRequiredService<CertificateLeadership>().IsLeader(), Is.False);
         });
         await using (var scope = sp.CreateAsyncScope()) Assert.That(scope.ServiceProvider.GetRequiredService<CertificateReconciler>(), Is.Not.Null);
@@ -67,6 +68,8 @@ public class CertificateWiringTests
             "mutatingwebhookconfigurations.admissionregistration.k8s.io [metadata.name=gmsa-operator-webhook]",
             "validatingwebhookconfigurations.admissionregistration.k8s.io [metadata.name=gmsa-operator-webhook]",
         }));
+        var served = OperatorRuntimeService.DeclareServed(sp.GetRequiredService<InformerRegistry>(), sp.GetServices<CachedKind>(), sp.GetServices<ControllerDefinition>());
+        Assert.That(served.Select(i => i.Description), Is.EquivalentTo(sp.GetRequiredService<InformerRegistry>().All.Select(i => i.Description)), "every certificate cache gates readiness");
         var health = await sp.GetRequiredService<ServingCertificateHealthCheck>().CheckHealthAsync(new HealthCheckContext());
         Assert.That(health.Status, Is.EqualTo(HealthStatus.Unhealthy));
         Assert.That(sp.GetRequiredService<CertificateSettings>().Namespace, Is.EqualTo("ns"));

@@ -1,4 +1,6 @@
 using GmsaOperator.Runtime;
+using GmsaOperator.Runtime.Controllers;
+using GmsaOperator.Runtime.Hosting;
 using GmsaOperator.Runtime.Health;
 using GmsaOperator.Runtime.Informers;
 using k8s.Models;
@@ -16,6 +18,22 @@ public sealed class ServedCachesFirstTests
 
     private static bool Listed(FakeKubernetesTransport transport, string resource) =>
         transport.ListRequests.Any(u => u.AbsolutePath.EndsWith("/" + resource, StringComparison.Ordinal));
+
+    [Test]
+    public void Served_AreTheCachedKinds_AndTheWatchesOfControllersThatListFirst()
+    {
+        using var transport = new FakeKubernetesTransport();
+        var registry = new InformerRegistry(Client(transport), new OperatorRuntimeOptions { WatchNamespace = "ns" }, new FakeTimeProvider(), NullLoggerFactory.Instance);
+        var first = new FixedKeyControllerBuilder(new ControllerDefinition("first", typeof(object), null), new ObjectKey(null, "k"))
+            .Watches<V1Secret>(InformerScope.Named("ns", "tls")).ListsFirst();
+        var other = new FixedKeyControllerBuilder(new ControllerDefinition("other", typeof(object), null), new ObjectKey(null, "k"))
+            .Watches<V1Pod>();
+
+        var served = OperatorRuntimeService.DeclareServed(registry, [new CachedKind(r => r.For<V1ConfigMap>()), new CachedKind(r => r.For<V1ConfigMap>())],
+            [first.Definition, other.Definition]);
+
+        Assert.That(served.Select(i => i.Description), Is.EqualTo(new[] { "configmaps.core in ns", "secrets.core in ns [metadata.name=tls]" }));
+    }
 
     [Test]
     public async Task OtherCachesStart_OnceTheServedOnesHaveSynced()

@@ -30,6 +30,9 @@ public sealed class ControllerDefinition
     /// <summary>The primary keys are queued once the caches synced, not only on events (a fixed key may have no object behind it).</summary>
     internal bool QueueKeysAtStart { get; set; }
 
+    /// <summary>Its watched caches list first and gate readiness, like those declared with <c>AddCachedKind</c>.</summary>
+    public bool ListsFirst { get; internal set; }
+
     /// <summary>Every primary object is reconciled again this often (controller-runtime's SyncPeriod, 10 h).</summary>
     public TimeSpan ResyncPeriod { get; } = TimeSpan.FromHours(10);
 
@@ -38,6 +41,9 @@ public sealed class ControllerDefinition
     internal List<Action<InformerRegistry>> Indexes { get; } = [];
 
     internal Func<InformerRegistry, IEnumerable<ObjectKey>> PrimaryKeys { get; set; } = _ => [];
+
+    /// <summary>The informers of its watches (declared on first call).</summary>
+    internal IEnumerable<IInformer> WatchedInformers(InformerRegistry informers) => Sources.Select(source => source.Informer(informers));
 
     /// <summary>Creates the informers and indexes this controller needs (before the informers start).</summary>
     internal void Prepare(InformerRegistry informers)

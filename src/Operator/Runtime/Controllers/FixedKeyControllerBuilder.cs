@@ -30,6 +30,17 @@ public sealed class FixedKeyControllerBuilder
         return this;
     }
 
+    /// <summary>
+    /// Its watched caches list first, with those declared by <c>AddCachedKind</c>, and gate readiness: for a controller
+    /// that readiness itself waits on (e.g. the one loading the serving certificate), which would otherwise start
+    /// behind other controllers' large lists.
+    /// </summary>
+    public FixedKeyControllerBuilder ListsFirst()
+    {
+        Definition.ListsFirst = true;
+        return this;
+    }
+
     /// <summary>Runs on every replica from start, not only on the leader (see <see cref="ControllerBuilder{TPrimary}.OnEveryReplica"/>).</summary>
     public FixedKeyControllerBuilder OnEveryReplica()
     {

@@ -35,7 +35,7 @@ public sealed partial class OperatorRuntimeService(
     public Task StartAsync(CancellationToken cancellationToken)
     {
         controllers.Prepare();
-        state.Served = [.. cachedKinds.Select(kind => kind.Declare(informers)).Distinct()];
+        state.Served = DeclareServed(informers, cachedKinds, controllers.Definitions);
         informers.StartAll(_stopInformers.Token, first: state.Served, headStart: options.Informers.ServedHeadStart);
         state.InformersStarted = true;
         _syncGauge = new Timer(_ =>
@@ -47,38 +47,48 @@ public sealed partial class OperatorRuntimeService(
                 Task.Run(() => controllers.RunEveryReplicaAsync(_stopControllers.Token), CancellationToken.None),
                 Task.Run(() => leaderElection.RunAsync(controllers.RunLeaderOnlyAsync, _stopControllers.Token), CancellationToken.None))
             : Task.Run(() => controllers.RunAsync(_stopControllers.Token), CancellationToken.None);
-        _ = CompactAfterInitialListsAsync(_stopInformers.Token);
+        _ = GiveMemoryBackAsync(_stopInformers.Token);
         // ApplicationStopping fires before any StoppingAsync/StopAsync; the callback must not block the host.
         _onStopping = lifetime.ApplicationStopping.Register(() => _ = _stopControllers.CancelAsync());
         LogStarted(controllers.Definitions.Count, informers.All.Count, options.LeaderElection.Enabled ? options.LeaderElection.Identity : "(leader election off)");
         return Task.CompletedTask;
     }
 
+    /// <summary>The caches that list first and gate readiness: cached kinds, and the watches of controllers that list first.</summary>
+    internal static IReadOnlyList<IInformer> DeclareServed(InformerRegistry informers, IEnumerable<CachedKind> cachedKinds, IEnumerable<ControllerDefinition> definitions) =>
+        [.. cachedKinds.Select(kind => kind.Declare(informers))
+            .Concat(definitions.Where(d => d.ListsFirst).SelectMany(d => d.WatchedInformers(informers)))
+            .Distinct()];
+
     // The first lists fill the caches all at once: everything decoded survives and is promoted, leaving the older
     // generations sparse. One compacting collection once every cache is filled packs them and hands the rest back to the
     // OS instead of carrying it for the life of the process. The same goes for the executable's pages that only
-    // startup read; what the rest of startup touches after that is handed back once it has settled.
-    private async Task CompactAfterInitialListsAsync(CancellationToken cancellationToken)
+    // startup read; what the rest of startup touches after that is handed back once it has settled, and later whenever
+    // the process is idle.
+    private async Task GiveMemoryBackAsync(CancellationToken cancellationToken)
     {
         try
         {
             await Task.WhenAll(informers.All.Select(i => i.WaitForSyncAsync(cancellationToken)));
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-            var pagesReleasable = options.ReleaseStartupPages && ReleaseStartupPages() is not null;
-            if (pagesReleasable)
+            var pages = Compact(options.ReleaseStartupPages);
+            if (pages)
             {
                 await Task.Delay(options.StartupSettleTime, time, cancellationToken);
-                ReleaseStartupPages();
+                pages = ReleaseStartupPages() is not null;
             }
-            await new Memory.IdleMemoryTrimmer(time, options.IdleTrimInterval, Memory.IdleTrimPolicy.Default, () => GC.GetTotalAllocatedBytes(), () =>
-            {
-                GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-                if (pagesReleasable) ReleaseStartupPages();
-            }).RunAsync(cancellationToken);
+            await new Memory.IdleMemoryTrimmer(time, options.IdleTrimInterval, Memory.IdleTrimPolicy.Default, () => GC.GetTotalAllocatedBytes(),
+                () => pages = Compact(pages)).RunAsync(cancellationToken);
         }
         catch (OperationCanceledException)
         {
         }
+    }
+
+    /// <summary>A compacting collection that decommits what it frees, then the executable's pages if <paramref name="pages"/>; returns whether those can be released again.</summary>
+    private bool Compact(bool pages)
+    {
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        return pages && ReleaseStartupPages() is not null;
     }
 
     private long? ReleaseStartupPages()

@@ -89,10 +89,6 @@ public static class OperatorRuntimeServiceCollectionExtensions
     public static IServiceCollection AddCachedKind<T>(this IServiceCollection services) where T : class, IKubernetesObject<V1ObjectMeta> =>
         services.AddSingleton(new CachedKind(r => r.For<T>()));
 
-    /// <summary><see cref="AddCachedKind{T}(IServiceCollection)"/> for the informer of <paramref name="scope"/> (e.g. one named object).</summary>
-    public static IServiceCollection AddCachedKind<T>(this IServiceCollection services, InformerScope scope) where T : class, IKubernetesObject<V1ObjectMeta> =>
-        services.AddSingleton(new CachedKind(r => r.For<T>(scope)));
-
     /// <summary>Adds a check that gates /readyz (e.g. "webhook certificate loaded").</summary>
     public static IHealthChecksBuilder AddReadinessCheck<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] T>(this IHealthChecksBuilder builder, string name) where T : class, IHealthCheck =>
         builder.AddCheck<T>(name, tags: [HealthTags.Ready]);
