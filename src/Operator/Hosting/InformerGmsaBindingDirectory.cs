@@ -2,19 +2,51 @@ using GmsaOperator.Entities.Bindings;
 using GmsaOperator.Operator.Reconcilers;
 using GmsaOperator.Runtime.Controllers;
 using GmsaOperator.Webhooks.Bindings;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace GmsaOperator.Operator.Hosting;
 
-/// <summary>Serves the webhooks' binding lookups from the GmsaBinding informer (every replica runs it), via the credspec index.</summary>
-public sealed class InformerGmsaBindingDirectory(IObjectCache cache) : IGmsaBindingDirectory
+/// <summary>
+/// Serves the webhooks' binding lookups from the GmsaBinding informer (every replica runs it), via the credspec index.
+/// Until that cache holds its first list, the namespace's bindings are read from the API server instead: readiness
+/// does not wait for the list of every binding in the cluster (seconds with 10,000 of them), and a replica answers
+/// correctly from its first request.
+/// </summary>
+public sealed partial class InformerGmsaBindingDirectory(IObjectCache cache, ILogger<InformerGmsaBindingDirectory>? logger = null) : IGmsaBindingDirectory
 {
-    public IReadOnlyList<GmsaBinding> Granting(string @namespace, string serviceAccount, string credentialSpecName)
+    private readonly ILogger _logger = logger ?? NullLogger<InformerGmsaBindingDirectory>.Instance;
+
+    public async ValueTask<IReadOnlyList<GmsaBinding>?> GrantingAsync(string @namespace, string serviceAccount, string credentialSpecName, CancellationToken cancellationToken)
+    {
+        IEnumerable<GmsaBinding> candidates;
+        if (cache.HasSynced<GmsaBinding>())
+        {
+            candidates = cache.ByIndex<GmsaBinding>(GmsaBindingReconciler.ByCredentialSpec, credentialSpecName);
+        }
+        else
+        {
+            try
+            {
+                var inNamespace = await cache.ListReadThroughAsync<GmsaBinding>(@namespace, cancellationToken).ConfigureAwait(false);
+                candidates = inNamespace.Where(b => b.Spec?.CredentialSpecName == credentialSpecName);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                LogUnreadable(e, @namespace);
+                return null;
+            }
+        }
+        return Granting(candidates, @namespace, serviceAccount);
+    }
+
+    private static IReadOnlyList<GmsaBinding> Granting(IEnumerable<GmsaBinding> candidates, string @namespace, string serviceAccount)
     {
         List<GmsaBinding>? found = null;
-        foreach (var binding in cache.ByIndex<GmsaBinding>(GmsaBindingReconciler.ByCredentialSpec, credentialSpecName))
+        foreach (var binding in candidates)
         {
             if (binding.Metadata.NamespaceProperty != @namespace || binding.Metadata.DeletionTimestamp is not null) continue;
-            if (!binding.Spec.ServiceAccounts.Contains(serviceAccount, StringComparer.Ordinal)) continue;
+            if (binding.Spec?.ServiceAccounts is not { } accounts || !accounts.Contains(serviceAccount, StringComparer.Ordinal)) continue;
             (found ??= []).Add(binding);
         }
         if (found is null) return [];
@@ -22,4 +54,7 @@ public sealed class InformerGmsaBindingDirectory(IObjectCache cache) : IGmsaBind
         found.Sort(static (a, b) => string.CompareOrdinal(a.Metadata.Name, b.Metadata.Name));
         return found;
     }
+
+    [LoggerMessage(LogLevel.Warning, "GmsaBindings of namespace {Namespace} could not be read from the API server while the binding cache is loading; the admission is refused")]
+    private partial void LogUnreadable(Exception exception, string @namespace);
 }

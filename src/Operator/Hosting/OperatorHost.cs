@@ -72,11 +72,10 @@ public static class OperatorHost
         });
         builder.Services.AddGmsaReconcilers();
         builder.Services.AddStalePodTracking(builder.Configuration);
-        // The webhooks answer from caches every replica runs. Only the GmsaBinding cache gates readiness (and lists
-        // first): a pod's tracking and repair patches come from it alone. Credspecs and service accounts are read
-        // cache-first with a live GET on a miss, so a replica answers correctly before those lists (the largest:
-        // tens of thousands of service accounts) are in; the controllers declare their informers.
-        builder.Services.AddCachedKind<GmsaOperator.Entities.Bindings.GmsaBinding>();
+        // The webhooks answer from caches every replica runs, and none of them gates readiness: bindings are read from
+        // the API server per namespace until their cache is in, credspecs and service accounts with a live GET on a
+        // miss. A replica is ready once it has its serving certificate, and answers correctly before the lists
+        // (seconds with tens of thousands of objects) are in; the controllers declare the informers.
         builder.Services.AddSingleton<GmsaOperator.Webhooks.Bindings.IGmsaBindingDirectory, InformerGmsaBindingDirectory>();
         builder.Services.AddSingleton<GmsaOperator.Webhooks.CredentialSpecs.ICredentialSpecCache, InformerCredentialSpecCache>();
         builder.Services.AddSingleton<GmsaOperator.Webhooks.Admission.KubernetesServiceAccountDirectory>();

@@ -35,6 +35,10 @@ public static class AdmissionErrors
 
     public static AdmissionError CredSpecUnretrievable(string name, string error) => new(500, $"unable to retrieve the contents of cred spec {name}: {error}");
 
+    /// <summary>Not upstream's (it has no bindings): the namespace's GmsaBindings, which decide the pod's extra patches, could not be read.</summary>
+    public static AdmissionError BindingsUnreadable(string @namespace) =>
+        new(500, $"unable to read the GmsaBindings of namespace {@namespace}: the operator is still loading its cache and the API server did not answer; retry");
+
     public static AdmissionError CredSpecWithoutKey(string name) => new(417, $"cred spec {name} does not have a credspec key");
 
     public static AdmissionError CredSpecNotMarshallable(string name, string error) => new(500, $"unable to marshall cred spec {name} into a JSON: {error}");

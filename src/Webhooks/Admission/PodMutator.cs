@@ -63,19 +63,27 @@ public sealed class PodMutator(CredentialSpecResolver resolver, bool randomHostn
         }
 
         var repair = secureChannelRepair is not null && createNamespace is not null && hasGmsa
-            ? secureChannelRepair.Amend(createNamespace, pod, name => resolved.GetValueOrDefault(name))
+            ? await secureChannelRepair.AmendAsync(createNamespace, pod, name => resolved.GetValueOrDefault(name), cancellationToken).ConfigureAwait(false)
             : SecureChannelRepairPatch.None;
+        if (repair is null) return AdmissionResult.Deny(AdmissionErrors.BindingsUnreadable(createNamespace!));
         var tracking = createNamespace is null ? [] : await TrackingOpsAsync(pod, createNamespace, resolved, cancellationToken).ConfigureAwait(false);
+        if (tracking is null) return AdmissionResult.Deny(AdmissionErrors.BindingsUnreadable(createNamespace!));
         return patches.Count == 0 && repair.Operations.Count == 0 && tracking.Count == 0
             ? AdmissionResult.Allow(repair.Warnings)
             : AdmissionResult.AllowWithPatch(WritePatch(patches, repair.Operations, tracking), repair.Warnings);
     }
 
     /// <summary>Tracking ops after the upstream ones; preset contents are hashed as the credspec's canonical contents they were validated against.</summary>
-    private async ValueTask<IReadOnlyList<string>> TrackingOpsAsync(PodObject pod, string @namespace, Dictionary<string, string> resolved, CancellationToken cancellationToken)
+    /// <returns>Null when the namespace's bindings could not be read.</returns>
+    private async ValueTask<IReadOnlyList<string>?> TrackingOpsAsync(PodObject pod, string @namespace, Dictionary<string, string> resolved, CancellationToken cancellationToken)
     {
         var names = GmsaBlock.Enumerate(pod).Select(b => b.Name).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
-        if (Tracking is null || names.Count == 0 || !Tracking.Applies(@namespace, pod.ServiceAccount, names)) return [];
+        if (Tracking is null || names.Count == 0) return [];
+        switch (await Tracking.AppliesAsync(@namespace, pod.ServiceAccount, names, cancellationToken).ConfigureAwait(false))
+        {
+            case null: return null;
+            case false: return [];
+        }
         foreach (var name in names.Where(n => !resolved.ContainsKey(n)))
         {
             // Not resolvable: no hash for it (the validating webhook decides about such a pod).

@@ -13,13 +13,17 @@ namespace GmsaOperator.Webhooks.Admission;
 /// </summary>
 public sealed class PodTrackingPatches(IGmsaBindingDirectory bindings)
 {
-    /// <summary>True when a binding granting <paramref name="serviceAccount"/> one of <paramref name="credentialSpecNames"/> asks for tracking.</summary>
-    public bool Applies(string? @namespace, string serviceAccount, IEnumerable<string> credentialSpecNames)
+    /// <summary>
+    /// True when a binding granting <paramref name="serviceAccount"/> one of <paramref name="credentialSpecNames"/> asks
+    /// for tracking; null when the namespace's bindings could not be read (the caller must not guess).
+    /// </summary>
+    public async ValueTask<bool?> AppliesAsync(string? @namespace, string serviceAccount, IEnumerable<string> credentialSpecNames, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(@namespace)) return false;
         foreach (var name in credentialSpecNames)
         {
-            foreach (var binding in bindings.Granting(@namespace, serviceAccount, name))
+            if (await bindings.GrantingAsync(@namespace, serviceAccount, name, cancellationToken).ConfigureAwait(false) is not { } granting) return null;
+            foreach (var binding in granting)
             {
                 if (binding.Spec.TracksPods()) return true;
             }

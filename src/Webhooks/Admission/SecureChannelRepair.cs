@@ -19,7 +19,8 @@ public sealed record SecureChannelRepairPatch(IReadOnlyList<(string Path, string
 public sealed class SecureChannelRepair(IGmsaBindingDirectory bindings)
 {
     /// <param name="contentsOf">Credential spec JSON the mutator resolved, by name.</param>
-    public SecureChannelRepairPatch Amend(string? @namespace, PodObject pod, Func<string, string?> contentsOf)
+    /// <returns>The patch, or null when the namespace's bindings could not be read (the caller must not guess).</returns>
+    public async ValueTask<SecureChannelRepairPatch?> AmendAsync(string? @namespace, PodObject pod, Func<string, string?> contentsOf, CancellationToken cancellationToken)
     {
         var serviceAccount = pod.ServiceAccount;
         // Names no object can have are not looked up (see AdmissionNames); such a pod gets no options.
@@ -27,9 +28,14 @@ public sealed class SecureChannelRepair(IGmsaBindingDirectory bindings)
         {
             return SecureChannelRepairPatch.None;
         }
-        var plans = SecureChannelRepairPlanner.Plan(pod,
-            name => AdmissionNames.InvalidSubdomain(name) is null ? SecureChannelRepairSelection.Choose(bindings.Granting(@namespace, serviceAccount, name)) : null,
-            contentsOf);
+        var choices = new Dictionary<string, SecureChannelRepairChoice?>(StringComparer.Ordinal);
+        foreach (var name in GmsaBlock.Enumerate(pod).Select(b => b.Name).OfType<string>())
+        {
+            if (choices.ContainsKey(name) || AdmissionNames.InvalidSubdomain(name) is not null) continue;
+            if (await bindings.GrantingAsync(@namespace, serviceAccount, name, cancellationToken).ConfigureAwait(false) is not { } granting) return null;
+            choices[name] = SecureChannelRepairSelection.Choose(granting);
+        }
+        var plans = SecureChannelRepairPlanner.Plan(pod, name => choices.GetValueOrDefault(name), contentsOf);
         if (plans.Count == 0) return SecureChannelRepairPatch.None;
 
         var operations = new List<(string Path, string Json)>();

@@ -2,6 +2,7 @@ using GmsaOperator.Entities.Bindings;
 using GmsaOperator.Operator.Hosting;
 using GmsaOperator.Operator.Reconcilers;
 using GmsaOperator.Runtime.Controllers;
+using k8s.Autorest;
 using k8s.Models;
 using Moq;
 
@@ -15,23 +16,58 @@ public sealed class InformerGmsaBindingDirectoryTests
         Spec = new GmsaBindingSpec { CredentialSpecName = credspec, ServiceAccounts = serviceAccounts },
     };
 
-    [Test]
-    public void Granting_OnlyBindingsOfTheNamespaceListingTheServiceAccount_SortedByName()
+    private static GmsaBinding Deleting(GmsaBinding binding)
     {
-        var deleting = Binding("shop", "a-deleting", "web", "sa");
-        deleting.Metadata.DeletionTimestamp = DateTime.UtcNow;
-        var cache = new Mock<IObjectCache>();
+        binding.Metadata.DeletionTimestamp = DateTime.UtcNow;
+        return binding;
+    }
+
+    [Test]
+    public async Task Synced_AnswersFromTheCredspecIndex_OnlyBindingsOfTheNamespaceListingTheServiceAccount_SortedByName()
+    {
+        var cache = new Mock<IObjectCache>(MockBehavior.Strict);
+        cache.Setup(c => c.HasSynced<GmsaBinding>()).Returns(true);
         cache.Setup(c => c.ByIndex<GmsaBinding>(GmsaBindingReconciler.ByCredentialSpec, "web")).Returns(
         [
             Binding("shop", "z", "web", "sa", "other"),
             Binding("other", "b", "web", "sa"),
             Binding("shop", "c", "web", "other"),
-            deleting,
+            Deleting(Binding("shop", "a-deleting", "web", "sa")),
             Binding("shop", "m", "web", "sa"),
         ]);
 
-        var found = new InformerGmsaBindingDirectory(cache.Object).Granting("shop", "sa", "web");
+        var found = await new InformerGmsaBindingDirectory(cache.Object).GrantingAsync("shop", "sa", "web", default);
 
-        Assert.That(found.Select(b => b.Metadata.Name), Is.EqualTo(new[] { "m", "z" }));
+        Assert.That(found!.Select(b => b.Metadata.Name), Is.EqualTo(new[] { "m", "z" }));
+        cache.Verify(c => c.ListReadThroughAsync<GmsaBinding>(It.IsAny<string>(), It.IsAny<CancellationToken>()), Times.Never);
+    }
+
+    [Test]
+    public async Task NotSynced_ReadsTheNamespaceThroughTheCache_AndFiltersTheSameWay()
+    {
+        var cache = new Mock<IObjectCache>(MockBehavior.Strict);
+        cache.Setup(c => c.HasSynced<GmsaBinding>()).Returns(false);
+        cache.Setup(c => c.ListReadThroughAsync<GmsaBinding>("shop", It.IsAny<CancellationToken>())).ReturnsAsync(
+        [
+            Binding("shop", "z", "web", "sa"),
+            Binding("shop", "other-spec", "api", "sa"),
+            Binding("shop", "c", "web", "other"),
+            Deleting(Binding("shop", "a-deleting", "web", "sa")),
+            Binding("shop", "m", "web", "sa"),
+        ]);
+
+        var found = await new InformerGmsaBindingDirectory(cache.Object).GrantingAsync("shop", "sa", "web", default);
+
+        Assert.That(found!.Select(b => b.Metadata.Name), Is.EqualTo(new[] { "m", "z" }));
+    }
+
+    [Test]
+    public async Task NotSynced_AndTheApiServerFails_IsUnknown()
+    {
+        var cache = new Mock<IObjectCache>(MockBehavior.Strict);
+        cache.Setup(c => c.HasSynced<GmsaBinding>()).Returns(false);
+        cache.Setup(c => c.ListReadThroughAsync<GmsaBinding>("shop", It.IsAny<CancellationToken>())).ThrowsAsync(new HttpOperationException("503 Service Unavailable"));
+
+        Assert.That(await new InformerGmsaBindingDirectory(cache.Object).GrantingAsync("shop", "sa", "web", default), Is.Null);
     }
 }

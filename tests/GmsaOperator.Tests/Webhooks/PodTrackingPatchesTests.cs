@@ -95,7 +95,8 @@ public sealed class PodTrackingPatchesTests
 
     private sealed class Directory(GmsaBinding[] bindings) : IGmsaBindingDirectory
     {
-        public IReadOnlyList<GmsaBinding> Granting(string @namespace, string serviceAccount, string credentialSpecName) =>
-            [.. bindings.Where(b => b.Metadata.NamespaceProperty == @namespace && b.Spec.CredentialSpecName == credentialSpecName && b.Spec.ServiceAccounts.Contains(serviceAccount))];
+        public ValueTask<IReadOnlyList<GmsaBinding>?> GrantingAsync(string @namespace, string serviceAccount, string credentialSpecName, CancellationToken cancellationToken) =>
+            ValueTask.FromResult<IReadOnlyList<GmsaBinding>?>(
+                [.. bindings.Where(b => b.Metadata.NamespaceProperty == @namespace && b.Spec.CredentialSpecName == credentialSpecName && b.Spec.ServiceAccounts.Contains(serviceAccount))]);
     }
 }

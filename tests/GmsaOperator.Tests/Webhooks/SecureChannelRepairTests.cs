@@ -7,7 +7,7 @@ using static GmsaOperator.Tests.Webhooks.Requests;
 
 namespace GmsaOperator.Tests.Webhooks;
 
-/// <summary>Bindings in memory, answering <see cref="IGmsaBindingDirectory.Granting"/> as the informer-backed directory does.</summary>
+/// <summary>Bindings in memory, answering <see cref="IGmsaBindingDirectory.GrantingAsync"/> as the informer-backed directory does.</summary>
 internal sealed class FakeBindings : IGmsaBindingDirectory
 {
     public List<GmsaBinding> Items { get; } = [];
@@ -22,9 +22,13 @@ internal sealed class FakeBindings : IGmsaBindingDirectory
         return this;
     }
 
-    public IReadOnlyList<GmsaBinding> Granting(string @namespace, string serviceAccount, string credentialSpecName) =>
+    /// <summary>Answer as a directory whose cache is loading and whose API read failed.</summary>
+    public bool Unreadable { get; init; }
+
+    public ValueTask<IReadOnlyList<GmsaBinding>?> GrantingAsync(string @namespace, string serviceAccount, string credentialSpecName, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<IReadOnlyList<GmsaBinding>?>(Unreadable ? null :
         [.. Items.Where(b => b.Metadata.NamespaceProperty == @namespace && b.Spec.CredentialSpecName == credentialSpecName && b.Spec.ServiceAccounts.Contains(serviceAccount))
-            .OrderBy(b => b.Metadata.Name, StringComparer.Ordinal)];
+            .OrderBy(b => b.Metadata.Name, StringComparer.Ordinal)]);
 }
 
 public sealed class SecureChannelRepairTests
@@ -77,6 +81,18 @@ public sealed class SecureChannelRepairTests
         var result = await Mutator().MutateAsync(Pod("CREATE", PodWith(Name("webapp1"), ["", ""], initContainers: [""])), default);
         Assert.That(Text(result), Is.EqualTo($"[{PodCredSpecOp},{LifecycleOp(0)},{LifecycleOp(1)}]"));
         Assert.That(result.Warnings, Is.Empty);
+    }
+
+    [Test]
+    public async Task BindingsUnreadable_DeniesTheCreate_WithoutGuessingOptions()
+    {
+        _bindings = new FakeBindings { Unreadable = true };
+        var result = await Mutator().MutateAsync(Pod("CREATE", PodWith(Name("webapp1"), [""])), default);
+        Assert.That((result.Allowed, result.Code, result.Message), Is.EqualTo((false, 500,
+            "unable to read the GmsaBindings of namespace ns1: the operator is still loading its cache and the API server did not answer; retry")));
+
+        // Pods without GMSA never need the bindings.
+        Assert.That((await Mutator().MutateAsync(Pod("CREATE", PodWith(null, [""])), default)).Allowed, Is.True);
     }
 
     [Test]

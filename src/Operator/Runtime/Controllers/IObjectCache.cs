@@ -21,4 +21,14 @@ public interface IObjectCache
         [.. List<T>(scope).Where(o => o.Metadata.NamespaceProperty == @namespace)];
 
     IReadOnlyList<T> ByIndex<T>(string index, string value) where T : class, IKubernetesObject<V1ObjectMeta>;
+
+    /// <summary>Whether the kind's unfiltered cache holds its first list; before that a miss or an empty answer says nothing.</summary>
+    bool HasSynced<T>() where T : class, IKubernetesObject<V1ObjectMeta>;
+
+    /// <summary>
+    /// The objects of <paramref name="namespace"/>: from the cache once it has synced, before that from the API server
+    /// (concurrent reads of a namespace share one request). For readers outside controllers that answer before every
+    /// cache is loaded; API errors surface as exceptions.
+    /// </summary>
+    ValueTask<IReadOnlyList<T>> ListReadThroughAsync<T>(string @namespace, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>;
 }

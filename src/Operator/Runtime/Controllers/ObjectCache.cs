@@ -18,4 +18,12 @@ public sealed class ObjectCache(InformerRegistry informers) : IObjectCache
 
     public IReadOnlyList<T> ByIndex<T>(string index, string value) where T : class, IKubernetesObject<V1ObjectMeta> =>
         informers.For<T>().Store.ByIndex(index, value);
+
+    public bool HasSynced<T>() where T : class, IKubernetesObject<V1ObjectMeta> => informers.For<T>().HasSynced;
+
+    public async ValueTask<IReadOnlyList<T>> ListReadThroughAsync<T>(string @namespace, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        var informer = informers.For<T>();
+        return informer.HasSynced ? informer.Store.List(@namespace) : await informers.ListFromServerAsync<T>(@namespace, cancellationToken);
+    }
 }

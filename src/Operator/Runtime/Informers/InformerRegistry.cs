@@ -13,6 +13,7 @@ public sealed class InformerRegistry(IKubernetes client, OperatorRuntimeOptions 
     private readonly Lock _lock = new();
     private readonly Dictionary<(Type, string?, string?, string?), IInformer> _informers = [];
     private readonly List<Task> _loops = [];
+    private readonly Dictionary<(Type, string), TaskCompletionSource<object>> _serverLists = [];
 
     // One pool for every kind: the same namespaces and names recur across kinds. Created on first use, once the
     // serializer options have every context registered.
@@ -41,14 +42,55 @@ public sealed class InformerRegistry(IKubernetes client, OperatorRuntimeOptions 
                     $"{description} is read from the cache but was not declared before the informers started: declare it on a controller " +
                     $"(Owns/Watches/WatchesViaIndex/WithIndex) or with services.AddCachedKind<{typeof(T).Name}>().");
             }
-            var source = new KubernetesResourceSource<T>(client, ns, scope.LabelSelector, options.Informers.ListPageSize, options.Informers.StripManagedFields, scope.FieldSelector,
-                options.Informers.MetadataOnly.Contains(typeof(T)) || options.Informers.NamesOnly.Contains(typeof(T)), _decoding.Value,
-                namesOnly: options.Informers.NamesOnly.Contains(typeof(T)));
-            var informer = new Informer<T>(source, description, options.Informers, time, loggers.CreateLogger($"{typeof(Informer<>).Namespace}.Informer"));
+            var informer = new Informer<T>(Source<T>(ns, scope.LabelSelector, scope.FieldSelector), description, options.Informers, time, loggers.CreateLogger($"{typeof(Informer<>).Namespace}.Informer"));
             _informers[key] = informer;
             return informer;
         }
     }
+
+    /// <summary>
+    /// The objects of <paramref name="namespace"/> as the informer for <typeparamref name="T"/> would cache them, read
+    /// from the API server's watch cache (as fresh as an informer's first list). Concurrent reads of one namespace share
+    /// one request; a read that arrives after it finished sends its own.
+    /// </summary>
+    public Task<IReadOnlyList<T>> ListFromServerAsync<T>(string @namespace, CancellationToken cancellationToken) where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        var key = (typeof(T), @namespace);
+        TaskCompletionSource<object> mine;
+        lock (_lock)
+        {
+            if (_serverLists.TryGetValue(key, out var pending)) return Typed<T>(pending.Task, cancellationToken);
+            _serverLists[key] = mine = new TaskCompletionSource<object>(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+        _ = ListSharedAsync<T>(key, mine);
+        return Typed<T>(mine.Task, cancellationToken);
+    }
+
+    // Not cancelled by one caller: others may be waiting on it (the runtime's token bounds it, or the HTTP timeout).
+    private async Task ListSharedAsync<T>((Type, string) key, TaskCompletionSource<object> result) where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        try
+        {
+            var list = await Source<T>(key.Item2, null, null).ListAsync(fromWatchCache: true, _runToken ?? CancellationToken.None);
+            result.TrySetResult(list.Items);
+        }
+        catch (Exception e)
+        {
+            result.TrySetException(e);
+        }
+        finally
+        {
+            lock (_lock) _serverLists.Remove(key);
+        }
+    }
+
+    private static async Task<IReadOnlyList<T>> Typed<T>(Task<object> list, CancellationToken cancellationToken) =>
+        (IReadOnlyList<T>)await list.WaitAsync(cancellationToken);
+
+    private KubernetesResourceSource<T> Source<T>(string? @namespace, string? labelSelector, string? fieldSelector) where T : class, IKubernetesObject<V1ObjectMeta> =>
+        new(client, @namespace, labelSelector, options.Informers.ListPageSize, options.Informers.StripManagedFields, fieldSelector,
+            options.Informers.MetadataOnly.Contains(typeof(T)) || options.Informers.NamesOnly.Contains(typeof(T)), _decoding.Value,
+            namesOnly: options.Informers.NamesOnly.Contains(typeof(T)));
 
     /// <summary>
     /// Starts every informer until <paramref name="cancellationToken"/> is cancelled; no kind can be added afterwards.
