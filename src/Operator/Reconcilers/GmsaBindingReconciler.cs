@@ -30,8 +30,14 @@ public sealed partial class GmsaBindingReconciler(
     /// <summary>Index of bindings by the credential spec they name.</summary>
     public const string ByCredentialSpec = "credentialSpecName";
 
-    /// <summary>Index of bindings by namespace (service-account events map to every binding there).</summary>
+    /// <summary>Index of bindings by namespace (pod events of the stale-pod controller map to every binding there).</summary>
     public const string ByNamespace = "namespace";
+
+    /// <summary>Index of bindings by the service accounts they list (<see cref="ServiceAccountIndexValue"/>).</summary>
+    public const string ByServiceAccount = "serviceAccount";
+
+    /// <summary>A service account's value in <see cref="ByServiceAccount"/> ('/' appears in neither a namespace nor a name).</summary>
+    public static string ServiceAccountIndexValue(string? @namespace, string name) => $"{@namespace}/{name}";
 
     public async Task<ReconcileResult> ReconcileAsync(ObjectKey key, CancellationToken cancellationToken)
     {
@@ -131,7 +137,8 @@ public sealed partial class GmsaBindingReconciler(
                 new OwnerIdentity(GmsaCredentialSpec.ApiGroup, GmsaCredentialSpec.EntityKind, credSpecName, credSpec?.Metadata.Uid)),
             GeneratedOwnership.Classify(roleBindingName, roleBinding?.Metadata, self),
             roleBinding?.RoleRef?.Name,
-            cache.List<V1ServiceAccount>(ns).Select(sa => sa.Metadata.Name).ToHashSet(StringComparer.Ordinal),
+            // Only the listed accounts: a namespace may have thousands, and the service-account cache holds keys only.
+            binding.Spec.ServiceAccounts.Where(sa => cache.Get<V1ServiceAccount>(new ObjectKey(ns, sa)) is not null).ToHashSet(StringComparer.Ordinal),
             legacyName is null ? null : GeneratedOwnership.Classify(legacyName, cache.Get<V1RoleBinding>(new ObjectKey(ns, legacyName))?.Metadata, self));
     }
 

@@ -24,11 +24,12 @@ public static class ReconcilerRegistration
             // Its own status writes must not trigger another reconcile: only spec changes (and related kinds) do.
             .WithPrimaryFilter(EventFilters.GenerationChanged)
             .WithIndex(GmsaBindingReconciler.ByCredentialSpec, b => [b.Spec.CredentialSpecName])
-            .WithIndex(GmsaBindingReconciler.ByNamespace, b => [b.Metadata.NamespaceProperty])
+            .WithIndex(GmsaBindingReconciler.ByServiceAccount, b => b.Spec.ServiceAccounts.Select(sa => GmsaBindingReconciler.ServiceAccountIndexValue(b.Metadata.NamespaceProperty, sa)))
             .Owns<V1RoleBinding>()
             .WatchesViaIndex<GmsaCredentialSpec>(GmsaBindingReconciler.ByCredentialSpec, spec => [spec.Metadata.Name])
             .WatchesViaIndex<V1ClusterRole>(GmsaBindingReconciler.ByCredentialSpec, role => CredentialSpecOf(role) is { } name ? [name] : [])
-            .WatchesViaIndex<V1ServiceAccount>(GmsaBindingReconciler.ByNamespace, sa => [sa.Metadata.NamespaceProperty]));
+            // A service account appearing or going matters only to the bindings that list it (a namespace may have thousands).
+            .WatchesViaIndex<V1ServiceAccount>(GmsaBindingReconciler.ByServiceAccount, sa => [GmsaBindingReconciler.ServiceAccountIndexValue(sa.Metadata.NamespaceProperty, sa.Metadata.Name)]));
         return services;
     }
 

@@ -24,8 +24,11 @@ public sealed partial class Informer<T> : IInformer where T : class, IKubernetes
     private volatile bool _running;
     private volatile bool _ended;
 
-    public Informer(IResourceSource<T> source, string description, InformerOptions options, TimeProvider time, ILogger logger, Func<double>? random = null)
+    /// <param name="store">The store to fill (a names-only one for such kinds); a plain one when null.</param>
+    public Informer(IResourceSource<T> source, string description, InformerOptions options, TimeProvider time, ILogger logger, Func<double>? random = null,
+        ObjectStore<T>? store = null)
     {
+        Store = store ?? new ObjectStore<T>();
         _source = source;
         Description = description;
         _options = options;
@@ -36,7 +39,7 @@ public sealed partial class Informer<T> : IInformer where T : class, IKubernetes
 
     public string Description { get; }
 
-    public ObjectStore<T> Store { get; } = new();
+    public ObjectStore<T> Store { get; }
 
     public bool HasSynced => _synced.Task.IsCompleted;
 

@@ -32,8 +32,9 @@ public sealed record InformerOptions
 
     /// <summary>
     /// Kinds whose readers need only which objects exist: listed and watched as metadata (as <see cref="MetadataOnly"/>)
-    /// and cached with name, namespace, resource version and deletion timestamp alone. Labels, annotations, owners and
-    /// UIDs are dropped; with tens of thousands of objects (service accounts) that is a large part of the cache.
+    /// and cached as keys (a names-only <see cref="ObjectStore{T}"/>; objects being deleted keep name, namespace, resource
+    /// version and deletion timestamp). Readers get objects holding name and namespace; with tens of thousands of objects
+    /// (service accounts) the objects and their metadata were most of the cache.
     /// </summary>
     public IReadOnlySet<Type> NamesOnly { get; init; } = new HashSet<Type>();
 

@@ -42,7 +42,8 @@ public sealed class InformerRegistry(IKubernetes client, OperatorRuntimeOptions 
                     $"{description} is read from the cache but was not declared before the informers started: declare it on a controller " +
                     $"(Owns/Watches/WatchesViaIndex/WithIndex) or with services.AddCachedKind<{typeof(T).Name}>().");
             }
-            var informer = new Informer<T>(Source<T>(ns, scope.LabelSelector, scope.FieldSelector), description, options.Informers, time, loggers.CreateLogger($"{typeof(Informer<>).Namespace}.Informer"));
+            var informer = new Informer<T>(Source<T>(ns, scope.LabelSelector, scope.FieldSelector), description, options.Informers, time, loggers.CreateLogger($"{typeof(Informer<>).Namespace}.Informer"),
+                store: new ObjectStore<T>(options.Informers.NamesOnly.Contains(typeof(T)) ? NamesOnlyReader<T>() : null));
             _informers[key] = informer;
             return informer;
         }
@@ -86,6 +87,20 @@ public sealed class InformerRegistry(IKubernetes client, OperatorRuntimeOptions 
 
     private static async Task<IReadOnlyList<T>> Typed<T>(Task<object> list, CancellationToken cancellationToken) =>
         (IReadOnlyList<T>)await list.WaitAsync(cancellationToken);
+
+    /// <summary>The object a reader of a names-only kind gets: the kind's own type holding the key's name and namespace.</summary>
+    private static Func<ObjectKey, T> NamesOnlyReader<T>() where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        var create = KubernetesJsonTypes.Of<T>().CreateObject
+            ?? throw new InvalidOperationException($"{typeof(T).Name} cannot be cached names-only: its JSON contract creates no instance.");
+        var type = ResourceType.Of<T>();
+        return key =>
+        {
+            var obj = (T)create();
+            obj.Metadata = new V1ObjectMeta { Name = key.Name, NamespaceProperty = key.Namespace };
+            return type.Stamp(obj);
+        };
+    }
 
     private KubernetesResourceSource<T> Source<T>(string? @namespace, string? labelSelector, string? fieldSelector) where T : class, IKubernetesObject<V1ObjectMeta> =>
         new(client, @namespace, labelSelector, options.Informers.ListPageSize, options.Informers.StripManagedFields, fieldSelector,

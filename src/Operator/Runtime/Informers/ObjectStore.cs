@@ -4,24 +4,37 @@ using k8s.Models;
 namespace GmsaOperator.Runtime.Informers;
 
 /// <summary>Thread-safe in-memory copy of one kind, keyed by namespace/name, with named secondary indexes.</summary>
+/// <remarks>
+/// A names-only store (<paramref name="namesOnly"/>: makes the object a reader sees from its key) keeps for each object
+/// its key alone, unless it is being deleted (then the object as given, which a names-only source has already trimmed
+/// to name, namespace, resource version and deletion timestamp). With tens of thousands of objects of a kind whose
+/// readers only ask "does it exist" (service accounts), the object and its metadata were most of the cache. Readers get
+/// an object made from the key on each read; indexes of such a store see only the name and namespace.
+/// </remarks>
 public sealed class ObjectStore<T> where T : class, IKubernetesObject<V1ObjectMeta>
 {
-    private sealed record Index(Func<T, IEnumerable<string>> Values, Dictionary<string, HashSet<ObjectKey>> Entries);
+    private sealed record Index(Func<T, IEnumerable<string>> Values, Dictionary<string, IndexKeys> Entries);
 
     private readonly Lock _lock = new();
-    private readonly Dictionary<ObjectKey, T> _items = [];
+    // Null values only in a names-only store: the object exists, its key is all there is to know.
+    private readonly Dictionary<ObjectKey, T?> _items = [];
     private readonly Dictionary<string, Index> _indexes = new(StringComparer.Ordinal);
+    private readonly Func<ObjectKey, T>? _namesOnly;
 
     /// <summary>Every store is indexed by namespace, so listing one namespace never scans the others.</summary>
     private const string NamespaceIndex = "\0namespace";
 
-    public ObjectStore() => AddIndex(NamespaceIndex, o => [o.Metadata.NamespaceProperty ?? ""]);
+    public ObjectStore(Func<ObjectKey, T>? namesOnly = null)
+    {
+        _namesOnly = namesOnly;
+        AddIndex(NamespaceIndex, o => [o.Metadata.NamespaceProperty ?? ""]);
+    }
 
     public int Count { get { lock (_lock) return _items.Count; } }
 
-    public T? Get(ObjectKey key) { lock (_lock) return _items.GetValueOrDefault(key); }
+    public T? Get(ObjectKey key) { lock (_lock) return _items.TryGetValue(key, out var obj) ? Reader(key, obj) : null; }
 
-    public IReadOnlyList<T> List() { lock (_lock) return [.. _items.Values]; }
+    public IReadOnlyList<T> List() { lock (_lock) return [.. _items.Select(e => Reader(e.Key, e.Value))]; }
 
     /// <summary>The objects of one namespace (<c>""</c>: cluster-scoped ones), from the namespace index.</summary>
     public IReadOnlyList<T> List(string @namespace) => ByIndex(NamespaceIndex, @namespace);
@@ -34,9 +47,9 @@ public sealed class ObjectStore<T> where T : class, IKubernetesObject<V1ObjectMe
         lock (_lock)
         {
             if (_indexes.ContainsKey(name)) return;
-            var index = new Index(values, new Dictionary<string, HashSet<ObjectKey>>(StringComparer.Ordinal));
+            var index = new Index(values, new Dictionary<string, IndexKeys>(StringComparer.Ordinal));
             _indexes[name] = index;
-            foreach (var (key, obj) in _items) AddToIndex(index, key, obj);
+            foreach (var (key, obj) in _items) AddToIndex(index, key, Reader(key, obj));
         }
     }
 
@@ -46,7 +59,7 @@ public sealed class ObjectStore<T> where T : class, IKubernetesObject<V1ObjectMe
         lock (_lock)
         {
             if (!_indexes.TryGetValue(name, out var index)) throw new InvalidOperationException($"No index '{name}' on {typeof(T).Name}.");
-            return index.Entries.TryGetValue(value, out var keys) ? [.. keys.Select(k => _items[k])] : [];
+            return index.Entries.TryGetValue(value, out var keys) ? [.. keys.All.Select(k => Reader(k, _items[k]))] : [];
         }
     }
 
@@ -57,7 +70,7 @@ public sealed class ObjectStore<T> where T : class, IKubernetesObject<V1ObjectMe
         lock (_lock)
         {
             var old = RemoveUnlocked(key);
-            _items[key] = obj;
+            _items[key] = Kept(obj);
             foreach (var index in _indexes.Values) AddToIndex(index, key, obj);
             return old;
         }
@@ -76,11 +89,16 @@ public sealed class ObjectStore<T> where T : class, IKubernetesObject<V1ObjectMe
             {
                 var key = ObjectKey.Of(obj);
                 seen.Add(key);
+                var existed = _items.TryGetValue(key, out var held);
                 var old = RemoveUnlocked(key);
-                _items[key] = obj;
+                var kept = Kept(obj);
+                _items[key] = kept;
                 foreach (var index in _indexes.Values) AddToIndex(index, key, obj);
-                if (old is null) changes.Add(new InformerEvent<T>(InformerEventType.Added, obj, null));
-                else if (old.Metadata.ResourceVersion != obj.Metadata.ResourceVersion) changes.Add(new InformerEvent<T>(InformerEventType.Updated, obj, old));
+                if (!existed) changes.Add(new InformerEvent<T>(InformerEventType.Added, obj, null));
+                // A names-only store knows no resource version of an object it holds as a key: only a change of what
+                // it keeps (a deletion started) is an update there.
+                else if (held is null && kept is null) continue;
+                else if (held?.Metadata.ResourceVersion != obj.Metadata.ResourceVersion) changes.Add(new InformerEvent<T>(InformerEventType.Updated, obj, old));
             }
             foreach (var key in _items.Keys.Where(k => !seen.Contains(k)).ToList())
             {
@@ -90,9 +108,16 @@ public sealed class ObjectStore<T> where T : class, IKubernetesObject<V1ObjectMe
         }
     }
 
+    /// <summary>What the store holds for <paramref name="obj"/>: nothing but its key in a names-only store, unless it is being deleted.</summary>
+    private T? Kept(T obj) => _namesOnly is not null && obj.Metadata.DeletionTimestamp is null ? null : obj;
+
+    private T Reader(ObjectKey key, T? held) => held ?? _namesOnly!(key);
+
+    /// <summary>Removes the object; returns it as readers saw it.</summary>
     private T? RemoveUnlocked(ObjectKey key)
     {
-        if (!_items.Remove(key, out var old)) return null;
+        if (!_items.Remove(key, out var held)) return null;
+        var old = Reader(key, held);
         foreach (var index in _indexes.Values)
         {
             foreach (var value in SafeValues(index, old))
@@ -107,7 +132,7 @@ public sealed class ObjectStore<T> where T : class, IKubernetesObject<V1ObjectMe
     {
         foreach (var value in SafeValues(index, obj))
         {
-            if (!index.Entries.TryGetValue(value, out var keys)) index.Entries[value] = keys = [];
+            if (!index.Entries.TryGetValue(value, out var keys)) index.Entries[value] = keys = new IndexKeys();
             keys.Add(key);
         }
     }
@@ -122,6 +147,46 @@ public sealed class ObjectStore<T> where T : class, IKubernetesObject<V1ObjectMe
         catch (Exception)
         {
             return [];
+        }
+    }
+
+    /// <summary>
+    /// The keys one index value maps to. Most values (a credspec's name, a service account) index one object, and a
+    /// HashSet costs ~200 bytes even for one key; the set is made only for a second key.
+    /// </summary>
+    private sealed class IndexKeys
+    {
+        private ObjectKey _single;
+        private bool _hasSingle;
+        private HashSet<ObjectKey>? _many;
+
+        public int Count => _many?.Count ?? (_hasSingle ? 1 : 0);
+
+        public IEnumerable<ObjectKey> All => _many ?? (_hasSingle ? [_single] : []);
+
+        public void Add(ObjectKey key)
+        {
+            if (_many is not null)
+            {
+                _many.Add(key);
+            }
+            else if (!_hasSingle)
+            {
+                (_single, _hasSingle) = (key, true);
+            }
+            else if (_single != key)
+            {
+                _many = [_single, key];
+                (_single, _hasSingle) = (default, false);
+            }
+        }
+
+        public bool Remove(ObjectKey key)
+        {
+            if (_many is not null) return _many.Remove(key);
+            if (!_hasSingle || _single != key) return false;
+            (_single, _hasSingle) = (default, false);
+            return true;
         }
     }
 }
