@@ -149,6 +149,15 @@ if (options.Parts.Contains("startup"))
         .GetProperty("items").GetArrayLength();
     var credSpecs = Math.Max(existing, 1000);
     await log.WriteLineAsync($"==> [bench] cluster holds {credSpecs} credspecs and {bindings} GmsaBindings");
+    // What readiness would wait for if it waited for the binding cache: the one list of every binding (from the watch
+    // cache, as an informer's first list), read and parsed by this process.
+    var listClock = System.Diagnostics.Stopwatch.StartNew();
+    using (var listed = await client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync<System.Text.Json.JsonElement>("gmsa.dev", "v1alpha1", "gmsabindings",
+        resourceVersion: "0", cancellationToken: ct))
+    {
+        figures.Add(Figure.Info("list of every GmsaBinding (watch cache), as an informer's first list", listClock.Elapsed.TotalSeconds, "s",
+            $"{listed.Body.GetProperty("items").GetArrayLength():N0} bindings, read by the bench before operator B starts: what /readyz would wait for if the binding cache gated it"));
+    }
 
     // Operator B: SAR decision cache off; its start is the startup measurement.
     await using (var op = OperatorProcess.Start(options.Operator, plane.KubeconfigPath, Path.Combine(options.LogDirectory, "operator-cache-off.log"),

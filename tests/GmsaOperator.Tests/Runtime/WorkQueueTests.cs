@@ -28,6 +28,24 @@ public sealed class WorkQueueTests
     }
 
     [Test]
+    public async Task ABurstsBookkeepingIsGivenBack_OnceDrained()
+    {
+        using var queue = NewQueue();
+        for (var i = 0; i < 10_000; i++) queue.Add(K($"k{i}"));
+        var first = (await GetAsync(queue))!.Value;
+        Assert.That(queue.BookkeepingCapacity, Is.GreaterThanOrEqualTo(10_000));
+        queue.Done(first);
+        Assert.That(queue.BookkeepingCapacity, Is.GreaterThanOrEqualTo(10_000), "not drained yet: nothing shrinks");
+
+        for (var i = 1; i < 10_000; i++) queue.Done((await GetAsync(queue))!.Value);
+        Assert.That(queue.BookkeepingCapacity, Is.LessThanOrEqualTo(WorkQueue.RetainedCapacity));
+
+        // Still a working queue.
+        queue.Add(K("again"));
+        Assert.That(await GetAsync(queue), Is.EqualTo(K("again")));
+    }
+
+    [Test]
     public async Task AKeyAddedWhileProcessingIsRedoneOnceAfterDone()
     {
         using var queue = NewQueue();

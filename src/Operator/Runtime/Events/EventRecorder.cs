@@ -37,8 +37,13 @@ public sealed class EventRecorder(TimeProvider time, RuntimeMetrics metrics, Eve
                 NamespaceProperty = regarding.Metadata?.NamespaceProperty, Uid = regarding.Metadata?.Uid,
                 ResourceVersion = regarding.Metadata?.ResourceVersion,
             };
-            if (_buckets.Count > 10_000) _buckets.Clear(); // bound memory; at worst a burst is allowed again
-            var bucket = _buckets.GetOrAdd($"{reference.Uid}|{reference.NamespaceProperty}|{reference.Name}", _ => new TokenBucketRateLimiter(1.0 / _budget.RefillEvery.TotalSeconds, _budget.Burst, time));
+            var key = $"{reference.Uid}|{reference.NamespaceProperty}|{reference.Name}";
+            if (!_buckets.TryGetValue(key, out var bucket))
+            {
+                // Counting takes every lock of the dictionary: only when a new object is about to be added.
+                if (_buckets.Count > 10_000) _buckets.Clear(); // bound memory; at worst a burst is allowed again
+                bucket = _buckets.GetOrAdd(key, _ => new TokenBucketRateLimiter(1.0 / _budget.RefillEvery.TotalSeconds, _budget.Burst, time));
+            }
             if (!bucket.TryTake())
             {
                 metrics.EventsDropped.WithLabels("rate_limited").Inc();

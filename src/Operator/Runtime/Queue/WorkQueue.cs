@@ -123,7 +123,38 @@ public sealed class WorkQueue : IDisposable
             _processing.Remove(key);
             if (_startedAt.Remove(key, out var started)) _metrics.WorkDuration(_time.GetUtcNow() - started);
             if (_dirty.Contains(key) && !_shuttingDown) Enqueue(key);
+            if (_queue.Count == 0 && _processing.Count == 0 && _dirty.Count == 0) ShrinkAfterBurst();
         }
+    }
+
+    /// <summary>Capacity the bookkeeping keeps once drained; a burst of 10,000 keys would otherwise stay allocated.</summary>
+    internal const int RetainedCapacity = 1024;
+
+    /// <summary>The largest capacity among the bookkeeping collections (for tests).</summary>
+    internal int BookkeepingCapacity
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return new[] { _queue.EnsureCapacity(0), _dirty.EnsureCapacity(0), _processing.EnsureCapacity(0), _addedAt.EnsureCapacity(0), _startedAt.EnsureCapacity(0) }.Max();
+            }
+        }
+    }
+
+    // Called with the lock held once nothing is queued or in progress; cheap when the collections are already small.
+    private void ShrinkAfterBurst()
+    {
+        if (_dirty.EnsureCapacity(0) <= RetainedCapacity && _queue.EnsureCapacity(0) <= RetainedCapacity && _addedAt.EnsureCapacity(0) <= RetainedCapacity
+            && _processing.EnsureCapacity(0) <= RetainedCapacity && _startedAt.EnsureCapacity(0) <= RetainedCapacity)
+        {
+            return;
+        }
+        _queue.TrimExcess();
+        _dirty.TrimExcess();
+        _processing.TrimExcess();
+        _addedAt.TrimExcess();
+        _startedAt.TrimExcess();
     }
 
     /// <summary>Stops handing out keys: waiting and future <see cref="GetAsync"/> calls return null; pending delays are dropped.</summary>
