@@ -55,6 +55,11 @@ public sealed class ObjectStoreTests
         Assert.That(Names(store.List()), Is.EqualTo(new[] { "x/a", "x/b" }));
         Assert.That(store.Get(new ObjectKey("x", "zz")), Is.Null);
 
+        // Keys share one string per namespace (a names-only source does not pool strings).
+        store.Upsert(ConfigMap("c", "1", new string("x".AsSpan())));
+        Assert.That(store.Get(new ObjectKey("x", "c"))!.Metadata.NamespaceProperty, Is.SameAs(store.Get(new ObjectKey("x", "a"))!.Metadata.NamespaceProperty));
+        store.Remove(new ObjectKey("x", "c"));
+
         var deleting = ConfigMap("b", "2", "x");
         deleting.Metadata.DeletionTimestamp = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
         store.Upsert(deleting);

@@ -20,6 +20,8 @@ public sealed class ObjectStore<T> where T : class, IKubernetesObject<V1ObjectMe
     private readonly Dictionary<ObjectKey, T?> _items = [];
     private readonly Dictionary<string, Index> _indexes = new(StringComparer.Ordinal);
     private readonly Func<ObjectKey, T>? _namesOnly;
+    // A names-only store's keys share one string per namespace (its source does not pool strings).
+    private readonly HashSet<string> _namespaces = new(StringComparer.Ordinal);
 
     /// <summary>Every store is indexed by namespace, so listing one namespace never scans the others.</summary>
     private const string NamespaceIndex = "\0namespace";
@@ -66,9 +68,9 @@ public sealed class ObjectStore<T> where T : class, IKubernetesObject<V1ObjectMe
     /// <summary>Inserts or replaces; returns the previous object, if any.</summary>
     public T? Upsert(T obj)
     {
-        var key = ObjectKey.Of(obj);
         lock (_lock)
         {
+            var key = KeyOf(obj);
             var old = RemoveUnlocked(key);
             _items[key] = Kept(obj);
             foreach (var index in _indexes.Values) AddToIndex(index, key, obj);
@@ -87,7 +89,7 @@ public sealed class ObjectStore<T> where T : class, IKubernetesObject<V1ObjectMe
             var seen = new HashSet<ObjectKey>();
             foreach (var obj in fresh)
             {
-                var key = ObjectKey.Of(obj);
+                var key = KeyOf(obj);
                 seen.Add(key);
                 var existed = _items.TryGetValue(key, out var held);
                 var old = RemoveUnlocked(key);
@@ -106,6 +108,14 @@ public sealed class ObjectStore<T> where T : class, IKubernetesObject<V1ObjectMe
             }
             return changes;
         }
+    }
+
+    private ObjectKey KeyOf(T obj)
+    {
+        var key = ObjectKey.Of(obj);
+        if (_namesOnly is null || key.Namespace is null) return key;
+        if (!_namespaces.TryGetValue(key.Namespace, out var shared)) _namespaces.Add(shared = key.Namespace);
+        return key with { Namespace = shared };
     }
 
     /// <summary>What the store holds for <paramref name="obj"/>: nothing but its key in a names-only store, unless it is being deleted.</summary>
