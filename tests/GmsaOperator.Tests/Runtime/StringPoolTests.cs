@@ -62,16 +62,22 @@ public sealed class StringPoolTests
     }
 
     [Test]
-    public void AFullPoolStopsGrowing_ButStillAnswers()
+    public void AFullPoolStartsOver_NeverPastItsBound_SharingTheRecentStrings()
     {
         var pool = new StringPool(maxEntries: 3, maxLength: 16);
         var early = pool.Get("value-0"u8);
-        for (var i = 0; i < 100; i++) Assert.That(pool.Get(Encoding.UTF8.GetBytes($"value-{i}")), Is.EqualTo($"value-{i}"));
+        for (var i = 0; i < 100; i++)
+        {
+            Assert.That(pool.Get(Encoding.UTF8.GetBytes($"value-{i}")), Is.EqualTo($"value-{i}"));
+            Assert.That(pool.Count, Is.LessThanOrEqualTo(3));
+        }
 
+        var recent = pool.Get("value-99"u8);
         Assert.Multiple(() =>
         {
-            Assert.That(pool.Count, Is.EqualTo(3));
-            Assert.That(pool.Get("value-0"u8), Is.SameAs(early), "entries added before it filled up stay shared");
+            Assert.That(pool.Get("value-99"u8), Is.SameAs(recent), "strings pooled since it started over are shared");
+            Assert.That(early, Is.EqualTo("value-0"), "what was handed out before stays valid");
+            Assert.That(pool.Get("value-0"u8), Is.Not.SameAs(early), "strings of long ago are no longer held");
         });
     }
 

@@ -8,12 +8,14 @@ namespace GmsaOperator.Runtime.Informers;
 /// <summary>
 /// One shared instance per distinct short string of the cached objects: namespaces, label keys and values, kinds,
 /// API groups, role names repeat across thousands of objects, and each decoded copy would cost its own allocation.
-/// Bounded in entries and length; once full it stops adding (later strings are simply not shared), so whatever
-/// objects arrive the pool never grows past its bound.
+/// Bounded in entries and length; once full it starts over empty, so whatever objects arrive the pool never grows past
+/// its bound, and strings of objects long deleted (a cluster churns) do not keep the strings of today's objects from
+/// being shared. Starting over unshares nothing already decoded; strings decoded afterwards are pooled anew.
 /// </summary>
 public sealed class StringPool(int maxEntries = 65_536, int maxLength = 64)
 {
     private readonly ConcurrentDictionary<string, string> _strings = new(StringComparer.Ordinal);
+    private readonly Lock _startOver = new();
 
     // ConcurrentDictionary.Count takes every lock; the bound is checked on every miss, so it keeps its own count.
     private int _count;
@@ -30,7 +32,17 @@ public sealed class StringPool(int maxEntries = 65_536, int maxLength = 64)
         var span = chars[..length];
         if (_strings.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(span, out var pooled)) return pooled;
         var created = new string(span);
-        if (Count >= maxEntries) return created;
+        if (Count >= maxEntries)
+        {
+            lock (_startOver)
+            {
+                if (Count >= maxEntries)
+                {
+                    _strings.Clear();
+                    Volatile.Write(ref _count, 0);
+                }
+            }
+        }
         if (!_strings.TryAdd(created, created)) return _strings.GetValueOrDefault(created, created);
         Interlocked.Increment(ref _count);
         return created;
