@@ -102,13 +102,16 @@ public sealed class InformerRegistry(IKubernetes client, OperatorRuntimeOptions 
         };
     }
 
-    private KubernetesResourceSource<T> Source<T>(string? @namespace, string? labelSelector, string? fieldSelector) where T : class, IKubernetesObject<V1ObjectMeta> =>
-        new(client, @namespace, labelSelector, options.Informers.ListPageSize, options.Informers.StripManagedFields, fieldSelector,
-            options.Informers.MetadataOnly.Contains(typeof(T)) || options.Informers.NamesOnly.Contains(typeof(T)),
+    private KubernetesResourceSource<T> Source<T>(string? @namespace, string? labelSelector, string? fieldSelector) where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        var namesOnly = options.Informers.NamesOnly.Contains(typeof(T));
+        return new(client, @namespace, labelSelector, options.Informers.ListPageSize, options.Informers.StripManagedFields, fieldSelector,
+            namesOnly || options.Informers.MetadataOnly.Contains(typeof(T)),
             // Names-only objects keep their (unique) names and nothing else: pooling those would only fill the pool that
             // the other kinds' repeated strings need; their store shares the namespace strings itself.
-            options.Informers.NamesOnly.Contains(typeof(T)) ? null : _decoding.Value,
-            namesOnly: options.Informers.NamesOnly.Contains(typeof(T)));
+            namesOnly ? null : _decoding.Value,
+            namesOnly: namesOnly);
+    }
 
     /// <summary>
     /// Starts every informer until <paramref name="cancellationToken"/> is cancelled; no kind can be added afterwards.

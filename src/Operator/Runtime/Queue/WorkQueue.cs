@@ -130,26 +130,17 @@ public sealed class WorkQueue : IDisposable
     /// <summary>Capacity the bookkeeping keeps once drained; a burst of 10,000 keys would otherwise stay allocated.</summary>
     internal const int RetainedCapacity = 1024;
 
-    /// <summary>The largest capacity among the bookkeeping collections (for tests).</summary>
-    internal int BookkeepingCapacity
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return new[] { _queue.EnsureCapacity(0), _dirty.EnsureCapacity(0), _processing.EnsureCapacity(0), _addedAt.EnsureCapacity(0), _startedAt.EnsureCapacity(0) }.Max();
-            }
-        }
-    }
+    /// <summary>The largest capacity among the bookkeeping collections.</summary>
+    internal int BookkeepingCapacity { get { lock (_lock) return LargestCapacity(); } }
+
+    private int LargestCapacity() =>
+        Math.Max(Math.Max(_queue.EnsureCapacity(0), _dirty.EnsureCapacity(0)),
+            Math.Max(Math.Max(_processing.EnsureCapacity(0), _addedAt.EnsureCapacity(0)), _startedAt.EnsureCapacity(0)));
 
     // Called with the lock held once nothing is queued or in progress; cheap when the collections are already small.
     private void ShrinkAfterBurst()
     {
-        if (_dirty.EnsureCapacity(0) <= RetainedCapacity && _queue.EnsureCapacity(0) <= RetainedCapacity && _addedAt.EnsureCapacity(0) <= RetainedCapacity
-            && _processing.EnsureCapacity(0) <= RetainedCapacity && _startedAt.EnsureCapacity(0) <= RetainedCapacity)
-        {
-            return;
-        }
+        if (LargestCapacity() <= RetainedCapacity) return;
         _queue.TrimExcess();
         _dirty.TrimExcess();
         _processing.TrimExcess();
