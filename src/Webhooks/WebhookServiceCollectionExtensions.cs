@@ -71,11 +71,12 @@ public static class WebhookServiceCollectionExtensions
         services.TryAddSingleton<IServiceAccountDirectory, KubernetesServiceAccountDirectory>();
         services.TryAddSingleton<GmsaOperator.Webhooks.Bindings.IGmsaBindingDirectory, GmsaOperator.Webhooks.Bindings.NoGmsaBindings>();
         services.TryAddSingleton<CredentialSpecResolver>();
-        services.TryAddSingleton(sp => new SecureChannelRepair(sp.GetRequiredService<GmsaOperator.Webhooks.Bindings.IGmsaBindingDirectory>()));
+        services.TryAddSingleton<SecureChannelRepair>();
         services.TryAddSingleton(sp => new PodMutator(sp.GetRequiredService<CredentialSpecResolver>(), sp.GetRequiredService<IOptions<WebhookOptions>>().Value.RandomHostname,
             secureChannelRepair: sp.GetRequiredService<SecureChannelRepair>())
         {
-            Tracking = new PodTrackingPatches(sp.GetRequiredService<GmsaOperator.Webhooks.Bindings.IGmsaBindingDirectory>()),
+            Tracking = new PodTrackingPatches(),
+            Bindings = sp.GetRequiredService<GmsaOperator.Webhooks.Bindings.IGmsaBindingDirectory>(),
         });
         services.TryAddSingleton<PodValidator>();
         services.TryAddSingleton<IWorkloadRestartReviewer, WorkloadRestartReviewer>();

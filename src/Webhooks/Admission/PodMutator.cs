@@ -1,4 +1,5 @@
 using System.Text;
+using GmsaOperator.Webhooks.Bindings;
 using GmsaOperator.Webhooks.Json;
 
 namespace GmsaOperator.Webhooks.Admission;
@@ -15,6 +16,9 @@ public sealed class PodMutator(CredentialSpecResolver resolver, bool randomHostn
 
     /// <summary>Labels pods of bindings that track pods (see <see cref="PodTrackingPatches"/>); null: never.</summary>
     public PodTrackingPatches? Tracking { get; init; }
+
+    /// <summary>Where the secure-channel repair and tracking find the bindings granting a pod's service account; none by default.</summary>
+    public IGmsaBindingDirectory Bindings { get; init; } = new NoGmsaBindings();
 
     public async ValueTask<AdmissionResult> MutateAsync(AdmissionRequest request, CancellationToken cancellationToken)
     {
@@ -62,11 +66,13 @@ public sealed class PodMutator(CredentialSpecResolver resolver, bool randomHostn
             patches.Add(("/spec/hostname", _hostname()));
         }
 
-        var repair = secureChannelRepair is not null && createNamespace is not null && hasGmsa
-            ? await secureChannelRepair.AmendAsync(createNamespace, pod, name => resolved.GetValueOrDefault(name), cancellationToken).ConfigureAwait(false)
+        // One lookup per credspec for the whole admission, shared by the repair and tracking.
+        var grants = createNamespace is null ? null : new PodGrants(Bindings, createNamespace, pod.ServiceAccount);
+        var repair = secureChannelRepair is not null && grants is not null && hasGmsa
+            ? await secureChannelRepair.AmendAsync(grants, pod, name => resolved.GetValueOrDefault(name), cancellationToken).ConfigureAwait(false)
             : SecureChannelRepairPatch.None;
         if (repair is null) return AdmissionResult.Deny(AdmissionErrors.BindingsUnreadable(createNamespace!));
-        var tracking = createNamespace is null ? [] : await TrackingOpsAsync(pod, createNamespace, resolved, cancellationToken).ConfigureAwait(false);
+        var tracking = grants is null ? [] : await TrackingOpsAsync(pod, grants, resolved, cancellationToken).ConfigureAwait(false);
         if (tracking is null) return AdmissionResult.Deny(AdmissionErrors.BindingsUnreadable(createNamespace!));
         return patches.Count == 0 && repair.Operations.Count == 0 && tracking.Count == 0
             ? AdmissionResult.Allow(repair.Warnings)
@@ -75,11 +81,11 @@ public sealed class PodMutator(CredentialSpecResolver resolver, bool randomHostn
 
     /// <summary>Tracking ops after the upstream ones; preset contents are hashed as the credspec's canonical contents they were validated against.</summary>
     /// <returns>Null when the namespace's bindings could not be read.</returns>
-    private async ValueTask<IReadOnlyList<string>?> TrackingOpsAsync(PodObject pod, string @namespace, Dictionary<string, string> resolved, CancellationToken cancellationToken)
+    private async ValueTask<IReadOnlyList<string>?> TrackingOpsAsync(PodObject pod, PodGrants grants, Dictionary<string, string> resolved, CancellationToken cancellationToken)
     {
         var names = GmsaBlock.Enumerate(pod).Select(b => b.Name).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
         if (Tracking is null || names.Count == 0) return [];
-        switch (await Tracking.AppliesAsync(@namespace, pod.ServiceAccount, names, cancellationToken).ConfigureAwait(false))
+        switch (await Tracking.AppliesAsync(grants, names, cancellationToken).ConfigureAwait(false))
         {
             case null: return null;
             case false: return [];

@@ -11,18 +11,18 @@ namespace GmsaOperator.Webhooks.Admission;
 /// per-credspec contents hashes. Nothing at all when no granting binding asks for it, so clusters that do not opt in
 /// keep upstream's patches byte for byte.
 /// </summary>
-public sealed class PodTrackingPatches(IGmsaBindingDirectory bindings)
+public sealed class PodTrackingPatches
 {
     /// <summary>
-    /// True when a binding granting <paramref name="serviceAccount"/> one of <paramref name="credentialSpecNames"/> asks
-    /// for tracking; null when the namespace's bindings could not be read (the caller must not guess).
+    /// True when a binding granting the pod's service account one of <paramref name="credentialSpecNames"/> asks for
+    /// tracking; null when the namespace's bindings could not be read (the caller must not guess).
     /// </summary>
-    public async ValueTask<bool?> AppliesAsync(string? @namespace, string serviceAccount, IEnumerable<string> credentialSpecNames, CancellationToken cancellationToken)
+    public async ValueTask<bool?> AppliesAsync(PodGrants grants, IEnumerable<string> credentialSpecNames, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(@namespace)) return false;
+        if (string.IsNullOrEmpty(grants.Namespace)) return false;
         foreach (var name in credentialSpecNames)
         {
-            if (await bindings.GrantingAsync(@namespace, serviceAccount, name, cancellationToken).ConfigureAwait(false) is not { } granting) return null;
+            if (await grants.GrantingAsync(name, cancellationToken).ConfigureAwait(false) is not { } granting) return null;
             foreach (var binding in granting)
             {
                 if (binding.Spec.TracksPods()) return true;

@@ -16,15 +16,15 @@ public sealed record SecureChannelRepairPatch(IReadOnlyList<(string Path, string
 /// Admission side of <see cref="SecureChannelRepairSpec"/>: finds the bindings granting the pod's service account each
 /// container's credential spec (from the binding cache, no API call), and turns the plan into patch ops and warnings.
 /// </summary>
-public sealed class SecureChannelRepair(IGmsaBindingDirectory bindings)
+public sealed class SecureChannelRepair
 {
+    /// <param name="grants">The bindings granting the pod's service account, for this admission.</param>
     /// <param name="contentsOf">Credential spec JSON the mutator resolved, by name.</param>
     /// <returns>The patch, or null when the namespace's bindings could not be read (the caller must not guess).</returns>
-    public async ValueTask<SecureChannelRepairPatch?> AmendAsync(string? @namespace, PodObject pod, Func<string, string?> contentsOf, CancellationToken cancellationToken)
+    public async ValueTask<SecureChannelRepairPatch?> AmendAsync(PodGrants grants, PodObject pod, Func<string, string?> contentsOf, CancellationToken cancellationToken)
     {
-        var serviceAccount = pod.ServiceAccount;
         // Names no object can have are not looked up (see AdmissionNames); such a pod gets no options.
-        if (string.IsNullOrEmpty(@namespace) || AdmissionNames.InvalidNamespace(@namespace) is not null || AdmissionNames.InvalidSubdomain(serviceAccount) is not null)
+        if (string.IsNullOrEmpty(grants.Namespace) || AdmissionNames.InvalidNamespace(grants.Namespace) is not null || AdmissionNames.InvalidSubdomain(grants.ServiceAccount) is not null)
         {
             return SecureChannelRepairPatch.None;
         }
@@ -32,7 +32,7 @@ public sealed class SecureChannelRepair(IGmsaBindingDirectory bindings)
         foreach (var name in GmsaBlock.Enumerate(pod).Select(b => b.Name).OfType<string>())
         {
             if (choices.ContainsKey(name) || AdmissionNames.InvalidSubdomain(name) is not null) continue;
-            if (await bindings.GrantingAsync(@namespace, serviceAccount, name, cancellationToken).ConfigureAwait(false) is not { } granting) return null;
+            if (await grants.GrantingAsync(name, cancellationToken).ConfigureAwait(false) is not { } granting) return null;
             choices[name] = SecureChannelRepairSelection.Choose(granting);
         }
         var plans = SecureChannelRepairPlanner.Plan(pod, name => choices.GetValueOrDefault(name), contentsOf);

@@ -20,7 +20,7 @@ public sealed class PodTrackingPatchesTests
     public void SetUp() => _specs = new FakeCredentialSpecs().With("webapp1", WebApp1);
 
     private PodMutator Mutator(params GmsaBinding[] bindings) =>
-        new(new CredentialSpecResolver(_specs), randomHostname: false) { Tracking = new PodTrackingPatches(new Directory(bindings)) };
+        new(new CredentialSpecResolver(_specs), randomHostname: false) { Tracking = new PodTrackingPatches(), Bindings = new Directory(bindings) };
 
     private static GmsaBinding Binding(bool? trackPods = null, bool? rollout = null, string serviceAccount = "web-sa") => new()
     {

@@ -25,10 +25,16 @@ internal sealed class FakeBindings : IGmsaBindingDirectory
     /// <summary>Answer as a directory whose cache is loading and whose API read failed.</summary>
     public bool Unreadable { get; init; }
 
-    public ValueTask<IReadOnlyList<GmsaBinding>?> GrantingAsync(string @namespace, string serviceAccount, string credentialSpecName, CancellationToken cancellationToken) =>
-        ValueTask.FromResult<IReadOnlyList<GmsaBinding>?>(Unreadable ? null :
+    /// <summary>Lookups asked of this directory, as (namespace, service account, credspec).</summary>
+    public List<(string Namespace, string ServiceAccount, string CredentialSpec)> Lookups { get; } = [];
+
+    public ValueTask<IReadOnlyList<GmsaBinding>?> GrantingAsync(string @namespace, string serviceAccount, string credentialSpecName, CancellationToken cancellationToken)
+    {
+        Lookups.Add((@namespace, serviceAccount, credentialSpecName));
+        return ValueTask.FromResult<IReadOnlyList<GmsaBinding>?>(Unreadable ? null :
         [.. Items.Where(b => b.Metadata.NamespaceProperty == @namespace && b.Spec.CredentialSpecName == credentialSpecName && b.Spec.ServiceAccounts.Contains(serviceAccount))
             .OrderBy(b => b.Metadata.Name, StringComparer.Ordinal)]);
+    }
 }
 
 public sealed class SecureChannelRepairTests
@@ -57,7 +63,7 @@ public sealed class SecureChannelRepairTests
     }
 
     private PodMutator Mutator(bool repair = true) =>
-        new(new CredentialSpecResolver(_specs), false, () => "h0stname0000001", repair ? new SecureChannelRepair(_bindings) : null);
+        new(new CredentialSpecResolver(_specs), false, () => "h0stname0000001", repair ? new SecureChannelRepair() : null) { Bindings = _bindings };
 
     /// <summary>A pod of service account web-sa: pod-level windowsOptions and containers given as raw JSON members after the name.</summary>
     private static string PodWith(string? podOptions, string[] containers, string? annotations = null, string[]? initContainers = null, string serviceAccount = "\"serviceAccountName\":\"web-sa\",")
@@ -93,6 +99,24 @@ public sealed class SecureChannelRepairTests
 
         // Pods without GMSA never need the bindings.
         Assert.That((await Mutator().MutateAsync(Pod("CREATE", PodWith(null, [""])), default)).Allowed, Is.True);
+    }
+
+    [Test]
+    public async Task RepairAndTracking_AskForEachCredSpecsBindingsOncePerAdmission()
+    {
+        // While the binding cache loads, every lookup is a namespaced list sent to the API server.
+        _bindings.With("web", "webapp1", "web-sa", On);
+        _specs.With("webapp2", WebApp1);
+        var mutator = new PodMutator(new CredentialSpecResolver(_specs), false, () => "h0stname0000001", new SecureChannelRepair())
+        {
+            Tracking = new PodTrackingPatches(),
+            Bindings = _bindings,
+        };
+        var containerWebApp2 = ",\"securityContext\":{\"windowsOptions\":{\"gmsaCredentialSpecName\":\"webapp2\"}}";
+        var result = await mutator.MutateAsync(Pod("CREATE", PodWith(Name("webapp1"), ["", containerWebApp2, ContainerName])), default);
+
+        Assert.That(result.Allowed, Is.True);
+        Assert.That(_bindings.Lookups, Is.EquivalentTo(new[] { ("ns1", "web-sa", "webapp1"), ("ns1", "web-sa", "webapp2") }));
     }
 
     [Test]
