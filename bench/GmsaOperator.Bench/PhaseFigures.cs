@@ -42,6 +42,11 @@ internal static class PhaseFigures
         {
             yield return Figure.Info($"{label} operator CPU per admission", op * 1e6 / answered, "µs", Invariant($"{op:0.00} s over {answered:N0} answers"));
         }
+        if (answered > 0 && runtime is { AllocatedBytes: > 0 })
+        {
+            yield return Figure.Info($"{label} operator allocation per admission", runtime.AllocatedBytes / answered, "B",
+                Invariant($"{runtime.AllocatedBytes / 1e6:0} MB allocated over {answered:N0} answers (what sets how often gen0 is collected)"));
+        }
         if (runtime is not null)
         {
             var share = probe.Cpu.WallSeconds > 0 ? 100 * runtime.GcPauseSeconds / probe.Cpu.WallSeconds : double.NaN;

@@ -19,6 +19,7 @@ public sealed class DotNetRuntimeMetricsTests
         {
             Assert.That(text, Does.Contain($"# TYPE {DotNetRuntimeMetrics.GcPause} counter\n"));
             Assert.That(text, Does.Contain($"# TYPE {DotNetRuntimeMetrics.GcCollections} counter\n"));
+            Assert.That(text, Does.Contain($"# TYPE {DotNetRuntimeMetrics.GcAllocated} counter\n"));
             Assert.That(text, Does.Contain($"# TYPE {DotNetRuntimeMetrics.ThreadPoolQueueLength} gauge\n"));
             Assert.That(text, Does.Contain($"# TYPE {DotNetRuntimeMetrics.ThreadPoolThreads} gauge\n"));
             Assert.That(text, Does.Contain($"# TYPE {DotNetRuntimeMetrics.GcHeapSize} gauge\n"));
@@ -42,6 +43,19 @@ public sealed class DotNetRuntimeMetricsTests
 
         Assert.That(after, Is.GreaterThanOrEqualTo(before + 1));
         Assert.That(after, Is.InRange(low, high), "the counter is GC.CollectionCount at the scrape");
+    }
+
+    [Test]
+    public async Task AllocatedBytes_GrowWithWhatThisProcessAllocates()
+    {
+        var registry = Prometheus.Metrics.NewCustomRegistry();
+        DotNetRuntimeMetrics.Register(registry);
+        var before = Value(await ExportAsync(registry), DotNetRuntimeMetrics.GcAllocated);
+
+        var kept = new byte[4 << 20];
+        var after = Value(await ExportAsync(registry), DotNetRuntimeMetrics.GcAllocated);
+
+        Assert.That(after - before, Is.GreaterThanOrEqualTo(kept.Length));
     }
 
     private static double Value(string text, string series) =>
