@@ -147,7 +147,7 @@ public sealed partial class AdmissionEndpoint(ILogger<AdmissionEndpoint> logger,
         Uid = uid,
         Allowed = result.Allowed,
         Status = result.Allowed ? null : new AdmissionStatus { Message = Bounded(result.Message), Code = result.Code },
-        Patch = result.Patch is null ? null : Convert.ToBase64String(result.Patch),
+        Patch = result.Patch,
         PatchType = result.Patch is null ? null : "JSONPatch",
         Warnings = result.Warnings.Count == 0 ? null : result.Warnings.Select(w => Bounded(w)!).ToList(),
     };

@@ -62,7 +62,8 @@ public sealed class AdmissionResponse
     [JsonPropertyName("uid")] public string Uid { get; set; } = "";
     [JsonPropertyName("allowed")] public bool Allowed { get; set; }
     [JsonPropertyName("status")] public AdmissionStatus? Status { get; set; }
-    [JsonPropertyName("patch")] public string? Patch { get; set; }
+    /// <summary>Written as base64, as Go marshals <c>[]byte</c> (System.Text.Json encodes a byte array the same way, with no string in between).</summary>
+    [JsonPropertyName("patch")] public byte[]? Patch { get; set; }
     [JsonPropertyName("patchType")] public string? PatchType { get; set; }
     [JsonPropertyName("warnings")] public List<string>? Warnings { get; set; }
 }

@@ -1,0 +1,28 @@
+using System.Text;
+using GmsaOperator.Webhooks.Admission;
+using GmsaOperator.Webhooks.Http;
+
+namespace GmsaOperator.Tests.Webhooks;
+
+/// <summary>The response document, byte for byte as the Go webhook's <c>json.Marshal</c> of an AdmissionReview writes it.</summary>
+public sealed class AdmissionResponseJsonTests
+{
+    [Test]
+    public void Patch_IsStandardBase64_Unescaped_AsGoMarshalsBytes()
+    {
+        // Bytes whose base64 holds '+', '/' and padding: Go writes them as they are (no \u002B).
+        var patch = new byte[] { 0xfb, 0xff, 0xfe, 0x01 };
+        var json = Encoding.UTF8.GetString(AdmissionEndpoint.Serialize(AdmissionEndpoint.Response("u-1", AdmissionResult.AllowWithPatch(patch))).Span);
+
+        Assert.That(json, Is.EqualTo(
+            """{"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1","response":{"uid":"u-1","allowed":true,"patch":"+//+AQ==","patchType":"JSONPatch"}}"""));
+    }
+
+    [Test]
+    public void NoPatch_NoPatchMembers()
+    {
+        var json = Encoding.UTF8.GetString(AdmissionEndpoint.Serialize(AdmissionEndpoint.Response("u-2", AdmissionResult.Allow())).Span);
+
+        Assert.That(json, Is.EqualTo("""{"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1","response":{"uid":"u-2","allowed":true}}"""));
+    }
+}
