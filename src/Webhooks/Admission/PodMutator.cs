@@ -98,6 +98,8 @@ public sealed class PodMutator(CredentialSpecResolver resolver, bool randomHostn
         return PodTrackingPatches.Ops(pod.Metadata, resolved);
     }
 
+    private const int PooledPatchChars = 16 * 1024;
+
     /// <summary>The JSON-patch array exactly as Go marshals <c>[]map[string]string</c>: keys op, path, value; Go string escaping.</summary>
     public static byte[] WritePatch(IEnumerable<(string Path, string Value)> patches) => WritePatch(patches, [], []);
 
@@ -108,7 +110,14 @@ public sealed class PodMutator(CredentialSpecResolver resolver, bool randomHostn
     /// </summary>
     public static byte[] WritePatch(IEnumerable<(string Path, string Value)> patches, IEnumerable<(string Path, string Json)> objectPatches, IReadOnlyList<string> rawOps)
     {
-        var sb = new StringBuilder("[");
+        // Sized up front (escaping adds a little) so the text is one buffer, then encoded once: the patch of a pod is
+        // mostly the credspec's contents, and this runs for every pod admitted.
+        var capacity = 2;
+        foreach (var (path, value) in patches) capacity += 40 + path.Length + value.Length + value.Length / 8;
+        foreach (var (path, json) in objectPatches) capacity += 40 + path.Length + json.Length;
+        foreach (var op in rawOps) capacity += 1 + op.Length;
+        var sb = new StringBuilder(capacity);
+        sb.Append('[');
         var first = true;
         foreach (var (path, value) in patches)
         {
@@ -134,6 +143,24 @@ public sealed class PodMutator(CredentialSpecResolver resolver, bool randomHostn
             first = false;
             sb.Append(op);
         }
-        return Encoding.UTF8.GetBytes(sb.Append(']').ToString());
+        sb.Append(']');
+        return Utf8(sb);
+    }
+
+    /// <summary>The builder's text as UTF-8, without the intermediate string for common sizes.</summary>
+    private static byte[] Utf8(StringBuilder sb)
+    {
+        // Pooled only while small: the shared pool keeps what it is given, and a pod naming many credspecs makes a long patch.
+        if (sb.Length > PooledPatchChars) return Encoding.UTF8.GetBytes(sb.ToString());
+        var chars = System.Buffers.ArrayPool<char>.Shared.Rent(sb.Length);
+        try
+        {
+            sb.CopyTo(0, chars, 0, sb.Length);
+            return Encoding.UTF8.GetBytes(chars, 0, sb.Length);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<char>.Shared.Return(chars);
+        }
     }
 }

@@ -26,3 +26,22 @@ public sealed class AdmissionResponseJsonTests
         Assert.That(json, Is.EqualTo("""{"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1","response":{"uid":"u-2","allowed":true}}"""));
     }
 }
+
+/// <summary>The patch document's bytes, short (pooled buffer) and long (plain string) alike.</summary>
+public sealed class WritePatchTests
+{
+    [TestCase(10)]
+    [TestCase(20_000)]
+    public void Patch_IsGoEscapedUtf8_WhateverItsLength(int repeat)
+    {
+        // Non-ASCII, a surrogate pair, HTML-unsafe characters and quotes, repeated to either side of the pooled size.
+        var value = string.Concat(Enumerable.Repeat("é😀<\"x", repeat));
+        var expectedValue = string.Concat(Enumerable.Repeat("é😀\\u003c\\\"x", repeat));
+
+        var bytes = PodMutator.WritePatch([("/spec/hostname", value)], [("/metadata/labels", "{\"a\":\"b\"}")], ["{\"op\":\"remove\",\"path\":\"/x\"}"]);
+
+        Assert.That(Encoding.UTF8.GetString(bytes), Is.EqualTo(
+            "[{\"op\":\"add\",\"path\":\"/spec/hostname\",\"value\":\"" + expectedValue + "\"},"
+            + "{\"op\":\"add\",\"path\":\"/metadata/labels\",\"value\":{\"a\":\"b\"}},{\"op\":\"remove\",\"path\":\"/x\"}]"));
+    }
+}
