@@ -8,7 +8,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace GmsaOperator.Operator.Hosting;
 
 /// <summary>
-/// Serves the webhooks' binding lookups from the GmsaBinding informer (every replica runs it), via the credspec index.
+/// Serves the webhooks' binding lookups from the GmsaBinding informer (every replica runs it), via the index of the
+/// service accounts bindings list: a pod's namespace and account name a handful of bindings, where its credspec can be
+/// bound in every namespace of the cluster (copying those out of the index for every pod was measured on the hot path).
 /// Until that cache holds its first list, the namespace's bindings are read from the API server instead: readiness
 /// does not wait for the list of every binding in the cluster (seconds with 10,000 of them), and a replica answers
 /// correctly from its first request.
@@ -22,14 +24,13 @@ public sealed partial class InformerGmsaBindingDirectory(IObjectCache cache, ILo
         IEnumerable<GmsaBinding> candidates;
         if (cache.HasSynced<GmsaBinding>())
         {
-            candidates = cache.ByIndex<GmsaBinding>(GmsaBindingReconciler.ByCredentialSpec, credentialSpecName);
+            candidates = cache.ByIndex<GmsaBinding>(GmsaBindingReconciler.ByServiceAccount, GmsaBindingReconciler.ServiceAccountIndexValue(@namespace, serviceAccount));
         }
         else
         {
             try
             {
-                var inNamespace = await cache.ListReadThroughAsync<GmsaBinding>(@namespace, cancellationToken).ConfigureAwait(false);
-                candidates = inNamespace.Where(b => b.Spec?.CredentialSpecName == credentialSpecName);
+                candidates = await cache.ListReadThroughAsync<GmsaBinding>(@namespace, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
@@ -37,15 +38,16 @@ public sealed partial class InformerGmsaBindingDirectory(IObjectCache cache, ILo
                 return null;
             }
         }
-        return Granting(candidates, @namespace, serviceAccount);
+        return Granting(candidates, @namespace, serviceAccount, credentialSpecName);
     }
 
-    private static IReadOnlyList<GmsaBinding> Granting(IEnumerable<GmsaBinding> candidates, string @namespace, string serviceAccount)
+    private static IReadOnlyList<GmsaBinding> Granting(IEnumerable<GmsaBinding> candidates, string @namespace, string serviceAccount, string credentialSpecName)
     {
         List<GmsaBinding>? found = null;
         foreach (var binding in candidates)
         {
             if (binding.Metadata.NamespaceProperty != @namespace || binding.Metadata.DeletionTimestamp is not null) continue;
+            if (binding.Spec?.CredentialSpecName != credentialSpecName) continue;
             if (binding.Spec?.ServiceAccounts is not { } accounts || !accounts.Contains(serviceAccount, StringComparer.Ordinal)) continue;
             (found ??= []).Add(binding);
         }

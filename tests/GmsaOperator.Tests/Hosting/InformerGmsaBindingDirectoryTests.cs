@@ -23,13 +23,15 @@ public sealed class InformerGmsaBindingDirectoryTests
     }
 
     [Test]
-    public async Task Synced_AnswersFromTheCredspecIndex_OnlyBindingsOfTheNamespaceListingTheServiceAccount_SortedByName()
+    public async Task Synced_AnswersFromTheServiceAccountIndex_OnlyBindingsOfTheNamespaceAndCredspecListingTheAccount_SortedByName()
     {
+        // Strict: the credspec index (every namespace's bindings of a credspec) is not read on this path.
         var cache = new Mock<IObjectCache>(MockBehavior.Strict);
         cache.Setup(c => c.HasSynced<GmsaBinding>()).Returns(true);
-        cache.Setup(c => c.ByIndex<GmsaBinding>(GmsaBindingReconciler.ByCredentialSpec, "web")).Returns(
+        cache.Setup(c => c.ByIndex<GmsaBinding>(GmsaBindingReconciler.ByServiceAccount, "shop/sa")).Returns(
         [
             Binding("shop", "z", "web", "sa", "other"),
+            Binding("shop", "other-spec", "api", "sa"),
             Binding("other", "b", "web", "sa"),
             Binding("shop", "c", "web", "other"),
             Deleting(Binding("shop", "a-deleting", "web", "sa")),
