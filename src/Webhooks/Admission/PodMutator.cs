@@ -98,17 +98,15 @@ public sealed class PodMutator(CredentialSpecResolver resolver, bool randomHostn
         return PodTrackingPatches.Ops(pod.Metadata, resolved);
     }
 
-    private const int PooledPatchChars = 16 * 1024;
-
     /// <summary>The JSON-patch array exactly as Go marshals <c>[]map[string]string</c>: keys op, path, value; Go string escaping.</summary>
-    public static byte[] WritePatch(IEnumerable<(string Path, string Value)> patches) => WritePatch(patches, [], []);
+    public static byte[] WritePatch(IReadOnlyList<(string Path, string Value)> patches) => WritePatch(patches, [], []);
 
     /// <summary>
-    /// As <see cref="WritePatch(IEnumerable{ValueTuple{string, string}})"/>, then <c>add</c> ops whose value is
+    /// As <see cref="WritePatch(IReadOnlyList{ValueTuple{string, string}})"/>, then <c>add</c> ops whose value is
     /// already-canonical JSON (objects), then <paramref name="rawOps"/> (already-serialised op objects), each written
     /// verbatim after the string ops.
     /// </summary>
-    public static byte[] WritePatch(IEnumerable<(string Path, string Value)> patches, IEnumerable<(string Path, string Json)> objectPatches, IReadOnlyList<string> rawOps)
+    public static byte[] WritePatch(IReadOnlyList<(string Path, string Value)> patches, IReadOnlyList<(string Path, string Json)> objectPatches, IReadOnlyList<string> rawOps)
     {
         // Sized up front (escaping adds a little) so the text is one buffer, then encoded once: the patch of a pod is
         // mostly the credspec's contents, and this runs for every pod admitted.
@@ -147,20 +145,16 @@ public sealed class PodMutator(CredentialSpecResolver resolver, bool randomHostn
         return Utf8(sb);
     }
 
-    /// <summary>The builder's text as UTF-8, without the intermediate string for common sizes.</summary>
+    /// <summary>The builder's text as UTF-8: straight from its buffer when the size estimate held (one chunk), else via a string.</summary>
     private static byte[] Utf8(StringBuilder sb)
     {
-        // Pooled only while small: the shared pool keeps what it is given, and a pod naming many credspecs makes a long patch.
-        if (sb.Length > PooledPatchChars) return Encoding.UTF8.GetBytes(sb.ToString());
-        var chars = System.Buffers.ArrayPool<char>.Shared.Rent(sb.Length);
-        try
+        foreach (var chunk in sb.GetChunks())
         {
-            sb.CopyTo(0, chars, 0, sb.Length);
-            return Encoding.UTF8.GetBytes(chars, 0, sb.Length);
+            if (chunk.Length != sb.Length) break;
+            var bytes = new byte[Encoding.UTF8.GetByteCount(chunk.Span)];
+            Encoding.UTF8.GetBytes(chunk.Span, bytes);
+            return bytes;
         }
-        finally
-        {
-            System.Buffers.ArrayPool<char>.Shared.Return(chars);
-        }
+        return Encoding.UTF8.GetBytes(sb.ToString());
     }
 }

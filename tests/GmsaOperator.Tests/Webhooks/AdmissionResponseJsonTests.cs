@@ -27,16 +27,19 @@ public sealed class AdmissionResponseJsonTests
     }
 }
 
-/// <summary>The patch document's bytes, short (pooled buffer) and long (plain string) alike.</summary>
+/// <summary>The patch document's bytes, whether the builder's size estimate held (one buffer) or escaping outgrew it.</summary>
 public sealed class WritePatchTests
 {
-    [TestCase(10)]
-    [TestCase(20_000)]
-    public void Patch_IsGoEscapedUtf8_WhateverItsLength(int repeat)
+    // Escaped HTML-unsafe characters and quotes double the text, past the estimate; the plain unit stays within it. Both
+    // carry non-ASCII and a surrogate pair, short and long.
+    [TestCase(10, "é😀<\"x", "é😀\\u003c\\\"x")]
+    [TestCase(20_000, "é😀<\"x", "é😀\\u003c\\\"x")]
+    [TestCase(10, "é😀x", "é😀x")]
+    [TestCase(20_000, "é😀x", "é😀x")]
+    public void Patch_IsGoEscapedUtf8_WhateverItsLength(int repeat, string unit, string escapedUnit)
     {
-        // Non-ASCII, a surrogate pair, HTML-unsafe characters and quotes, repeated to either side of the pooled size.
-        var value = string.Concat(Enumerable.Repeat("é😀<\"x", repeat));
-        var expectedValue = string.Concat(Enumerable.Repeat("é😀\\u003c\\\"x", repeat));
+        var value = string.Concat(Enumerable.Repeat(unit, repeat));
+        var expectedValue = string.Concat(Enumerable.Repeat(escapedUnit, repeat));
 
         var bytes = PodMutator.WritePatch([("/spec/hostname", value)], [("/metadata/labels", "{\"a\":\"b\"}")], ["{\"op\":\"remove\",\"path\":\"/x\"}"]);
 
