@@ -4,14 +4,14 @@ using System.Security.Cryptography.X509Certificates;
 namespace GmsaOperator.Bench;
 
 /// <summary>
-/// A closed-loop HTTPS load generator: <see cref="Connections"/> workers, each with one request in flight, over a
-/// SocketsHttpHandler limited to that many connections, trusting only the operator's webhook CA. Loopback only.
+/// A closed-loop HTTPS load generator: <see cref="Connections"/> workers, each with one request in flight, over as many
+/// keep-alive connections (<see cref="WebhookHttp"/>), trusting only the operator's webhook CA. Loopback only.
 /// </summary>
 internal sealed class AdmissionLoad(int webhookPort, X509Certificate2 ca) : IDisposable
 {
     public const int Connections = 16;
 
-    private readonly HttpClient _client = WebhookHttp.Create(ca, Connections);
+    private readonly WebhookHttp _http = new(webhookPort, ca, Connections);
 
     /// <summary>
     /// Warm-up (not measured), then <paramref name="duration"/> of measured requests; RSS sampled every 250 ms;
@@ -21,8 +21,8 @@ internal sealed class AdmissionLoad(int webhookPort, X509Certificate2 ca) : IDis
     public async Task<AdmissionRun> RunAsync(string path, IAdmissionRequests requests, TimeSpan warmUp, TimeSpan duration, Func<long?> readRss,
         Func<CancellationToken, Task<double?>> readSars, RunProbe probe, CancellationToken cancellationToken)
     {
-        var uri = new Uri($"https://127.0.0.1:{webhookPort}{path}");
-        await LoopAsync(uri, requests, warmUp, new LoadTally(), cancellationToken);
+        var head = _http.HeadFor(path);
+        await LoopAsync(head, requests, warmUp, new LoadTally(), cancellationToken);
 
         var tally = new LoadTally();
         var sarsBefore = await readSars(cancellationToken);
@@ -30,7 +30,7 @@ internal sealed class AdmissionLoad(int webhookPort, X509Certificate2 ca) : IDis
         var sw = Stopwatch.StartNew();
         await using (var rss = new RssSampler(readRss))
         {
-            await LoopAsync(uri, requests, duration, tally, cancellationToken);
+            await LoopAsync(head, requests, duration, tally, cancellationToken);
             var elapsed = sw.Elapsed;
             await probe.EndAsync(cancellationToken);
             var sarsAfter = await readSars(cancellationToken);
@@ -40,22 +40,21 @@ internal sealed class AdmissionLoad(int webhookPort, X509Certificate2 ca) : IDis
         }
     }
 
-    private async Task LoopAsync(Uri uri, IAdmissionRequests requests, TimeSpan duration, LoadTally tally, CancellationToken cancellationToken)
+    private async Task LoopAsync(byte[] head, IAdmissionRequests requests, TimeSpan duration, LoadTally tally, CancellationToken cancellationToken)
     {
         var end = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         var workers = Enumerable.Range(0, Connections).Select(i => Task.Run(async () =>
         {
-            var buffer = new byte[64 * 1024];
             while (Stopwatch.GetTimestamp() < end && !cancellationToken.IsCancellationRequested)
             {
                 var request = requests.Next(i);
                 var started = Stopwatch.GetTimestamp();
-                var (kind, error) = await WebhookHttp.SendAsync(_client, uri, request, buffer, cancellationToken);
+                var (kind, error) = await _http.SendAsync(head, request, cancellationToken);
                 tally.Add(Stopwatch.GetTimestamp() - started, kind, error);
             }
         }, CancellationToken.None)).ToArray();
         await Task.WhenAll(workers);
     }
 
-    public void Dispose() => _client.Dispose();
+    public void Dispose() => _http.Dispose();
 }

@@ -1,55 +1,51 @@
-using System.Net.Http.Headers;
-using System.Net.Security;
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 
 namespace GmsaOperator.Bench;
 
-/// <summary>HTTPS to the operator's webhook port on loopback, trusting only the CA from its webhook configuration.</summary>
-internal static class WebhookHttp
+/// <summary>
+/// Reviews to the operator's webhook port on loopback over up to <c>maxConnections</c> keep-alive
+/// <see cref="WebhookConnection"/>s; a request that finds every connection busy waits for one (and that wait is part of
+/// its latency). A failed connection is dropped and the next request opens a new one.
+/// </summary>
+internal sealed class WebhookHttp(int port, X509Certificate2 ca, int maxConnections) : IDisposable
 {
-    public static HttpClient Create(X509Certificate2 ca, int maxConnections) => new(new SocketsHttpHandler
-    {
-        MaxConnectionsPerServer = maxConnections,
-        PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
-        SslOptions = new SslClientAuthenticationOptions
-        {
-            EnabledSslProtocols = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13,
-            CertificateChainPolicy = new X509ChainPolicy
-            {
-                TrustMode = X509ChainTrustMode.CustomRootTrust,
-                CustomTrustStore = { ca },
-                RevocationMode = X509RevocationMode.NoCheck,
-            },
-        },
-    })
-    { Timeout = TimeSpan.FromSeconds(10) };
+    private readonly SemaphoreSlim _slots = new(maxConnections, maxConnections);
+    private readonly ConcurrentBag<WebhookConnection> _idle = [];
+
+    /// <summary>The head every request to <paramref name="path"/> starts with (build once per run).</summary>
+    public byte[] HeadFor(string path) => WebhookConnection.HeadPrefix(port, path);
 
     /// <summary>Sends one review; returns the outcome against what the request must get.</summary>
-    public static async Task<(AdmissionOutcome.Kind Kind, string? Error)> SendAsync(HttpClient client, Uri uri, AdmissionRequest request, byte[] buffer, CancellationToken cancellationToken)
+    public async Task<(AdmissionOutcome.Kind Kind, string? Error)> SendAsync(byte[] head, AdmissionRequest request, CancellationToken cancellationToken)
     {
+        await _slots.WaitAsync(cancellationToken);
+        WebhookConnection? connection = null;
         try
         {
-            using var content = new ByteArrayContent(request.Body);
-            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            using var response = await client.PostAsync(uri, content, cancellationToken);
-            var read = await ReadAllAsync(await response.Content.ReadAsStreamAsync(cancellationToken), buffer, cancellationToken);
-            return AdmissionOutcome.Classify(response.StatusCode, buffer.AsSpan(0, read), request.Expect);
+            connection = _idle.TryTake(out var idle) ? idle : await WebhookConnection.OpenAsync(port, ca, cancellationToken);
+            var (status, body) = await connection.PostAsync(head, request.Body, cancellationToken);
+            return AdmissionOutcome.Classify((HttpStatusCode)status, body.Span, request.Expect);
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is IOException or SocketException or AuthenticationException or FormatException or OperationCanceledException
+                                  && !cancellationToken.IsCancellationRequested)
         {
             return (AdmissionOutcome.Kind.Error, e.GetType().Name + ": " + e.Message);
         }
+        finally
+        {
+            if (connection is { Reusable: true }) _idle.Add(connection);
+            else connection?.Dispose();
+            _slots.Release();
+        }
     }
 
-    private static async Task<int> ReadAllAsync(Stream stream, byte[] buffer, CancellationToken cancellationToken)
+    public void Dispose()
     {
-        var total = 0;
-        int read;
-        while ((read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken)) > 0)
-        {
-            total += read;
-            if (total == buffer.Length) throw new IOException($"response larger than {buffer.Length} bytes");
-        }
-        return total;
+        while (_idle.TryTake(out var connection)) connection.Dispose();
+        _slots.Dispose();
     }
 }
