@@ -4,14 +4,12 @@ using System.Security.Cryptography.X509Certificates;
 namespace GmsaOperator.Bench;
 
 /// <summary>
-/// A closed-loop HTTPS load generator: <see cref="Connections"/> workers, each with one request in flight, over as many
-/// keep-alive connections (<see cref="WebhookHttp"/>), trusting only the operator's webhook CA. Loopback only.
+/// A closed-loop HTTPS load generator: <see cref="Connections"/> workers, each a thread of its own with one keep-alive
+/// connection (<see cref="WebhookHttp"/>) and one request in flight, trusting only the operator's webhook CA. Loopback only.
 /// </summary>
-internal sealed class AdmissionLoad(int webhookPort, X509Certificate2 ca) : IDisposable
+internal sealed class AdmissionLoad(int webhookPort, X509Certificate2 ca)
 {
     public const int Connections = 16;
-
-    private readonly WebhookHttp _http = new(webhookPort, ca, Connections);
 
     /// <summary>
     /// Warm-up (not measured), then <paramref name="duration"/> of measured requests; RSS sampled every 250 ms;
@@ -21,8 +19,23 @@ internal sealed class AdmissionLoad(int webhookPort, X509Certificate2 ca) : IDis
     public async Task<AdmissionRun> RunAsync(string path, IAdmissionRequests requests, TimeSpan warmUp, TimeSpan duration, Func<long?> readRss,
         Func<CancellationToken, Task<double?>> readSars, RunProbe probe, CancellationToken cancellationToken)
     {
-        var head = _http.HeadFor(path);
-        await LoopAsync(head, requests, warmUp, new LoadTally(), cancellationToken);
+        var head = WebhookHttp.HeadFor(webhookPort, path);
+        // The warm-up opens the connections the measured part reuses (no handshakes in the figures).
+        var clients = Enumerable.Range(0, Connections).Select(_ => new WebhookHttp(webhookPort, ca)).ToArray();
+        try
+        {
+            return await RunAsync(path, head, clients, requests, warmUp, duration, readRss, readSars, probe, cancellationToken);
+        }
+        finally
+        {
+            foreach (var client in clients) client.Dispose();
+        }
+    }
+
+    private static async Task<AdmissionRun> RunAsync(string path, byte[] head, WebhookHttp[] clients, IAdmissionRequests requests, TimeSpan warmUp, TimeSpan duration,
+        Func<long?> readRss, Func<CancellationToken, Task<double?>> readSars, RunProbe probe, CancellationToken cancellationToken)
+    {
+        await LoopAsync(head, clients, requests, warmUp, new LoadTally(), cancellationToken);
 
         var tally = new LoadTally();
         var sarsBefore = await readSars(cancellationToken);
@@ -30,7 +43,7 @@ internal sealed class AdmissionLoad(int webhookPort, X509Certificate2 ca) : IDis
         var sw = Stopwatch.StartNew();
         await using (var rss = new RssSampler(readRss))
         {
-            await LoopAsync(head, requests, duration, tally, cancellationToken);
+            await LoopAsync(head, clients, requests, duration, tally, cancellationToken);
             var elapsed = sw.Elapsed;
             await probe.EndAsync(cancellationToken);
             var sarsAfter = await readSars(cancellationToken);
@@ -40,21 +53,21 @@ internal sealed class AdmissionLoad(int webhookPort, X509Certificate2 ca) : IDis
         }
     }
 
-    private async Task LoopAsync(byte[] head, IAdmissionRequests requests, TimeSpan duration, LoadTally tally, CancellationToken cancellationToken)
+    private static Task LoopAsync(byte[] head, WebhookHttp[] clients, IAdmissionRequests requests, TimeSpan duration, LoadTally tally, CancellationToken cancellationToken)
     {
         var end = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
-        var workers = Enumerable.Range(0, Connections).Select(i => Task.Run(async () =>
+        // Blocking I/O on dedicated threads: an answer wakes its worker directly, with no epoll round and no thread-pool hop.
+        var workers = Enumerable.Range(0, clients.Length).Select(i => Task.Factory.StartNew(() =>
         {
+            var http = clients[i];
             while (Stopwatch.GetTimestamp() < end && !cancellationToken.IsCancellationRequested)
             {
                 var request = requests.Next(i);
                 var started = Stopwatch.GetTimestamp();
-                var (kind, error) = await _http.SendAsync(head, request, cancellationToken);
+                var (kind, error) = http.Send(head, request);
                 tally.Add(Stopwatch.GetTimestamp() - started, kind, error);
             }
-        }, CancellationToken.None)).ToArray();
-        await Task.WhenAll(workers);
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
+        return Task.WhenAll(workers);
     }
-
-    public void Dispose() => _http.Dispose();
 }

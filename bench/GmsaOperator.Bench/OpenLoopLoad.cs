@@ -6,19 +6,20 @@ namespace GmsaOperator.Bench;
 /// <summary>
 /// An open-loop (constant-rate) load generator: request i is due at start + i / rate whether or not earlier ones were
 /// answered, and its latency counts from that due time, so time spent queued in the client (no free connection, a late
-/// timer) is part of the figure instead of silently lowering the offered rate. Up to <see cref="MaxConnections"/>
-/// connections; requests beyond that wait for a free one (and that wait is counted too).
+/// timer) is part of the figure instead of silently lowering the offered rate. <see cref="MaxConnections"/> sender
+/// threads with a connection each; a due request that finds them all busy waits for one (and that wait is counted too).
 /// </summary>
 internal sealed class OpenLoopLoad(int webhookPort, X509Certificate2 ca) : IDisposable
 {
     public const int MaxConnections = 64;
 
-    private readonly WebhookHttp _http = new(webhookPort, ca, MaxConnections);
+    // The warm-up opens the connections the measured part reuses (no handshakes in the figures).
+    private readonly WebhookHttp[] _clients = Enumerable.Range(0, MaxConnections).Select(_ => new WebhookHttp(webhookPort, ca)).ToArray();
 
     public async Task<AdmissionRun> RunAsync(string path, IAdmissionRequests requests, double ratePerSecond, TimeSpan warmUp, TimeSpan duration, Func<long?> readRss,
         Func<CancellationToken, Task<double?>> readSars, RunProbe probe, CancellationToken cancellationToken)
     {
-        var head = _http.HeadFor(path);
+        var head = WebhookHttp.HeadFor(webhookPort, path);
         await ScheduleAsync(head, requests, ratePerSecond, warmUp, new LoadTally(), cancellationToken);
         var tally = new LoadTally();
         var sarsBefore = await readSars(cancellationToken);
@@ -37,35 +38,84 @@ internal sealed class OpenLoopLoad(int webhookPort, X509Certificate2 ca) : IDisp
         };
     }
 
-    // One dispatcher thread sends every request that is due, then sleeps 1 ms (about 1.05 ms on Linux) and catches up
-    // with whatever fell due meanwhile; each request is fired without waiting for earlier answers, and all are awaited
-    // at the end. It does not spin to the exact due time: a spinning dispatcher holds one of the two cores the operator
-    // and the API server share for the whole run. The timer's lateness (under ~1.1 ms) is counted in the latency, since
-    // it counts from the due time.
+    // One dispatcher thread queues every request that is due, then sleeps 1 ms (about 1.05 ms on Linux) and catches up
+    // with whatever fell due meanwhile; senders take requests without waiting for earlier answers. The dispatcher does
+    // not spin to the exact due time: a spinning dispatcher holds one of the two cores the operator and the API server
+    // share for the whole run. The timer's lateness (under ~1.1 ms) is counted in the latency, which counts from the due time.
     private async Task ScheduleAsync(byte[] head, IAdmissionRequests requests, double rate, TimeSpan duration, LoadTally tally, CancellationToken cancellationToken)
     {
         var count = (long)(rate * duration.TotalSeconds);
         var interval = Stopwatch.Frequency / rate;
-        var inFlight = new List<Task>((int)Math.Min(count, 1 << 20));
-        var dispatcher = new Thread(() =>
+        var due = new DueQueue();
+        var senders = _clients.Select(http => Task.Factory.StartNew(() =>
         {
-            var start = Stopwatch.GetTimestamp();
-            for (long i = 0; i < count && !cancellationToken.IsCancellationRequested; i++)
+            while (due.Take() is var (request, dueAt))
             {
-                var due = start + (long)(i * interval);
-                while (Stopwatch.GetTimestamp() < due) Thread.Sleep(1);
-                var request = requests.Next(0);
-                inFlight.Add(Task.Run(async () =>
-                {
-                    var (kind, error) = await _http.SendAsync(head, request, cancellationToken);
-                    tally.Add(Stopwatch.GetTimestamp() - due, kind, error);
-                }, CancellationToken.None));
+                var (kind, error) = http.Send(head, request);
+                tally.Add(Stopwatch.GetTimestamp() - dueAt, kind, error);
             }
-        }) { IsBackground = true, Name = "open-loop dispatcher" };
-        dispatcher.Start();
-        await Task.Run(dispatcher.Join, cancellationToken);
-        await Task.WhenAll(inFlight);
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
+        var dispatcher = Task.Factory.StartNew(() =>
+        {
+            try
+            {
+                var start = Stopwatch.GetTimestamp();
+                for (long i = 0; i < count && !cancellationToken.IsCancellationRequested; i++)
+                {
+                    var dueAt = start + (long)(i * interval);
+                    while (Stopwatch.GetTimestamp() < dueAt) Thread.Sleep(1);
+                    due.Add(requests.Next(0), dueAt);
+                }
+            }
+            finally
+            {
+                due.Complete();
+            }
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        await dispatcher;
+        await Task.WhenAll(senders);
     }
 
-    public void Dispose() => _http.Dispose();
+    /// <summary>
+    /// Due requests for the senders. A plain monitor: an idle sender sleeps until one is added, where BlockingCollection
+    /// (SemaphoreSlim) would first spin, 64 senders' worth, on the cores being measured.
+    /// </summary>
+    private sealed class DueQueue
+    {
+        private readonly Queue<(AdmissionRequest Request, long Due)> _queue = new();
+        private bool _complete;
+
+        public void Add(AdmissionRequest request, long due)
+        {
+            lock (_queue)
+            {
+                _queue.Enqueue((request, due));
+                Monitor.Pulse(_queue);
+            }
+        }
+
+        public void Complete()
+        {
+            lock (_queue)
+            {
+                _complete = true;
+                Monitor.PulseAll(_queue);
+            }
+        }
+
+        /// <summary>The next due request; null once completed and drained.</summary>
+        public (AdmissionRequest Request, long Due)? Take()
+        {
+            lock (_queue)
+            {
+                while (_queue.Count == 0 && !_complete) Monitor.Wait(_queue);
+                return _queue.Count > 0 ? _queue.Dequeue() : null;
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var client in _clients) client.Dispose();
+    }
 }

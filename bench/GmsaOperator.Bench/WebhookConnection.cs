@@ -11,9 +11,9 @@ namespace GmsaOperator.Bench;
 /// <summary>
 /// One keep-alive HTTP/1.1 connection over TLS to the operator's webhook port on loopback, trusting only the CA from its
 /// webhook configuration. The load generators use it rather than HttpClient because they share the two cores with what
-/// they measure: a request is one write of head and body, an answer usually one read, so the generator costs what TLS
-/// costs and little more (HttpClient's pooling, header collections and content streams took a large part of a core at
-/// 10,000 req/s). Not thread-safe: one request at a time.
+/// they measure: a request is one write of head and body, an answer usually one blocking read on the caller's own
+/// thread, so the generator costs what TLS costs and little more (HttpClient, its pooling, content streams and async
+/// completions through the thread pool took two thirds of a core at 10,000 req/s). Not thread-safe: one request at a time.
 /// </summary>
 internal sealed class WebhookConnection : IDisposable
 {
@@ -33,14 +33,20 @@ internal sealed class WebhookConnection : IDisposable
     /// <summary>False once the server said it closes the connection or a request on it failed: open a new one.</summary>
     public bool Reusable { get; private set; } = true;
 
-    public static async Task<WebhookConnection> OpenAsync(int port, X509Certificate2 ca, CancellationToken cancellationToken)
+    /// <summary>Connects and completes the TLS handshake; reads and writes time out after 10 s.</summary>
+    public static WebhookConnection Open(int port, X509Certificate2 ca)
     {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp)
+        {
+            NoDelay = true,
+            ReceiveTimeout = (int)RequestTimeout.TotalMilliseconds,
+            SendTimeout = (int)RequestTimeout.TotalMilliseconds,
+        };
         try
         {
-            await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), cancellationToken);
+            socket.Connect(new IPEndPoint(IPAddress.Loopback, port));
             var tls = new SslStream(new NetworkStream(socket, ownsSocket: false));
-            await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+            tls.AuthenticateAsClient(new SslClientAuthenticationOptions
             {
                 TargetHost = "127.0.0.1",
                 EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
@@ -50,7 +56,7 @@ internal sealed class WebhookConnection : IDisposable
                     CustomTrustStore = { ca },
                     RevocationMode = X509RevocationMode.NoCheck,
                 },
-            }, cancellationToken);
+            });
             return new WebhookConnection(socket, tls);
         }
         catch
@@ -66,9 +72,9 @@ internal sealed class WebhookConnection : IDisposable
 
     /// <summary>
     /// Sends one POST (<paramref name="headPrefix"/> from <see cref="HeadPrefix"/>) and reads its whole answer; the body
-    /// is valid until the next call. Throws on I/O errors, a malformed answer or after 10 s without one.
+    /// is valid until the next call. Throws on I/O errors, a malformed answer or after 10 s without progress.
     /// </summary>
-    public async Task<(int Status, ReadOnlyMemory<byte> Body)> PostAsync(byte[] headPrefix, byte[] body, CancellationToken cancellationToken)
+    public (int Status, ReadOnlyMemory<byte> Body) Post(byte[] headPrefix, byte[] body)
     {
         Reusable = false;
         var needed = headPrefix.Length + 16 + body.Length;
@@ -82,25 +88,23 @@ internal sealed class WebhookConnection : IDisposable
         body.CopyTo(_send, at);
         at += body.Length;
 
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(RequestTimeout);
-        await _tls.WriteAsync(_send.AsMemory(0, at), timeout.Token);
+        _tls.Write(_send, 0, at);
 
         var received = 0;
         HttpResponseHead head;
-        while (!HttpResponseHead.TryParse(_receive.AsSpan(0, received), out head)) received += await ReadMoreAsync(received, timeout.Token);
+        while (!HttpResponseHead.TryParse(_receive.AsSpan(0, received), out head)) received += ReadMore(received);
         var total = head.HeadLength + head.ContentLength;
         if (total > _receive.Length) throw new IOException($"answer larger than {_receive.Length} bytes");
-        while (received < total) received += await ReadMoreAsync(received, timeout.Token);
+        while (received < total) received += ReadMore(received);
         if (received > total) throw new IOException("bytes after the answer to a single request");
         Reusable = !head.Close;
         return (head.Status, _receive.AsMemory(head.HeadLength, head.ContentLength));
     }
 
-    private async Task<int> ReadMoreAsync(int received, CancellationToken cancellationToken)
+    private int ReadMore(int received)
     {
         if (received == _receive.Length) throw new IOException($"answer head larger than {_receive.Length} bytes");
-        var read = await _tls.ReadAsync(_receive.AsMemory(received), cancellationToken);
+        var read = _tls.Read(_receive, received, _receive.Length - received);
         return read > 0 ? read : throw new IOException("the server closed the connection mid-answer");
     }
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Authentication;
@@ -7,45 +6,38 @@ using System.Security.Cryptography.X509Certificates;
 namespace GmsaOperator.Bench;
 
 /// <summary>
-/// Reviews to the operator's webhook port on loopback over up to <c>maxConnections</c> keep-alive
-/// <see cref="WebhookConnection"/>s; a request that finds every connection busy waits for one (and that wait is part of
-/// its latency). A failed connection is dropped and the next request opens a new one.
+/// One load-generator worker's client of the operator's webhook port on loopback: a single keep-alive
+/// <see cref="WebhookConnection"/>, used from the worker's own thread. A failed connection is dropped and the next
+/// request opens a new one.
 /// </summary>
-internal sealed class WebhookHttp(int port, X509Certificate2 ca, int maxConnections) : IDisposable
+internal sealed class WebhookHttp(int port, X509Certificate2 ca) : IDisposable
 {
-    private readonly SemaphoreSlim _slots = new(maxConnections, maxConnections);
-    private readonly ConcurrentBag<WebhookConnection> _idle = [];
+    private WebhookConnection? _connection;
 
     /// <summary>The head every request to <paramref name="path"/> starts with (build once per run).</summary>
-    public byte[] HeadFor(string path) => WebhookConnection.HeadPrefix(port, path);
+    public static byte[] HeadFor(int port, string path) => WebhookConnection.HeadPrefix(port, path);
 
-    /// <summary>Sends one review; returns the outcome against what the request must get.</summary>
-    public async Task<(AdmissionOutcome.Kind Kind, string? Error)> SendAsync(byte[] head, AdmissionRequest request, CancellationToken cancellationToken)
+    /// <summary>Sends one review and waits for its answer; returns the outcome against what the request must get.</summary>
+    public (AdmissionOutcome.Kind Kind, string? Error) Send(byte[] head, AdmissionRequest request)
     {
-        await _slots.WaitAsync(cancellationToken);
-        WebhookConnection? connection = null;
         try
         {
-            connection = _idle.TryTake(out var idle) ? idle : await WebhookConnection.OpenAsync(port, ca, cancellationToken);
-            var (status, body) = await connection.PostAsync(head, request.Body, cancellationToken);
-            return AdmissionOutcome.Classify((HttpStatusCode)status, body.Span, request.Expect);
+            _connection ??= WebhookConnection.Open(port, ca);
+            var (status, body) = _connection.Post(head, request.Body);
+            var outcome = AdmissionOutcome.Classify((HttpStatusCode)status, body.Span, request.Expect);
+            if (!_connection.Reusable) Dispose();
+            return outcome;
         }
-        catch (Exception e) when (e is IOException or SocketException or AuthenticationException or FormatException or OperationCanceledException
-                                  && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is IOException or SocketException or AuthenticationException or FormatException)
         {
+            Dispose();
             return (AdmissionOutcome.Kind.Error, e.GetType().Name + ": " + e.Message);
-        }
-        finally
-        {
-            if (connection is { Reusable: true }) _idle.Add(connection);
-            else connection?.Dispose();
-            _slots.Release();
         }
     }
 
     public void Dispose()
     {
-        while (_idle.TryTake(out var connection)) connection.Dispose();
-        _slots.Dispose();
+        _connection?.Dispose();
+        _connection = null;
     }
 }
