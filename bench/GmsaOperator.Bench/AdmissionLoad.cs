@@ -7,9 +7,12 @@ namespace GmsaOperator.Bench;
 /// A closed-loop HTTPS load generator: <see cref="Connections"/> workers, each a thread of its own with one keep-alive
 /// connection (<see cref="WebhookHttp"/>) and one request in flight, trusting only the operator's webhook CA. Loopback only.
 /// </summary>
-internal sealed class AdmissionLoad(int webhookPort, X509Certificate2 ca)
+internal sealed class AdmissionLoad(int webhookPort, X509Certificate2 ca) : IDisposable
 {
     public const int Connections = 16;
+
+    // Each run's warm-up opens (or reopens) the connections its measured part reuses: no handshakes in the figures.
+    private readonly WebhookHttp[] _clients = Enumerable.Range(0, Connections).Select(_ => new WebhookHttp(webhookPort, ca)).ToArray();
 
     /// <summary>
     /// Warm-up (not measured), then <paramref name="duration"/> of measured requests; RSS sampled every 250 ms;
@@ -19,23 +22,8 @@ internal sealed class AdmissionLoad(int webhookPort, X509Certificate2 ca)
     public async Task<AdmissionRun> RunAsync(string path, IAdmissionRequests requests, TimeSpan warmUp, TimeSpan duration, Func<long?> readRss,
         Func<CancellationToken, Task<double?>> readSars, RunProbe probe, CancellationToken cancellationToken)
     {
-        var head = WebhookHttp.HeadFor(webhookPort, path);
-        // The warm-up opens the connections the measured part reuses (no handshakes in the figures).
-        var clients = Enumerable.Range(0, Connections).Select(_ => new WebhookHttp(webhookPort, ca)).ToArray();
-        try
-        {
-            return await RunAsync(path, head, clients, requests, warmUp, duration, readRss, readSars, probe, cancellationToken);
-        }
-        finally
-        {
-            foreach (var client in clients) client.Dispose();
-        }
-    }
-
-    private static async Task<AdmissionRun> RunAsync(string path, byte[] head, WebhookHttp[] clients, IAdmissionRequests requests, TimeSpan warmUp, TimeSpan duration,
-        Func<long?> readRss, Func<CancellationToken, Task<double?>> readSars, RunProbe probe, CancellationToken cancellationToken)
-    {
-        await LoopAsync(head, clients, requests, warmUp, new LoadTally(), cancellationToken);
+        var head = WebhookConnection.HeadPrefix(webhookPort, path);
+        await LoopAsync(head, requests, warmUp, new LoadTally(), cancellationToken);
 
         var tally = new LoadTally();
         var sarsBefore = await readSars(cancellationToken);
@@ -43,7 +31,7 @@ internal sealed class AdmissionLoad(int webhookPort, X509Certificate2 ca)
         var sw = Stopwatch.StartNew();
         await using (var rss = new RssSampler(readRss))
         {
-            await LoopAsync(head, clients, requests, duration, tally, cancellationToken);
+            await LoopAsync(head, requests, duration, tally, cancellationToken);
             var elapsed = sw.Elapsed;
             await probe.EndAsync(cancellationToken);
             var sarsAfter = await readSars(cancellationToken);
@@ -53,13 +41,13 @@ internal sealed class AdmissionLoad(int webhookPort, X509Certificate2 ca)
         }
     }
 
-    private static Task LoopAsync(byte[] head, WebhookHttp[] clients, IAdmissionRequests requests, TimeSpan duration, LoadTally tally, CancellationToken cancellationToken)
+    private Task LoopAsync(byte[] head, IAdmissionRequests requests, TimeSpan duration, LoadTally tally, CancellationToken cancellationToken)
     {
         var end = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         // Blocking I/O on dedicated threads: an answer wakes its worker directly, with no epoll round and no thread-pool hop.
-        var workers = Enumerable.Range(0, clients.Length).Select(i => Task.Factory.StartNew(() =>
+        var workers = Enumerable.Range(0, _clients.Length).Select(i => Task.Factory.StartNew(() =>
         {
-            var http = clients[i];
+            var http = _clients[i];
             while (Stopwatch.GetTimestamp() < end && !cancellationToken.IsCancellationRequested)
             {
                 var request = requests.Next(i);
@@ -69,5 +57,10 @@ internal sealed class AdmissionLoad(int webhookPort, X509Certificate2 ca)
             }
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
         return Task.WhenAll(workers);
+    }
+
+    public void Dispose()
+    {
+        foreach (var client in _clients) client.Dispose();
     }
 }

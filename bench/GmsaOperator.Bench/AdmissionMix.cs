@@ -130,7 +130,7 @@ internal sealed class AdmissionMix
                     if (next < 0) break;
                     text.Add(rest[..next].ToArray());
                     isPod.Add(next == pod);
-                    rest = rest[(next + PodPlaceholder.Length)..];
+                    rest = rest[(next + (next == pod ? PodPlaceholder : UidPlaceholder).Length)..];
                 }
                 text.Add(rest.ToArray());
                 return new Template([.. text], [.. isPod]);

@@ -19,7 +19,7 @@ internal sealed class OpenLoopLoad(int webhookPort, X509Certificate2 ca) : IDisp
     public async Task<AdmissionRun> RunAsync(string path, IAdmissionRequests requests, double ratePerSecond, TimeSpan warmUp, TimeSpan duration, Func<long?> readRss,
         Func<CancellationToken, Task<double?>> readSars, RunProbe probe, CancellationToken cancellationToken)
     {
-        var head = WebhookHttp.HeadFor(webhookPort, path);
+        var head = WebhookConnection.HeadPrefix(webhookPort, path);
         await ScheduleAsync(head, requests, ratePerSecond, warmUp, new LoadTally(), cancellationToken);
         var tally = new LoadTally();
         var sarsBefore = await readSars(cancellationToken);

@@ -91,7 +91,7 @@ await using (var op = OperatorProcess.Start(options.Operator, plane.KubeconfigPa
         await op.WaitIdleAsync(TimeSpan.FromSeconds(120), ct);
         var (ns, credSpec) = await PrepareAdmissionAsync(client, log, ct);
         var ca = await WebhookCaAsync(client, ct);
-        var load = new AdmissionLoad(op.WebhookPort, ca);
+        using var load = new AdmissionLoad(op.WebhookPort, ca);
         var mutate = await MeasureAsync(load, op, "/mutate", new SingleBody(AdmissionBodies.Mutate(ns, credSpec)), "mutate (one body)", new(8000, 5));
         var cached = await MeasureAsync(load, op, "/validate", new SingleBody(AdmissionBodies.Validate(ns, credSpec, contents)), "validate (one body, SAR cache on)", new(4000));
         NoteRss(mutate.MaxRssBytes);
@@ -130,7 +130,7 @@ await using (var op = OperatorProcess.Start(options.Operator, plane.KubeconfigPa
             $"{GmsaOperator.Runtime.Metrics.DotNetRuntimeMetrics.GcHeapSize} after the last collection, idle; heap limit {memory.HeapLimitMb:0} MB (VmRSS adds the executable's pages, native memory and the gen0 budget)"));
         // Under the realistic load with everything cached.
         await PrepareMixAsync();
-        var load = new AdmissionLoad(op.WebhookPort, await WebhookCaAsync(client, ct));
+        using var load = new AdmissionLoad(op.WebhookPort, await WebhookCaAsync(client, ct));
         var loaded = await MeasureAsync(load, op, "/validate", mix.Requests(validate: true, contents), "validate (mix, everything cached)", targets: null);
         figures.Add(Figure.AtMost("RSS under the mix, 10,000 bindings + credspecs cached", (loaded.MaxRssBytes ?? 0) / 1e6, "MB", 150,
             $"{memory.ServiceAccounts:N0} service accounts cached{(options.Huge ? "" : " (the issue's 50,000 with --huge)")}; {loaded.RequestsPerSecond:N0} req/s"));
@@ -174,7 +174,7 @@ if (options.Parts.Contains("startup"))
 
         var (ns, credSpec) = await PrepareAdmissionAsync(client, log, ct);
         var ca = await WebhookCaAsync(client, ct);
-        var load = new AdmissionLoad(op.WebhookPort, ca);
+        using var load = new AdmissionLoad(op.WebhookPort, ca);
         var uncached = await MeasureAsync(load, op, "/validate", new SingleBody(AdmissionBodies.Validate(ns, credSpec, contents)), "validate (one body, SAR cache off)", new(1500));
         NoteRss(uncached.MaxRssBytes);
         if (options.Parts.Contains("admission"))

@@ -14,9 +14,6 @@ internal sealed class WebhookHttp(int port, X509Certificate2 ca) : IDisposable
 {
     private WebhookConnection? _connection;
 
-    /// <summary>The head every request to <paramref name="path"/> starts with (build once per run).</summary>
-    public static byte[] HeadFor(int port, string path) => WebhookConnection.HeadPrefix(port, path);
-
     /// <summary>Sends one review and waits for its answer; returns the outcome against what the request must get.</summary>
     public (AdmissionOutcome.Kind Kind, string? Error) Send(byte[] head, AdmissionRequest request)
     {
