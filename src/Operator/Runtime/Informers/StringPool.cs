@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using k8s.Models;
 
 namespace GmsaOperator.Runtime.Informers;
 
@@ -54,8 +55,9 @@ public sealed class StringPool(int maxEntries = 65_536, int maxLength = 64)
         || (utf8.Length == 36 && utf8[8] == '-' && utf8[13] == '-' && utf8[18] == '-' && utf8[23] == '-');
 
     /// <summary>
-    /// Serializer options that decode every short string through this pool (property names of maps included), and
-    /// string maps (labels, annotations) as <see cref="CompactStringMap"/>s.
+    /// Serializer options that decode every short string through this pool (property names of maps included), string
+    /// maps (labels, annotations) as <see cref="CompactStringMap"/>s, and the lists that metadata, status and RBAC
+    /// objects hold as arrays of their exact length (<see cref="ExactListConverter{T}"/>).
     /// </summary>
     public JsonSerializerOptions DecodingOptions(JsonSerializerOptions baseOptions)
     {
@@ -63,6 +65,11 @@ public sealed class StringPool(int maxEntries = 65_536, int maxLength = 64)
         var strings = new Converter(this);
         options.Converters.Insert(0, strings);
         options.Converters.Insert(1, new CompactStringMap.Converter(strings));
+        options.Converters.Insert(2, new ExactListConverter<string>(strings));
+        options.Converters.Insert(3, new ExactListConverter<V1OwnerReference>());
+        options.Converters.Insert(4, new ExactListConverter<V1Condition>());
+        options.Converters.Insert(5, new ExactListConverter<Rbacv1Subject>());
+        options.Converters.Insert(6, new ExactListConverter<V1PolicyRule>());
         return options;
     }
 

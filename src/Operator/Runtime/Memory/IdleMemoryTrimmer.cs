@@ -13,7 +13,7 @@ public sealed record IdleTrimPolicy(long IdleAllocation, long WorthReclaiming)
 }
 
 /// <summary>
-/// Gives memory back while the process is idle. The GC collects gen0 only once its budget (16–32 MiB here) is allocated;
+/// Gives memory back while the process is idle. The GC collects gen0 only once its budget (16 MiB here) is allocated;
 /// at an idle operator's ~1 MiB a minute that takes a quarter of an hour, and every page of the budget it fills stays
 /// resident until then and after: idle RSS crept from 46 to 67 MB in eight minutes. Each interval in which the process
 /// allocated little (<see cref="IdleTrimPolicy"/>) but enough since the last trim, <paramref name="trim"/> runs (an
