@@ -68,7 +68,13 @@ public static class OperatorHost
             o.LeaderElection.Namespace = leaseNamespace;
             // Service accounts are read by name only (binding status, admission warnings), and a cluster has tens of
             // thousands: cache which exist, nothing else.
-            o.Informers = o.Informers with { NamesOnly = new HashSet<Type> { typeof(k8s.Models.V1ServiceAccount) } };
+            // Credspecs and bindings are what users `kubectl apply` from files; the copy kubectl keeps in an annotation
+            // is read by nothing here, and their writes are status patches only.
+            o.Informers = o.Informers with
+            {
+                NamesOnly = new HashSet<Type> { typeof(k8s.Models.V1ServiceAccount) },
+                WithoutLastApplied = new HashSet<Type> { typeof(GmsaOperator.Entities.CredentialSpecs.GmsaCredentialSpec), typeof(GmsaOperator.Entities.Bindings.GmsaBinding) },
+            };
         });
         builder.Services.AddGmsaReconcilers();
         builder.Services.AddStalePodTracking(builder.Configuration);

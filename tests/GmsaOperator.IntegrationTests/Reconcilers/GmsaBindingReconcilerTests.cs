@@ -6,6 +6,7 @@ using GmsaOperator.Operator.Reconcilers;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace GmsaOperator.IntegrationTests.Reconcilers;
 
@@ -221,6 +222,29 @@ public sealed partial class GmsaBindingReconcilerTests : IntegrationTest
 
         Assert.That(output, Does.Contain("condition met"));
     }
+
+    [Test]
+    public async Task KubectlApplied_TheCacheDropsKubectlsCopy_AndTheServerKeepsIt()
+    {
+        await CreateCredSpecAsync();
+        var yaml = $"apiVersion: {GmsaBinding.ApiGroup}/{GmsaBinding.Version}\nkind: {GmsaBinding.EntityKind}\nmetadata:\n  name: applied\n  namespace: {Namespace}\n" +
+            $"  annotations:\n    team: web\nspec:\n  credentialSpecName: {_credSpec}\n  serviceAccounts: [default]\n";
+        var apply = await Kubectl.RunAsync(["apply", "-f", "-"], yaml);
+        Assert.That(apply.ExitCode, Is.EqualTo(0), apply.Stderr);
+        await WaitForReadyAsync("applied", "True", Converge);
+        var cache = _operator.Services.GetRequiredService<GmsaOperator.Runtime.Controllers.IObjectCache>();
+
+        var cached = await Eventually.HoldsAsync(_ => Task.FromResult(cache.Get<GmsaBinding>(new(Namespace, "applied")) is { Status: not null } b ? b : null),
+            Converge, "the Ready binding in the operator's cache");
+        var stored = await GetBindingAsync("applied");
+        Assert.Multiple(() =>
+        {
+            Assert.That(cached.Metadata.Annotations, Is.EquivalentTo(new Dictionary<string, string> { ["team"] = "web" }));
+            Assert.That(stored.Metadata.Annotations.Keys, Is.EquivalentTo(new[] { "team", LastApplied }), "status writes leave the annotation alone");
+        });
+    }
+
+    private const string LastApplied = "kubectl.kubernetes.io/last-applied-configuration";
 
     private async Task CreateCredSpecAsync()
     {

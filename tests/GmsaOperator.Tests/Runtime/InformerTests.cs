@@ -146,6 +146,31 @@ public sealed class InformerTests
         Assert.That(_informer.Store.List().Select(o => o.Metadata.ManagedFields), Is.All.Null);
     }
 
+    [TestCase(true)]
+    [TestCase(false)]
+    public async Task KubectlsLastAppliedCopyIsCachedOnlyWhereWanted(bool withoutLastApplied)
+    {
+        var informer = new Informer<V1ConfigMap>(new KubernetesResourceSource<V1ConfigMap>(Client(_transport), "ns", null, 500, withoutLastApplied: withoutLastApplied),
+            "configmaps in ns", FastRetries, TimeProvider.System, NullLogger.Instance);
+        var listed = ConfigMap("a", "5");
+        listed.Metadata.Annotations = new Dictionary<string, string> { [KubernetesResourceSource<V1ConfigMap>.LastAppliedAnnotation] = "{\"kind\":\"ConfigMap\"}", ["team"] = "web" };
+        var watched = ConfigMap("b", "11");
+        watched.Metadata.Annotations = new Dictionary<string, string> { [KubernetesResourceSource<V1ConfigMap>.LastAppliedAnnotation] = "{\"kind\":\"ConfigMap\"}" };
+        _transport.List("10", listed);
+        _transport.Watch(Event("ADDED", watched));
+        _loop = Task.Run(() => informer.RunAsync(_stop.Token));
+        await Eventually.TrueAsync(() => informer.Store.Get(new ObjectKey("ns", "b")) is not null, "the watched object");
+
+        var a = informer.Store.Get(new ObjectKey("ns", "a"))!.Metadata.Annotations;
+        var b = informer.Store.Get(new ObjectKey("ns", "b"))!.Metadata.Annotations;
+        Assert.Multiple(() =>
+        {
+            Assert.That(a.ContainsKey(KubernetesResourceSource<V1ConfigMap>.LastAppliedAnnotation), Is.EqualTo(!withoutLastApplied));
+            Assert.That(a["team"], Is.EqualTo("web"), "other annotations stay");
+            Assert.That(b?.Count ?? 0, Is.EqualTo(withoutLastApplied ? 0 : 1));
+        });
+    }
+
     [Test]
     public async Task GoneOnConnectRelists()
     {

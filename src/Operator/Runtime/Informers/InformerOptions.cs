@@ -25,6 +25,14 @@ public sealed record InformerOptions
     public bool StripManagedFields { get; init; } = true;
 
     /// <summary>
+    /// Kinds cached without the <c>kubectl.kubernetes.io/last-applied-configuration</c> annotation, in which a client-side
+    /// <c>kubectl apply</c> keeps a copy of the whole object as the user wrote it: for small objects that users apply from
+    /// files, most of what the cache would hold, and read by nothing but kubectl. Only for kinds this process never
+    /// writes back whole (patches and server-side apply only): replacing an object from the cache would drop it.
+    /// </summary>
+    public IReadOnlySet<Type> WithoutLastApplied { get; init; } = new HashSet<Type>();
+
+    /// <summary>
     /// Kinds cached as metadata only (<c>PartialObjectMetadata</c> lists and watches): for kinds whose readers need names,
     /// labels and owners, never the rest. A fraction of the memory and of the API server's encoding work.
     /// </summary>

@@ -110,7 +110,8 @@ public sealed class InformerRegistry(IKubernetes client, OperatorRuntimeOptions 
             // Names-only objects keep their (unique) names and nothing else: pooling those would only fill the pool that
             // the other kinds' repeated strings need; their store shares the namespace strings itself.
             namesOnly ? null : _decoding.Value,
-            namesOnly: namesOnly);
+            namesOnly: namesOnly,
+            withoutLastApplied: options.Informers.WithoutLastApplied.Contains(typeof(T)));
     }
 
     /// <summary>
