@@ -105,6 +105,13 @@ public sealed partial class GmsaBindingReconciler(
                 }
             }
         }
+        catch (HttpOperationException e) when (ApiError.From(e).NamespaceTerminating)
+        {
+            // The namespace is being deleted and the binding goes with it: no RoleBinding can be made there, and a status,
+            // an event (refused there too) and retries until the binding is gone would only add to the deletion's load.
+            LogNamespaceTerminating(key.Namespace!, key.Name);
+            return ReconcileResult.Done;
+        }
         catch (HttpOperationException e) when (e.Response.StatusCode != HttpStatusCode.Conflict)
         {
             ready = new DesiredCondition(BindingPlanner.ReadyType, ConditionExtensions.False, "ApiError", ApiErrorMessage(e, plan));
@@ -189,6 +196,9 @@ public sealed partial class GmsaBindingReconciler(
     }
 
     private static string Trim(string? content) => content is null ? "" : content.Length <= 300 ? content : content[..300] + "…";
+
+    [LoggerMessage(LogLevel.Information, "GmsaBinding {Namespace}/{Name} not applied: its namespace is being deleted")]
+    private partial void LogNamespaceTerminating(string @namespace, string name);
 
     [LoggerMessage(LogLevel.Information, "GmsaBinding {Namespace}/{Name} Ready={Status} ({Reason})")]
     private partial void LogReady(string @namespace, string name, string status, string reason);

@@ -13,6 +13,12 @@ namespace GmsaOperator.Runtime;
 /// <param name="DetailsKind">The Status details' kind: for a 404 it names what is missing (<c>namespaces</c> vs <c>leases</c>).</param>
 public sealed record ApiError(HttpStatusCode? StatusCode, string Reason, string Message, string? DetailsKind)
 {
+    /// <summary>
+    /// A create refused because its namespace is being deleted (a <c>NamespaceTerminating</c> cause): nothing can be made
+    /// there any more, and whatever asked for it goes with the namespace.
+    /// </summary>
+    public bool NamespaceTerminating { get; init; }
+
     public static ApiError From(Exception exception) => exception switch
     {
         HttpOperationException e => FromResponse(e),
@@ -28,6 +34,7 @@ public sealed record ApiError(HttpStatusCode? StatusCode, string Reason, string 
     {
         var code = e.Response.StatusCode;
         string? reason = null, message = null, kind = null;
+        var terminating = false;
         try
         {
             using var document = JsonDocument.Parse(e.Response.Content ?? "");
@@ -36,7 +43,12 @@ public sealed record ApiError(HttpStatusCode? StatusCode, string Reason, string 
             {
                 reason = String(root, "reason");
                 message = String(root, "message");
-                if (root.TryGetProperty("details", out var details) && details.ValueKind == JsonValueKind.Object) kind = String(details, "kind");
+                if (root.TryGetProperty("details", out var details) && details.ValueKind == JsonValueKind.Object)
+                {
+                    kind = String(details, "kind");
+                    terminating = details.TryGetProperty("causes", out var causes) && causes.ValueKind == JsonValueKind.Array
+                        && causes.EnumerateArray().Any(c => c.ValueKind == JsonValueKind.Object && String(c, "reason") == "NamespaceTerminating");
+                }
             }
         }
         catch (JsonException)
@@ -44,7 +56,10 @@ public sealed record ApiError(HttpStatusCode? StatusCode, string Reason, string 
             // Not a Status (a proxy's HTML page, an empty body): fall back to the HTTP status below.
         }
         return new ApiError(code, reason is { Length: > 0 } ? reason : code.ToString(),
-            message is { Length: > 0 } ? message : $"HTTP {(int)code} {code}", kind);
+            message is { Length: > 0 } ? message : $"HTTP {(int)code} {code}", kind)
+        {
+            NamespaceTerminating = terminating && code == HttpStatusCode.Forbidden,
+        };
     }
 
     private static string? String(JsonElement element, string name) =>

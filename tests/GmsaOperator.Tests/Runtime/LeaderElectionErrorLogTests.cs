@@ -82,6 +82,17 @@ public sealed class LeaderElectionErrorLogTests
         Assert.That(ApiError.From(Http(HttpStatusCode.BadGateway, "<html>bad gateway</html>")).ToString(), Is.EqualTo("BadGateway: HTTP 502 BadGateway"));
     }
 
+    [TestCase(HttpStatusCode.Forbidden, "[{\"reason\":\"NamespaceTerminating\",\"message\":\"namespace t is being terminated\"}]", true)]
+    [TestCase(HttpStatusCode.Forbidden, "[{\"reason\":\"FieldValueInvalid\"},\"NamespaceTerminating\"]", false)]
+    [TestCase(HttpStatusCode.Forbidden, "\"NamespaceTerminating\"", false)]
+    [TestCase(HttpStatusCode.Conflict, "[{\"reason\":\"NamespaceTerminating\"}]", false)]
+    public void ApiError_NamespaceTerminatingOnlyFromThatCauseOfA403(HttpStatusCode code, string causes, bool terminating)
+    {
+        var body = $$$"""{"kind":"Status","status":"Failure","reason":"Forbidden","details":{"kind":"rolebindings","causes":{{{causes}}}}}""";
+
+        Assert.That(ApiError.From(Http(code, body)).NamespaceTerminating, Is.EqualTo(terminating));
+    }
+
     internal static HttpOperationException Http(HttpStatusCode code, string body) => new($"Operation returned an invalid status code '{code}'")
     {
         Response = new HttpResponseMessageWrapper(new HttpResponseMessage(code), body),
