@@ -197,7 +197,7 @@ public sealed partial class GmsaBindingReconciler(
 
     private static string Trim(string? content) => content is null ? "" : content.Length <= 300 ? content : content[..300] + "…";
 
-    [LoggerMessage(LogLevel.Information, "GmsaBinding {Namespace}/{Name} not applied: its namespace is being deleted")]
+    [LoggerMessage(LogLevel.Debug, "GmsaBinding {Namespace}/{Name} not applied: its namespace is being deleted")]
     private partial void LogNamespaceTerminating(string @namespace, string name);
 
     [LoggerMessage(LogLevel.Information, "GmsaBinding {Namespace}/{Name} Ready={Status} ({Reason})")]
