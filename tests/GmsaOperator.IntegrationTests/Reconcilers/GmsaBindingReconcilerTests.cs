@@ -240,11 +240,9 @@ public sealed partial class GmsaBindingReconcilerTests : IntegrationTest
         Assert.Multiple(() =>
         {
             Assert.That(cached.Metadata.Annotations, Is.EquivalentTo(new Dictionary<string, string> { ["team"] = "web" }));
-            Assert.That(stored.Metadata.Annotations.Keys, Is.EquivalentTo(new[] { "team", LastApplied }), "status writes leave the annotation alone");
+            Assert.That(stored.Metadata.Annotations.Keys, Is.EquivalentTo(new[] { "team", GmsaOperator.Runtime.Informers.InformerOptions.LastAppliedAnnotation }), "status writes leave the annotation alone");
         });
     }
-
-    private const string LastApplied = "kubectl.kubernetes.io/last-applied-configuration";
 
     private async Task CreateCredSpecAsync()
     {

@@ -153,9 +153,9 @@ public sealed class InformerTests
         var informer = new Informer<V1ConfigMap>(new KubernetesResourceSource<V1ConfigMap>(Client(_transport), "ns", null, 500, withoutLastApplied: withoutLastApplied),
             "configmaps in ns", FastRetries, TimeProvider.System, NullLogger.Instance);
         var listed = ConfigMap("a", "5");
-        listed.Metadata.Annotations = new Dictionary<string, string> { [KubernetesResourceSource<V1ConfigMap>.LastAppliedAnnotation] = "{\"kind\":\"ConfigMap\"}", ["team"] = "web" };
+        listed.Metadata.Annotations = new Dictionary<string, string> { [InformerOptions.LastAppliedAnnotation] = "{\"kind\":\"ConfigMap\"}", ["team"] = "web" };
         var watched = ConfigMap("b", "11");
-        watched.Metadata.Annotations = new Dictionary<string, string> { [KubernetesResourceSource<V1ConfigMap>.LastAppliedAnnotation] = "{\"kind\":\"ConfigMap\"}" };
+        watched.Metadata.Annotations = new Dictionary<string, string> { [InformerOptions.LastAppliedAnnotation] = "{\"kind\":\"ConfigMap\"}" };
         _transport.List("10", listed);
         _transport.Watch(Event("ADDED", watched));
         _loop = Task.Run(() => informer.RunAsync(_stop.Token));
@@ -165,7 +165,7 @@ public sealed class InformerTests
         var b = informer.Store.Get(new ObjectKey("ns", "b"))!.Metadata.Annotations;
         Assert.Multiple(() =>
         {
-            Assert.That(a.ContainsKey(KubernetesResourceSource<V1ConfigMap>.LastAppliedAnnotation), Is.EqualTo(!withoutLastApplied));
+            Assert.That(a.ContainsKey(InformerOptions.LastAppliedAnnotation), Is.EqualTo(!withoutLastApplied));
             Assert.That(a["team"], Is.EqualTo("web"), "other annotations stay");
             Assert.That(b?.Count ?? 0, Is.EqualTo(withoutLastApplied ? 0 : 1));
         });

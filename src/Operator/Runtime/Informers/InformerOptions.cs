@@ -24,8 +24,11 @@ public sealed record InformerOptions
     /// </summary>
     public bool StripManagedFields { get; init; } = true;
 
+    /// <summary>Where a client-side <c>kubectl apply</c> keeps the object as last applied.</summary>
+    public const string LastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration";
+
     /// <summary>
-    /// Kinds cached without the <c>kubectl.kubernetes.io/last-applied-configuration</c> annotation, in which a client-side
+    /// Kinds cached without the <see cref="LastAppliedAnnotation"/> annotation, in which a client-side
     /// <c>kubectl apply</c> keeps a copy of the whole object as the user wrote it: for small objects that users apply from
     /// files, most of what the cache would hold, and read by nothing but kubectl. Only for kinds this process never
     /// writes back whole (patches and server-side apply only): replacing an object from the cache would drop it.

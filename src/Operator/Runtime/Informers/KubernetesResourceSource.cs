@@ -14,7 +14,7 @@ namespace GmsaOperator.Runtime.Informers;
 /// <paramref name="decoding"/>: serializer options for the objects (KubernetesClient's when null), e.g. <see cref="StringPool.DecodingOptions"/>.
 /// With <paramref name="namesOnly"/> (needs <paramref name="metadataOnly"/>) the cached metadata keeps name, namespace,
 /// resource version (the watch resumes from it and relists compare it) and deletion timestamp, nothing else.
-/// With <paramref name="withoutLastApplied"/> objects lose the <see cref="LastAppliedAnnotation"/> (see <see cref="InformerOptions.WithoutLastApplied"/>).
+/// With <paramref name="withoutLastApplied"/> objects lose the <see cref="InformerOptions.LastAppliedAnnotation"/> (see <see cref="InformerOptions.WithoutLastApplied"/>).
 /// </summary>
 public sealed class KubernetesResourceSource<T>(IKubernetes client, string? @namespace, string? labelSelector, int pageSize, bool stripManagedFields = true,
     string? fieldSelector = null, bool metadataOnly = false, JsonSerializerOptions? decoding = null, bool namesOnly = false, bool withoutLastApplied = false)
@@ -107,13 +107,10 @@ public sealed class KubernetesResourceSource<T>(IKubernetes client, string? @nam
             };
         }
         if (stripManagedFields && obj.Metadata is { } metadata) metadata.ManagedFields = null;
-        if (withoutLastApplied && obj.Metadata?.Annotations is { } annotations && annotations.Remove(LastAppliedAnnotation) && annotations.Count == 0)
+        if (withoutLastApplied && obj.Metadata?.Annotations is { } annotations && annotations.Remove(InformerOptions.LastAppliedAnnotation) && annotations.Count == 0)
         {
             obj.Metadata.Annotations = null;
         }
         return _type.Stamp(obj);
     }
-
-    /// <summary>Where a client-side <c>kubectl apply</c> keeps the object as last applied.</summary>
-    public const string LastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration";
 }
