@@ -21,7 +21,7 @@ internal sealed class ConvergenceBench(IKubernetes client, TextWriter log, Opera
     private readonly List<string> _createdNamespaces = [];
 
     public sealed record Result(int N, TimeSpan Floor, TimeSpan DesignFloor, TimeSpan Converged, IReadOnlyDictionary<string, double> RequestsPerBinding,
-        CpuUsage FloorCpu, CpuUsage DesignCpu, CpuUsage ConvergeCpu)
+        CpuUsage FloorCpu, CpuUsage DesignCpu, CpuUsage ConvergeCpu, int WatchResumes, int WatchRelists)
     {
         public double Ratio => Converged.TotalSeconds / Floor.TotalSeconds;
         public double DesignRatio => Converged.TotalSeconds / DesignFloor.TotalSeconds;
@@ -83,13 +83,13 @@ internal sealed class ConvergenceBench(IKubernetes client, TextWriter log, Opera
         }
         converge.Stop();
         var convergeCpu = cpu.Since(cpuStart);
-        await log.WriteLineAsync($"==> [bench] converge: {n} GmsaBindings created in {created.TotalSeconds:0.00}s, all Ready after {converge.Elapsed.TotalSeconds:0.00}s{(watcher.Relists > 0 ? $" (the Ready watch was re-established {watcher.Relists}×)" : "")}");
+        await log.WriteLineAsync($"==> [bench] converge: {n} GmsaBindings created in {created.TotalSeconds:0.00}s, all Ready after {converge.Elapsed.TotalSeconds:0.00}s{(watcher.Resumes + watcher.Relists > 0 ? $" (the Ready watch was resumed {watcher.Resumes}× and relisted {watcher.Relists}×)" : "")}");
         // Every request the bindings caused, including events and re-reconciles after Ready: counted once the queues drained.
         await op.WaitIdleAsync(TimeSpan.FromSeconds(300), cancellationToken);
         await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken); // the event sink writes after the reconcile that recorded
         var requestsAfter = await op.ApiRequestsAsync(cancellationToken);
         var perBinding = requestsAfter.ToDictionary(r => r.Key, r => (r.Value - requestsBefore.GetValueOrDefault(r.Key)) / n, StringComparer.Ordinal);
-        var result = new Result(n, floor.Elapsed, design.Elapsed, converge.Elapsed, perBinding, floorCpu, designCpu, convergeCpu);
+        var result = new Result(n, floor.Elapsed, design.Elapsed, converge.Elapsed, perBinding, floorCpu, designCpu, convergeCpu, watcher.Resumes, watcher.Relists);
         await log.WriteLineAsync($"==> [bench] operator API requests per binding (N={n}): {result.TotalRequestsPerBinding:0.00} ({result.Breakdown})");
         return result;
     }

@@ -67,7 +67,7 @@ await using (var op = OperatorProcess.Start(options.Operator, plane.KubeconfigPa
         NoteRss(op.ReadRssBytes());
         figures.Add(Figure.Info($"floor: {n} RoleBindings created directly", r.Floor.TotalSeconds, "s", $"{ConvergenceBench.Concurrency} concurrent creates"));
         figures.Add(Figure.Info($"design floor: {n} GmsaBindings (no webhook) + {n} RoleBindings", r.DesignFloor.TotalSeconds, "s", $"{ConvergenceBench.Concurrency} concurrent pairs"));
-        figures.Add(Figure.Info($"converge: {n} GmsaBindings → all Ready", r.Converged.TotalSeconds, "s", $"{ConvergenceBench.Namespaces} namespaces, 1 credspec each"));
+        figures.Add(Figure.Info($"converge: {n} GmsaBindings → all Ready", r.Converged.TotalSeconds, "s", $"{ConvergenceBench.Namespaces} namespaces, 1 credspec each; the bench's Ready watch resumed {r.WatchResumes}×, relisted {r.WatchRelists}×"));
         figures.Add(Figure.AtMost($"converge/design floor, N={n}", r.DesignRatio, "x", 1.5));
         figures.Add(Figure.AtMost($"converge/RoleBinding floor, N={n}", r.Ratio, "x", 2.5));
         figures.Add(Figure.Info($"operator API requests per binding, N={n}", r.TotalRequestsPerBinding, "", r.Breakdown));
