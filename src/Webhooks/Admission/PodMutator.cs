@@ -46,11 +46,12 @@ public sealed class PodMutator(CredentialSpecResolver resolver, bool randomHostn
     {
         var patches = new List<(string Path, string Value)>();
         var resolved = new Dictionary<string, string>(StringComparer.Ordinal);
-        var hasGmsa = false;
+        // Every credspec name the blocks use, once each in pod order: what the repair and tracking look up.
+        var names = new List<string>();
         foreach (var block in blocks)
         {
             if (block.Name is not { } name) continue;
-            hasGmsa = true;
+            if (!names.Contains(name)) names.Add(name); // string equality is ordinal
             if (block.Contents is not null) continue;
             if (!resolved.TryGetValue(name, out var contents))
             {
@@ -61,6 +62,7 @@ public sealed class PodMutator(CredentialSpecResolver resolver, bool randomHostn
             patches.Add((block.ContentsPatchPath, contents));
         }
 
+        var hasGmsa = names.Count > 0;
         if (allowHostname && randomHostname && hasGmsa && string.IsNullOrEmpty(pod.Spec?.Hostname))
         {
             patches.Add(("/spec/hostname", _hostname()));
@@ -69,10 +71,10 @@ public sealed class PodMutator(CredentialSpecResolver resolver, bool randomHostn
         // One lookup per credspec for the whole admission, shared by the repair and tracking.
         var grants = createNamespace is null ? null : new PodGrants(Bindings, createNamespace, pod.ServiceAccount);
         var repair = secureChannelRepair is not null && grants is not null && hasGmsa
-            ? await secureChannelRepair.AmendAsync(grants, pod, name => resolved.GetValueOrDefault(name), cancellationToken).ConfigureAwait(false)
+            ? await secureChannelRepair.AmendAsync(grants, pod, names, name => resolved.GetValueOrDefault(name), cancellationToken).ConfigureAwait(false)
             : SecureChannelRepairPatch.None;
         if (repair is null) return AdmissionResult.Deny(AdmissionErrors.BindingsUnreadable(createNamespace!));
-        var tracking = grants is null ? [] : await TrackingOpsAsync(pod, grants, resolved, cancellationToken).ConfigureAwait(false);
+        var tracking = grants is null ? [] : await TrackingOpsAsync(pod, names, grants, resolved, cancellationToken).ConfigureAwait(false);
         if (tracking is null) return AdmissionResult.Deny(AdmissionErrors.BindingsUnreadable(createNamespace!));
         return patches.Count == 0 && repair.Operations.Count == 0 && tracking.Count == 0
             ? AdmissionResult.Allow(repair.Warnings)
@@ -81,9 +83,9 @@ public sealed class PodMutator(CredentialSpecResolver resolver, bool randomHostn
 
     /// <summary>Tracking ops after the upstream ones; preset contents are hashed as the credspec's canonical contents they were validated against.</summary>
     /// <returns>Null when the namespace's bindings could not be read.</returns>
-    private async ValueTask<IReadOnlyList<string>?> TrackingOpsAsync(PodObject pod, PodGrants grants, Dictionary<string, string> resolved, CancellationToken cancellationToken)
+    private async ValueTask<IReadOnlyList<string>?> TrackingOpsAsync(PodObject pod, IReadOnlyList<string> names, PodGrants grants, Dictionary<string, string> resolved,
+        CancellationToken cancellationToken)
     {
-        var names = GmsaBlock.Enumerate(pod).Select(b => b.Name).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
         if (Tracking is null || names.Count == 0) return [];
         switch (await Tracking.AppliesAsync(grants, names, cancellationToken).ConfigureAwait(false))
         {

@@ -19,9 +19,11 @@ public sealed record SecureChannelRepairPatch(IReadOnlyList<(string Path, string
 public sealed class SecureChannelRepair
 {
     /// <param name="grants">The bindings granting the pod's service account, for this admission.</param>
+    /// <param name="names">The credential spec names the pod's blocks use, each once.</param>
     /// <param name="contentsOf">Credential spec JSON the mutator resolved, by name.</param>
     /// <returns>The patch, or null when the namespace's bindings could not be read (the caller must not guess).</returns>
-    public async ValueTask<SecureChannelRepairPatch?> AmendAsync(PodGrants grants, PodObject pod, Func<string, string?> contentsOf, CancellationToken cancellationToken)
+    public async ValueTask<SecureChannelRepairPatch?> AmendAsync(PodGrants grants, PodObject pod, IReadOnlyList<string> names, Func<string, string?> contentsOf,
+        CancellationToken cancellationToken)
     {
         // Names no object can have are not looked up (see AdmissionNames); such a pod gets no options.
         if (string.IsNullOrEmpty(grants.Namespace) || AdmissionNames.InvalidNamespace(grants.Namespace) is not null || AdmissionNames.InvalidSubdomain(grants.ServiceAccount) is not null)
@@ -29,9 +31,9 @@ public sealed class SecureChannelRepair
             return SecureChannelRepairPatch.None;
         }
         var choices = new Dictionary<string, SecureChannelRepairChoice?>(StringComparer.Ordinal);
-        foreach (var name in GmsaBlock.Enumerate(pod).Select(b => b.Name).OfType<string>())
+        foreach (var name in names)
         {
-            if (choices.ContainsKey(name) || AdmissionNames.InvalidSubdomain(name) is not null) continue;
+            if (AdmissionNames.InvalidSubdomain(name) is not null) continue;
             if (await grants.GrantingAsync(name, cancellationToken).ConfigureAwait(false) is not { } granting) return null;
             choices[name] = SecureChannelRepairSelection.Choose(granting);
         }
