@@ -23,7 +23,7 @@ public sealed class PodMutator(CredentialSpecResolver resolver, bool randomHostn
     public async ValueTask<AdmissionResult> MutateAsync(AdmissionRequest request, CancellationToken cancellationToken)
     {
         if (request.Kind?.Kind != "Pod") return AdmissionResult.Deny(AdmissionErrors.NotAPod(request.Kind?.Kind));
-        if (!PodDecoder.TryDecode(request.Object, out var pod, out var decodeError)) return AdmissionResult.Deny(decodeError!);
+        if (!PodDecoder.TryDecode(request.RawObject, out var pod, out var decodeError)) return AdmissionResult.Deny(decodeError!);
 
         switch (request.Operation)
         {

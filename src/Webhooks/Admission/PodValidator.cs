@@ -14,14 +14,14 @@ public sealed class PodValidator(CredentialSpecResolver resolver, IAccessReviewe
     public async ValueTask<AdmissionResult> ValidateAsync(AdmissionRequest request, CancellationToken cancellationToken)
     {
         if (request.Kind?.Kind != "Pod") return AdmissionResult.Deny(AdmissionErrors.NotAPod(request.Kind?.Kind));
-        if (!PodDecoder.TryDecode(request.Object, out var pod, out var decodeError)) return AdmissionResult.Deny(decodeError!);
+        if (!PodDecoder.TryDecode(request.RawObject, out var pod, out var decodeError)) return AdmissionResult.Deny(decodeError!);
 
         switch (request.Operation)
         {
             case "CREATE":
                 return await ValidateCreateAsync(pod, request.Namespace ?? "", GmsaBlock.Enumerate(pod), cancellationToken).ConfigureAwait(false);
             case "UPDATE":
-                if (!PodDecoder.TryDecode(request.OldObject, out var oldPod, out var oldError)) return AdmissionResult.Deny(oldError!);
+                if (!PodDecoder.TryDecode(request.RawOldObject, out var oldPod, out var oldError)) return AdmissionResult.Deny(oldError!);
                 if (CheckImmutable(pod, oldPod) is { } changed) return AdmissionResult.Deny(changed);
                 var added = AddedEphemeralContainers(pod, oldPod);
                 return await ValidateCreateAsync(pod, request.Namespace ?? "", added, cancellationToken).ConfigureAwait(false);

@@ -78,7 +78,7 @@ public sealed partial class AdmissionEndpoint(ILogger<AdmissionEndpoint> logger,
         AdmissionReview? review;
         try
         {
-            review = JsonSerializer.Deserialize(body, WebhookJsonContext.Default.AdmissionReview);
+            review = AdmissionReviewReader.Read(body);
         }
         catch (JsonException e)
         {
@@ -211,12 +211,30 @@ public sealed partial class AdmissionEndpoint(ILogger<AdmissionEndpoint> logger,
     /// </summary>
     public static ReadOnlyMemory<byte> Serialize(AdmissionResponse response)
     {
-        var buffer = new ArrayBufferWriter<byte>(1024);
+        var buffer = new ArrayBufferWriter<byte>(EstimatedLength(response));
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = WebhookJsonContext.Default.Options.Encoder }))
         {
             JsonSerializer.Serialize(writer, AdmissionReview.ForResponse(response), WebhookJsonContext.Default.AdmissionReview);
         }
         return buffer.WrittenMemory;
+    }
+
+    /// <summary>
+    /// Room for the whole review, so the buffer is allocated once: once its first span is full, <c>Utf8JsonWriter</c>
+    /// asks for at least 4 KiB more, and a patched answer (~1.5 KB) would cost a 1 KiB and a 5 KiB array. Before it
+    /// writes a text it asks for room for its longest UTF-8 form (3 bytes per UTF-16 unit, after escaping), so texts count
+    /// three times, with room for a few escapes; an underestimate only costs that growth.
+    /// </summary>
+    public static int EstimatedLength(AdmissionResponse response)
+    {
+        var length = 256 + Text(response.Uid) + (response.Patch?.Length ?? 0) * 4 / 3 + 4 + Text(response.Status?.Message);
+        if (response.Warnings is { } warnings)
+        {
+            foreach (var warning in warnings) length += Text(warning);
+        }
+        return length;
+
+        static int Text(string? text) => text is null ? 0 : text.Length * 3 + 16;
     }
 
     private sealed class BodyTooLargeException : Exception;

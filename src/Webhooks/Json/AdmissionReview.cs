@@ -26,8 +26,24 @@ public sealed class AdmissionRequest
     [JsonPropertyName("namespace")] public string? Namespace { get; set; }
     [JsonPropertyName("operation")] public string? Operation { get; set; }
     [JsonPropertyName("userInfo")] public AdmissionUserInfo? UserInfo { get; set; }
-    [JsonPropertyName("object")] public JsonElement? Object { get; set; }
-    [JsonPropertyName("oldObject")] public JsonElement? OldObject { get; set; }
+    [JsonPropertyName("object")] public RawJson? RawObject { get; set; }
+    [JsonPropertyName("oldObject")] public RawJson? RawOldObject { get; set; }
+
+    /// <summary><see cref="RawObject"/> as a DOM (parsed on first use).</summary>
+    [JsonIgnore]
+    public JsonElement? Object
+    {
+        get => RawObject?.Element;
+        set => RawObject = RawJson.OfValue(value);
+    }
+
+    /// <summary><see cref="RawOldObject"/> as a DOM (parsed on first use).</summary>
+    [JsonIgnore]
+    public JsonElement? OldObject
+    {
+        get => RawOldObject?.Element;
+        set => RawOldObject = RawJson.OfValue(value);
+    }
     [JsonPropertyName("dryRun")] public bool? DryRun { get; set; }
 }
 

@@ -8,4 +8,5 @@ namespace GmsaOperator.Webhooks.Json;
 [JsonSerializable(typeof(AdmissionReview))]
 [JsonSerializable(typeof(PodObject))]
 [JsonSerializable(typeof(GmsaBindingObject))]
+[JsonSerializable(typeof(System.Text.Json.JsonElement))]
 public sealed partial class WebhookJsonContext : JsonSerializerContext;

@@ -25,6 +25,28 @@ public sealed class AdmissionResponseJsonTests
 
         Assert.That(json, Is.EqualTo("""{"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1","response":{"uid":"u-2","allowed":true}}"""));
     }
+
+    /// <summary>Answers of every shape fit the buffer sized for them, so each is written into one array, never regrown.</summary>
+    [TestCase(0, 0, 0)]
+    [TestCase(700, 0, 0)]
+    [TestCase(1_500, 0, 2)]
+    [TestCase(60_000, 0, 0)]
+    [TestCase(0, 300, 0)]
+    [TestCase(0, 4096, 3)]
+    public void TheAnswerIsWrittenIntoOneBufferOfTheEstimatedLength(int patchBytes, int messageLength, int warnings)
+    {
+        var patch = Enumerable.Range(0, patchBytes).Select(i => (byte)i).ToArray();
+        var text = new string('m', messageLength);
+        var result = messageLength > 0 ? AdmissionResult.Deny(403, text)
+            : patchBytes > 0 ? AdmissionResult.AllowWithPatch(patch, Enumerable.Repeat("container c: a warning with \"quotes\"", warnings).ToList())
+            : AdmissionResult.Allow(Enumerable.Repeat("a warning", warnings).ToList());
+        var response = AdmissionEndpoint.Response(Guid.NewGuid().ToString(), result);
+
+        var written = AdmissionEndpoint.Serialize(response);
+
+        Assert.That(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(written, out var segment), Is.True);
+        Assert.That(segment.Array!.Length, Is.EqualTo(AdmissionEndpoint.EstimatedLength(response)), $"{written.Length} bytes written");
+    }
 }
 
 /// <summary>The patch document's bytes, whether the builder's size estimate held (one buffer) or escaping outgrew it.</summary>
