@@ -9,8 +9,9 @@ internal static class PrometheusText
     public static IReadOnlyList<(IReadOnlyDictionary<string, string> Labels, double Value)>? Series(string text, string name)
     {
         var lines = text.Split('\n');
-        // A histogram's _count and _sum series are declared under the histogram's own name.
-        var family = name.EndsWith("_count", StringComparison.Ordinal) ? name[..^6] : name.EndsWith("_sum", StringComparison.Ordinal) ? name[..^4] : name;
+        // A histogram's _count, _sum and _bucket series are declared under the histogram's own name.
+        var family = name.EndsWith("_count", StringComparison.Ordinal) ? name[..^6] : name.EndsWith("_sum", StringComparison.Ordinal) ? name[..^4]
+            : name.EndsWith("_bucket", StringComparison.Ordinal) ? name[..^7] : name;
         if (!lines.Any(l => l.StartsWith($"# TYPE {name} ", StringComparison.Ordinal) || l.StartsWith($"# TYPE {family} ", StringComparison.Ordinal))) return null;
         var series = new List<(IReadOnlyDictionary<string, string>, double)>();
         foreach (var line in lines)

@@ -6,6 +6,9 @@ namespace GmsaOperator.Runtime.Metrics;
 /// <summary>Prometheus collectors under controller-runtime's and client-go's metric names, so existing dashboards work.</summary>
 public sealed class RuntimeMetrics
 {
+    /// <summary>API request latency by verb; its buckets start at 5 ms and double.</summary>
+    public const string RestLatencyName = "rest_client_request_duration_seconds";
+
     private static readonly double[] DurationBuckets = Histogram.ExponentialBuckets(0.005, 2, 16); // 5 ms … ~160 s
 
     public RuntimeMetrics(CollectorRegistry registry)
@@ -29,7 +32,7 @@ public sealed class RuntimeMetrics
         RestRequests = f.CreateCounter("rest_client_requests_total", "Number of HTTP requests, partitioned by status code, method, and host.", "code", "method", "host");
         RestRequestsByResource = f.CreateCounter("rest_client_requests_by_resource_total",
             "API requests by Kubernetes verb and resource (e.g. create localsubjectaccessreviews, patch gmsabindings/status).", "verb", "resource");
-        RestLatency = f.CreateHistogram("rest_client_request_duration_seconds", "Request latency in seconds, by verb.",
+        RestLatency = f.CreateHistogram(RestLatencyName, "Request latency in seconds, by verb.",
             new HistogramConfiguration { LabelNames = ["verb"], Buckets = DurationBuckets });
         InformerSynced = f.CreateGauge("informer_synced", "1 when the informer's cache completed its first list.", "informer");
         EventsDropped = f.CreateCounter("events_dropped_total", "Events not emitted because of rate limits, a full buffer or API errors.", "reason");
