@@ -11,7 +11,8 @@ namespace GmsaOperator.Bench;
 /// N RoleBindings directly with the same client and concurrency; the design floor (<see cref="DesignFloor"/>) is the
 /// same N GmsaBindings without webhook or operator plus those N RoleBindings. The operator's API requests during the
 /// convergence (from its <c>/metrics</c>, after its queues drained) are reported per binding, by verb and resource, and
-/// the CPU each process used during each of the three timed phases (<paramref name="cpu"/>) next to the times.
+/// the CPU each process used during each of the three timed phases (<paramref name="cpu"/>) next to the times, and what
+/// kube-apiserver served in each (<see cref="ApiServerRequests"/>; for convergence, until the operator's queues drained).
 /// </summary>
 internal sealed class ConvergenceBench(IKubernetes client, TextWriter log, OperatorProcess op, CpuMeter cpu)
 {
@@ -21,7 +22,8 @@ internal sealed class ConvergenceBench(IKubernetes client, TextWriter log, Opera
     private readonly List<string> _createdNamespaces = [];
 
     public sealed record Result(int N, TimeSpan Floor, TimeSpan DesignFloor, TimeSpan Converged, IReadOnlyDictionary<string, double> RequestsPerBinding,
-        CpuUsage FloorCpu, CpuUsage DesignCpu, CpuUsage ConvergeCpu, int WatchResumes, int WatchRelists)
+        CpuUsage FloorCpu, CpuUsage DesignCpu, CpuUsage ConvergeCpu, int WatchResumes, int WatchRelists,
+        ApiServerRequests.Delta FloorServed, ApiServerRequests.Delta DesignServed, ApiServerRequests.Delta ConvergeServed)
     {
         public double Ratio => Converged.TotalSeconds / Floor.TotalSeconds;
         public double DesignRatio => Converged.TotalSeconds / DesignFloor.TotalSeconds;
@@ -45,15 +47,19 @@ internal sealed class ConvergenceBench(IKubernetes client, TextWriter log, Opera
         foreach (var ns in namespaces) await WaitForClusterRoleAsync(GeneratedNames.ClusterRoleFor(ns), cancellationToken);
 
         var items = Enumerable.Range(0, n).Select(i => (Index: i, Ns: i % Namespaces)).ToArray();
+        var served = await ApiServerRequests.ReadAsync(client, cancellationToken);
         var cpuStart = cpu.Read();
         var floor = Stopwatch.StartNew();
         await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = cancellationToken }, async (item, ct) =>
             await BenchCluster.CreateRoleBindingAsync(client, floorNamespaces[item.Ns], Name(item.Index), GeneratedNames.ClusterRoleFor(namespaces[item.Ns]), run, ct));
         floor.Stop();
         var floorCpu = cpu.Since(cpuStart);
+        var servedAfter = await ApiServerRequests.ReadAsync(client, cancellationToken);
+        var floorServed = servedAfter.PerObjectSince(served, n);
         await log.WriteLineAsync($"==> [bench] floor: {n} RoleBindings created in {floor.Elapsed.TotalSeconds:0.00}s");
 
         // Design floor: each binding and its RoleBinding, created one after the other, 16 pairs at a time.
+        served = await ApiServerRequests.ReadAsync(client, cancellationToken);
         cpuStart = cpu.Read();
         var design = Stopwatch.StartNew();
         await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = cancellationToken }, async (item, ct) =>
@@ -63,9 +69,12 @@ internal sealed class ConvergenceBench(IKubernetes client, TextWriter log, Opera
         });
         design.Stop();
         var designCpu = cpu.Since(cpuStart);
+        servedAfter = await ApiServerRequests.ReadAsync(client, cancellationToken);
+        var designServed = servedAfter.PerObjectSince(served, n);
         await log.WriteLineAsync($"==> [bench] design floor: {n} GmsaBindings (no webhook, no operator) + {n} RoleBindings created in {design.Elapsed.TotalSeconds:0.00}s");
         await op.WaitIdleAsync(TimeSpan.FromSeconds(120), cancellationToken);
         var requestsBefore = await op.ApiRequestsAsync(cancellationToken);
+        served = await ApiServerRequests.ReadAsync(client, cancellationToken);
 
         await using var watcher = await ReadyWatcher.StartAsync(client, run, n, cancellationToken);
         cpuStart = cpu.Read();
@@ -88,9 +97,12 @@ internal sealed class ConvergenceBench(IKubernetes client, TextWriter log, Opera
         await op.WaitIdleAsync(TimeSpan.FromSeconds(300), cancellationToken);
         await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken); // the event sink writes after the reconcile that recorded
         var requestsAfter = await op.ApiRequestsAsync(cancellationToken);
+        var convergeServed = (await ApiServerRequests.ReadAsync(client, cancellationToken)).PerObjectSince(served, n);
         var perBinding = requestsAfter.ToDictionary(r => r.Key, r => (r.Value - requestsBefore.GetValueOrDefault(r.Key)) / n, StringComparer.Ordinal);
-        var result = new Result(n, floor.Elapsed, design.Elapsed, converge.Elapsed, perBinding, floorCpu, designCpu, convergeCpu, watcher.Resumes, watcher.Relists);
+        var result = new Result(n, floor.Elapsed, design.Elapsed, converge.Elapsed, perBinding, floorCpu, designCpu, convergeCpu, watcher.Resumes, watcher.Relists,
+            floorServed, designServed, convergeServed);
         await log.WriteLineAsync($"==> [bench] operator API requests per binding (N={n}): {result.TotalRequestsPerBinding:0.00} ({result.Breakdown})");
+        await log.WriteLineAsync($"==> [bench] kube-apiserver served per binding (N={n}): RoleBinding floor {floorServed.Total:0.00}, design floor {designServed.Total:0.00}, converge {convergeServed.Total:0.00} ({convergeServed.Describe()})");
         return result;
     }
 

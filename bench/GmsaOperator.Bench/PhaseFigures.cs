@@ -24,6 +24,10 @@ internal static class PhaseFigures
         yield return Figure.Info($"kube-apiserver CPU per binding, converge, N={r.N}", converge, "ms",
             Invariant($"design floor {design:0.00} ms, RoleBinding floor {floor:0.00} ms; operator {PerBindingMs(r.ConvergeCpu, CpuUsage.Operator, r.N):0.00} ms per binding while converging"))
             with { Parts = new Dictionary<string, double> { ["converge ms"] = converge, ["design floor ms"] = design, ["RoleBinding floor ms"] = floor } };
+        yield return Figure.Info($"kube-apiserver requests served per binding, RoleBinding floor, N={r.N}", r.FloorServed.Total, "", r.FloorServed.Describe());
+        yield return Figure.Info($"kube-apiserver requests served per binding, design floor, N={r.N}", r.DesignServed.Total, "", r.DesignServed.Describe());
+        yield return Figure.Info($"kube-apiserver requests served per binding, converge, N={r.N}", r.ConvergeServed.Total, "",
+            r.ConvergeServed.Describe() + "; from every client (bench, operator, kube-controller-manager), until the operator's queues drained");
         yield return Figure.Info($"kube-apiserver CPU per binding, converge/design floor, N={r.N}", converge / design, "x", Invariant($"time ratio {r.DesignRatio:0.00}x"));
         yield return Figure.Info($"kube-apiserver CPU per binding, converge/RoleBinding floor, N={r.N}", converge / floor, "x", Invariant($"time ratio {r.Ratio:0.00}x"));
     }
