@@ -82,6 +82,42 @@ public sealed class StringPoolTests
     }
 
     [Test]
+    public void APooledStringCostsItsSlot_NotAnEntryObjectOfItsOwn()
+    {
+        const int entries = 60_000;
+        var pool = new StringPool(maxEntries: 100_000, maxLength: 16);
+        var names = Enumerable.Range(0, entries).Select(i => Encoding.UTF8.GetBytes($"name-{i:D6}")).ToArray();
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        foreach (var name in names) pool.Get(name);
+        var perEntry = (GC.GetAllocatedBytesForCurrentThread() - before) / (double)entries;
+
+        // The string itself (11 chars: 48 bytes) and the slot tables the set grew through (~35 bytes per entry here);
+        // a dictionary entry object (48 bytes and more for its buckets) would not fit.
+        Assert.That(perEntry, Is.LessThan(48 + 48), $"{perEntry:0} bytes allocated per pooled string");
+        Assert.That(pool.Count, Is.EqualTo(entries));
+    }
+
+    [Test]
+    public void ConcurrentDecoders_GetOneInstancePerString()
+    {
+        var pool = new StringPool();
+        var names = Enumerable.Range(0, 2_000).Select(i => Encoding.UTF8.GetBytes($"ns-{i}")).ToArray();
+        var seen = new string?[8][];
+
+        Parallel.For(0, seen.Length, t => seen[t] = [.. names.Select(n => pool.Get(n))]);
+
+        Assert.Multiple(() =>
+        {
+            for (var i = 0; i < names.Length; i++)
+            {
+                Assert.That(seen.Select(s => s[i]).Distinct(ReferenceEqualityComparer.Instance).Count(), Is.EqualTo(1), $"ns-{i}");
+            }
+            Assert.That(pool.Count, Is.EqualTo(names.Length));
+        });
+    }
+
+    [Test]
     public void EscapedAndNonStringValues()
     {
         var options = new StringPool().DecodingOptions(KubernetesJsonTypes.Options);

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -15,10 +14,14 @@ namespace GmsaOperator.Runtime.Informers;
 /// </summary>
 public sealed class StringPool(int maxEntries = 65_536, int maxLength = 64)
 {
-    private readonly ConcurrentDictionary<string, string> _strings = new(StringComparer.Ordinal);
-    private readonly Lock _startOver = new();
+    private const int InitialSlots = 256;
 
-    // ConcurrentDictionary.Count takes every lock; the bound is checked on every miss, so it keeps its own count.
+    // An open-addressing set of the strings themselves, at most half full: a pooled string costs its slot (8 bytes, 16 at
+    // worst) and no entry object of its own. A dictionary spent ~56 bytes and one more heap object per entry on top of the
+    // string, over 4 MB with the pool full. Probing hashes with string's per-process randomized hash, so names chosen to
+    // collide cannot be precomputed.
+    private readonly Lock _lock = new();
+    private string?[] _slots = new string?[InitialSlots];
     private int _count;
 
     public int Count => Volatile.Read(ref _count);
@@ -30,23 +33,47 @@ public sealed class StringPool(int maxEntries = 65_536, int maxLength = 64)
         if (utf8.Length > maxLength || IsUnique(utf8)) return null;
         Span<char> chars = stackalloc char[maxLength];
         if (!Encoding.UTF8.TryGetChars(utf8, chars, out var length)) return null;
-        var span = chars[..length];
-        if (_strings.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(span, out var pooled)) return pooled;
-        var created = new string(span);
-        if (Count >= maxEntries)
+        ReadOnlySpan<char> span = chars[..length];
+        var hash = (uint)string.GetHashCode(span);
+        lock (_lock)
         {
-            lock (_startOver)
+            var slot = Find(_slots, span, hash);
+            if (_slots[slot] is { } pooled) return pooled;
+            if (_count >= maxEntries)
             {
-                if (Count >= maxEntries)
-                {
-                    _strings.Clear();
-                    Volatile.Write(ref _count, 0);
-                }
+                _slots = new string?[InitialSlots];
+                Volatile.Write(ref _count, 0);
+                slot = Find(_slots, span, hash);
             }
+            else if ((_count + 1) * 2 > _slots.Length)
+            {
+                _slots = Grown(_slots);
+                slot = Find(_slots, span, hash);
+            }
+            var created = new string(span);
+            _slots[slot] = created;
+            Volatile.Write(ref _count, _count + 1);
+            return created;
         }
-        if (!_strings.TryAdd(created, created)) return _strings.GetValueOrDefault(created, created);
-        Interlocked.Increment(ref _count);
-        return created;
+    }
+
+    /// <summary>The slot holding <paramref name="span"/>, else the empty slot where it belongs (the table is never full).</summary>
+    private static int Find(string?[] slots, ReadOnlySpan<char> span, uint hash)
+    {
+        var mask = slots.Length - 1;
+        var i = (int)(hash & (uint)mask);
+        while (slots[i] is { } candidate && !span.SequenceEqual(candidate)) i = (i + 1) & mask;
+        return i;
+    }
+
+    private static string?[] Grown(string?[] slots)
+    {
+        var grown = new string?[slots.Length * 2];
+        foreach (var s in slots)
+        {
+            if (s is not null) grown[Find(grown, s, (uint)string.GetHashCode(s.AsSpan()))] = s;
+        }
+        return grown;
     }
 
     /// <summary>UIDs and resourceVersions never repeat across objects: pooling them would only fill the pool.</summary>
