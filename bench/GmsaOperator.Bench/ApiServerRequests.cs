@@ -40,8 +40,8 @@ internal sealed record ApiServerRequests(IReadOnlyDictionary<string, double> Req
 
     /// <summary>What was served between <paramref name="earlier"/> and this snapshot, per object (<paramref name="n"/>).</summary>
     public Delta PerObjectSince(ApiServerRequests earlier, int n) => new(
-        Requests.ToDictionary(r => r.Key, r => (r.Value - earlier.Requests.GetValueOrDefault(r.Key)) / n, StringComparer.Ordinal)
-            .Where(r => r.Value > 0).ToDictionary(r => r.Key, r => r.Value, StringComparer.Ordinal),
+        Requests.Select(r => (r.Key, PerObject: (r.Value - earlier.Requests.GetValueOrDefault(r.Key)) / n))
+            .Where(r => r.PerObject > 0).ToDictionary(r => r.Key, r => r.PerObject, StringComparer.Ordinal),
         (WebhookCalls - earlier.WebhookCalls) / n,
         WebhookCalls > earlier.WebhookCalls ? (WebhookSeconds - earlier.WebhookSeconds) * 1000 / (WebhookCalls - earlier.WebhookCalls) : 0);
 
