@@ -28,10 +28,16 @@ public sealed class OperatorRuntimeOptions
     public TimeSpan StartupSettleTime { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// How often an idle process checks whether to give memory back (<see cref="Memory.IdleMemoryTrimmer"/>); zero: never.
-    /// Under load nothing happens; idle, the gen0 area idle timers fill would otherwise stay resident.
+    /// How often an idle process gives memory back (<see cref="Memory.MemoryTrimmer"/>); zero: never. Under load nothing
+    /// happens; idle, the gen0 area idle timers fill would otherwise stay resident.
     /// </summary>
     public TimeSpan IdleTrimInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How often the process checks whether a burst of allocation is over, to give back what it left behind
+    /// (<see cref="Memory.MemoryTrimmer"/>); zero: only when idle.
+    /// </summary>
+    public TimeSpan BurstTrimCheckInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     public LeaderElectionOptions LeaderElection { get; set; } = new();
 }

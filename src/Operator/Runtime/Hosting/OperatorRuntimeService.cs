@@ -64,7 +64,7 @@ public sealed partial class OperatorRuntimeService(
     // generations sparse. One compacting collection once every cache is filled packs them and hands the rest back to the
     // OS instead of carrying it for the life of the process. The same goes for the executable's pages that only
     // startup read; what the rest of startup touches after that is handed back once it has settled, and later whenever
-    // the process is idle.
+    // the process is quiet.
     private async Task GiveMemoryBackAsync(CancellationToken cancellationToken)
     {
         try
@@ -76,8 +76,8 @@ public sealed partial class OperatorRuntimeService(
                 await Task.Delay(options.StartupSettleTime, time, cancellationToken);
                 pages = ReleaseStartupPages() is not null;
             }
-            await new Memory.IdleMemoryTrimmer(time, options.IdleTrimInterval, Memory.IdleTrimPolicy.Default, () => GC.GetTotalAllocatedBytes(),
-                () => pages = Compact(pages)).RunAsync(cancellationToken);
+            await new Memory.MemoryTrimmer(time, options.BurstTrimCheckInterval, options.IdleTrimInterval, Memory.MemoryTrimPolicy.Default,
+                () => GC.GetTotalAllocatedBytes(), () => pages = Compact(pages)).RunAsync(cancellationToken);
         }
         catch (OperationCanceledException)
         {
