@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Xml.Linq;
 
 namespace GmsaOperator.Tests.Hosting;
 
@@ -31,5 +32,31 @@ public sealed class RuntimeSettingsTests
     public void ThreadPoolWorkers_DoNotSpinWhileIdle()
     {
         Assert.That(ConfigProperties().GetProperty("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit").GetInt32(), Is.Zero);
+    }
+
+    /// <summary>The GC settings only the NativeAOT executable takes (from its build), read from the project itself.</summary>
+    private static IReadOnlyDictionary<string, string> NativeAotRuntimeOptions()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "src", "Operator", "GmsaOperator.Operator.csproj"))) dir = dir.Parent;
+        Assert.That(dir, Is.Not.Null, "the repository root above the test binaries");
+        const string prefix = "--runtimeopt:";
+        return XDocument.Load(Path.Combine(dir!.FullName, "src", "Operator", "GmsaOperator.Operator.csproj"))
+            .Descendants("IlcArg").Select(e => (string?)e.Attribute("Include") ?? "")
+            .Where(arg => arg.StartsWith(prefix, StringComparison.Ordinal))
+            .Select(arg => arg[prefix.Length..].Split('=', 2))
+            .ToDictionary(kv => kv[0], kv => kv[1], StringComparer.Ordinal);
+    }
+
+    [Test]
+    public void NativeAot_FixedGen0Budget()
+    {
+        var options = NativeAotRuntimeOptions();
+        Assert.Multiple(() =>
+        {
+            // Hex, as the runtime reads them: 16 MiB of gen0 whatever the host CPU's cache size.
+            Assert.That(options.GetValueOrDefault("GCgen0size"), Is.EqualTo("1000000"));
+            Assert.That(options.GetValueOrDefault("GCgen0MaxBudget"), Is.EqualTo("1000000"));
+        });
     }
 }
