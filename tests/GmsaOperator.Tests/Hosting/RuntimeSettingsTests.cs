@@ -37,11 +37,8 @@ public sealed class RuntimeSettingsTests
     /// <summary>The GC settings only the NativeAOT executable takes (from its build), read from the project itself.</summary>
     private static IReadOnlyDictionary<string, string> NativeAotRuntimeOptions()
     {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "src", "Operator", "GmsaOperator.Operator.csproj"))) dir = dir.Parent;
-        Assert.That(dir, Is.Not.Null, "the repository root above the test binaries");
         const string prefix = "--runtimeopt:";
-        return XDocument.Load(Path.Combine(dir!.FullName, "src", "Operator", "GmsaOperator.Operator.csproj"))
+        return XDocument.Load(Path.Combine(RepositoryRoot.Path, "src", "Operator", "GmsaOperator.Operator.csproj"))
             .Descendants("IlcArg").Select(e => (string?)e.Attribute("Include") ?? "")
             .Where(arg => arg.StartsWith(prefix, StringComparison.Ordinal))
             .Select(arg => arg[prefix.Length..].Split('=', 2))
