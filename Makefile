@@ -85,7 +85,7 @@ uninstall-plugin: ## Remove PREFIX/kubectl-gmsa
 	@rm -f $(PREFIX)/kubectl-gmsa
 
 # The NativeAOT executable is what the image ships and what `make bench` measures; rebuilt only when sources change.
-AOT_INPUTS := $(shell find src \( -name bin -o -name obj -o -path src/Operator/LocalControlPlane -o -path src/Operator/DevCluster \) -prune -o \( -name '*.cs' -o -name '*.csproj' \) -print) Directory.Build.props Directory.Packages.props
+AOT_INPUTS := $(shell find src \( -name bin -o -name obj -o -path src/Operator/LocalControlPlane -o -path src/Operator/DevCluster \) -prune -o \( -name '*.cs' -o -name '*.csproj' -o -name '*.xml' \) -print) Directory.Build.props Directory.Packages.props
 artifacts/aot/gmsa-operator: $(AOT_INPUTS)
 	$(DOTNET) publish src/Operator/GmsaOperator.Operator.csproj -c Release -r linux-x64 -p:PublishAot=true -o artifacts/aot -v quiet -nologo
 	@touch $@

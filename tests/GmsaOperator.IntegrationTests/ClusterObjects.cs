@@ -8,6 +8,10 @@ namespace GmsaOperator.IntegrationTests;
 /// <summary>Idempotent calls on the shared control plane that tests and fixtures make alike.</summary>
 internal static class ClusterObjects
 {
+    /// <summary>A merge patch setting <paramref name="labels"/> on an object's metadata (a typed model: every type tests serialise is covered).</summary>
+    public static V1Patch LabelsPatch(IDictionary<string, string> labels) =>
+        new(KubernetesJson.Serialize(new V1Namespace { Metadata = new V1ObjectMeta { Labels = new Dictionary<string, string>(labels) } }), V1Patch.PatchType.MergePatch);
+
     /// <summary>
     /// Creates a namespace shared by tests (e.g. gmsa-system) unless it exists and is active; one an earlier test left
     /// Terminating is waited out and created again. Returns whether this call created it. <paramref name="client"/>: another control plane's.

@@ -1,4 +1,6 @@
+using GmsaOperator.Entities.Serialization;
 using GmsaOperator.LocalControlPlane;
+using GmsaOperator.TestSupport;
 using Plane = GmsaOperator.LocalControlPlane.LocalControlPlane;
 using k8s;
 
@@ -21,6 +23,9 @@ public sealed class ControlPlaneSetup
     [OneTimeSetUp]
     public async Task StartAsync()
     {
+        // As the operator does at start: serialisation with our contexts only, so a model the product uses but does not
+        // cover fails here as it would in the NativeAOT build.
+        EntityJson.Register(TestModelJsonContext.Default);
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(20));
         _plane = await Plane.StartAsync(new LocalControlPlaneOptions { Progress = TestContext.Progress }, cts.Token);
         Client = NewClient();

@@ -21,8 +21,8 @@ public sealed class WebhookCertificateAcceptanceTests : IntegrationTest
     {
         _configName = $"gmsa-acc-{Namespace}";
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var patch = new { metadata = new { labels = new Dictionary<string, string> { [OperatorInTest.SelectorLabelKey] = Namespace } } };
-        await Client.CoreV1.PatchNamespaceAsync(new V1Patch(KubernetesJson.Serialize(patch), V1Patch.PatchType.MergePatch), Namespace, cancellationToken: cts.Token);
+        var patch = ClusterObjects.LabelsPatch(new Dictionary<string, string> { [OperatorInTest.SelectorLabelKey] = Namespace });
+        await Client.CoreV1.PatchNamespaceAsync(patch, Namespace, cancellationToken: cts.Token);
         // Pods need the namespace's default ServiceAccount (created by the controller manager).
         await Eventually.HoldsAsync(async ct => await Client.CoreV1.ReadNamespacedServiceAccountAsync("default", Namespace, cancellationToken: ct), TimeSpan.FromSeconds(30), "the default ServiceAccount");
     }
@@ -228,7 +228,7 @@ public sealed class WebhookCertificateAcceptanceTests : IntegrationTest
         await using var op = Build();
         await op.StartAsync(CancellationToken.None);
         await WebhooksEnforcingAsync(TimeSpan.FromSeconds(30));
-        var garbage = KubernetesJson.Serialize(new { webhooks = new[] { new { name = GmsaOperator.Webhooks.Registration.AdmissionWebhookConfigurations.PodWebhookName, clientConfig = new { caBundle = Convert.ToBase64String("garbage"u8.ToArray()) } } } });
+        var garbage = $$$"""{"webhooks":[{"name":"{{{GmsaOperator.Webhooks.Registration.AdmissionWebhookConfigurations.PodWebhookName}}}","clientConfig":{"caBundle":"{{{Convert.ToBase64String("garbage"u8.ToArray())}}}"}}]}""";
 
         async Task<bool> RepairedAsync() =>
             (await Client.AdmissionregistrationV1.ReadMutatingWebhookConfigurationAsync(_configName)).Webhooks.All(w => !w.ClientConfig.CaBundle.SequenceEqual("garbage"u8.ToArray()));

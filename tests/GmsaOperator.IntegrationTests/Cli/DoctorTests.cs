@@ -200,7 +200,7 @@ public sealed partial class DoctorTests : IntegrationTest
 
     private async Task ServeNamespaceAsync()
     {
-        await Client.CoreV1.PatchNamespaceAsync(new V1Patch(new { metadata = new { labels = _webhooks.Labels } }, V1Patch.PatchType.MergePatch), Namespace);
+        await Client.CoreV1.PatchNamespaceAsync(ClusterObjects.LabelsPatch(_webhooks.Labels), Namespace);
         // Wait until the API server routes this namespace's pods to the fixture's webhooks.
         await Eventually.HoldsAsync(async ct =>
         {

@@ -230,8 +230,7 @@ public sealed partial class KubectlPluginTests : IntegrationTest
     /// <summary>Labels the namespace for this fixture's webhooks and waits until the API server calls them for it.</summary>
     private async Task ServeNamespaceAsync()
     {
-        await Client.CoreV1.PatchNamespaceAsync(new V1Patch(new { metadata = new { labels = new Dictionary<string, string> { [OperatorInTest.SelectorLabelKey] = RunId } } },
-            V1Patch.PatchType.MergePatch), Namespace);
+        await Client.CoreV1.PatchNamespaceAsync(ClusterObjects.LabelsPatch(new Dictionary<string, string> { [OperatorInTest.SelectorLabelKey] = RunId }), Namespace);
         await Eventually.HoldsAsync(async ct =>
         {
             using var response = await Client.CustomObjects.CreateNamespacedCustomObjectWithHttpMessagesAsync(

@@ -43,7 +43,7 @@ public sealed class StalePodTrackingTests : IntegrationTest
     public async Task PrepareAsync()
     {
         _credSpec = $"{Namespace}-webapp1";
-        await Client.CoreV1.PatchNamespaceAsync(new V1Patch(new { metadata = new { labels = new Dictionary<string, string> { [SelectorKey] = SelectorValue } } }, V1Patch.PatchType.MergePatch), Namespace);
+        await Client.CoreV1.PatchNamespaceAsync(ClusterObjects.LabelsPatch(new Dictionary<string, string> { [SelectorKey] = SelectorValue }), Namespace);
         await Client.CustomObjects.CreateClusterCustomObjectAsync(CredSpec("244818ae-87ac-4fcd-92ec-e79e5252348a"), "windows.k8s.io", "v1", "gmsacredentialspecs");
     }
 

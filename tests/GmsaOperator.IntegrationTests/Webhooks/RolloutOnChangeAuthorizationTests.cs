@@ -35,7 +35,7 @@ public sealed class RolloutOnChangeAuthorizationTests : WebhookHostTest
 
         // Without the option carol may create it; turning it on later is judged the same way.
         await carol.CustomObjects.CreateNamespacedCustomObjectAsync(Binding(rollout: false), "gmsa.dev", "v1alpha1", Namespace, "gmsabindings");
-        var turnOn = new V1Patch(new { spec = new { rolloutOnChange = true } }, V1Patch.PatchType.MergePatch);
+        var turnOn = new V1Patch("""{"spec":{"rolloutOnChange":true}}""", V1Patch.PatchType.MergePatch);
         var refused = Assert.ThrowsAsync<HttpOperationException>(() => carol.CustomObjects.PatchNamespacedCustomObjectAsync(turnOn, "gmsa.dev", "v1alpha1", Namespace, "gmsabindings", "web"));
         Assert.That(refused!.Response.Content, Does.Contain("may not update GmsaBinding"));
 

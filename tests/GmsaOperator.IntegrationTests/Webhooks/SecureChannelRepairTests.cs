@@ -43,8 +43,7 @@ public sealed class SecureChannelRepairTests : IntegrationTest
     [SetUp]
     public async Task PrepareAsync()
     {
-        await Client.CoreV1.PatchNamespaceAsync(new V1Patch(new { metadata = new { labels = new Dictionary<string, string> { [OperatorInTest.SelectorLabelKey] = RunId } } },
-            V1Patch.PatchType.MergePatch), Namespace);
+        await Client.CoreV1.PatchNamespaceAsync(ClusterObjects.LabelsPatch(new Dictionary<string, string> { [OperatorInTest.SelectorLabelKey] = RunId }), Namespace);
         await ClusterObjects.CreateCredentialSpecAsync(Client, CredSpecName, CredentialSpecSamples.Documentation);
         foreach (var account in new[] { "web", "plain" })
         {

@@ -62,5 +62,5 @@ public abstract class WebhookHostTest : IntegrationTest
 
     /// <summary>Puts the test's namespace under the pod webhooks (their namespace selector).</summary>
     protected Task LabelNamespaceForWebhooksAsync() =>
-        Client.CoreV1.PatchNamespaceAsync(new V1Patch(new { metadata = new { labels = Host.Labels } }, V1Patch.PatchType.MergePatch), Namespace);
+        Client.CoreV1.PatchNamespaceAsync(ClusterObjects.LabelsPatch(Host.Labels), Namespace);
 }
