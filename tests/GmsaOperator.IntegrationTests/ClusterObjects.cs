@@ -10,7 +10,7 @@ internal static class ClusterObjects
 {
     /// <summary>A merge patch setting <paramref name="labels"/> on an object's metadata (a typed model: every type tests serialise is covered).</summary>
     public static V1Patch LabelsPatch(IDictionary<string, string> labels) =>
-        new(KubernetesJson.Serialize(new V1Namespace { Metadata = new V1ObjectMeta { Labels = new Dictionary<string, string>(labels) } }), V1Patch.PatchType.MergePatch);
+        new(KubernetesJson.Serialize(new V1Namespace { Metadata = new V1ObjectMeta { Labels = labels } }), V1Patch.PatchType.MergePatch);
 
     /// <summary>
     /// Creates a namespace shared by tests (e.g. gmsa-system) unless it exists and is active; one an earlier test left

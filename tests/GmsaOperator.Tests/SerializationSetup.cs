@@ -2,8 +2,8 @@ using GmsaOperator.Entities.Serialization;
 using GmsaOperator.TestSupport;
 
 /// <summary>
-/// Every unit test serialises as the operator does: with the product's source-generated contexts only (no global
-/// namespace: NUnit runs this once before every test of the assembly).
+/// Every unit test serialises as the operator does: with the product's source-generated contexts only (plus the tests'
+/// own models). Outside any namespace, so NUnit runs it once before every test of the assembly.
 /// </summary>
 [SetUpFixture]
 public sealed class SerializationSetup

@@ -4,6 +4,7 @@ using GmsaOperator.Entities.Bindings;
 using GmsaOperator.Entities.CredentialSpecs;
 using GmsaOperator.Entities.Serialization;
 using GmsaOperator.Operator.Generation;
+using GmsaOperator.TestSupport;
 using k8s;
 using k8s.Models;
 
@@ -123,8 +124,8 @@ public sealed class EntityJsonTests
     public void Replace_LeavesOnlyOurResolvers()
     {
         IList<IJsonTypeInfoResolver> chain = [SourceGenerationContext.Default, new DefaultJsonTypeInfoResolver()];
-        EntityJson.Replace(chain, WatchEventJsonContext.Default);
+        EntityJson.Replace(chain, TestModelJsonContext.Default);
         Assert.That(chain, Is.EqualTo(new IJsonTypeInfoResolver[]
-            { EntityJsonContext.Default, KubernetesModelJsonContext.Default, WatchEventJsonContext.Default, WatchEventJsonContext.Default }));
+            { EntityJsonContext.Default, KubernetesModelJsonContext.Default, WatchEventJsonContext.Default, TestModelJsonContext.Default }));
     }
 }
