@@ -13,13 +13,14 @@ public sealed class GmsaBindingReadinessMetrics
 {
     public const string MetricName = "gmsa_bindings";
 
-    private readonly Func<IReadOnlyList<GmsaBinding>?> _bindings;
+    private readonly Func<ReadinessCounts?> _count;
     private readonly Gauge _gauge;
 
-    /// <param name="bindings">The cached bindings, or null while the cache has not synced.</param>
-    public GmsaBindingReadinessMetrics(CollectorRegistry registry, Func<IReadOnlyList<GmsaBinding>?> bindings)
+    /// <param name="count">The cached bindings counted with <see cref="Tally"/>, or null while the cache has not synced.
+    /// Counted where they are held rather than listed: a scrape then allocates nothing per binding.</param>
+    public GmsaBindingReadinessMetrics(CollectorRegistry registry, Func<ReadinessCounts?> count)
     {
-        _bindings = bindings;
+        _count = count;
         _gauge = Metrics.WithCustomRegistry(registry).CreateGauge(MetricName,
             "GmsaBindings by the status of their Ready condition (unknown: none yet, or Unknown).",
             new GaugeConfiguration { LabelNames = ["ready"] });
@@ -28,28 +29,35 @@ public sealed class GmsaBindingReadinessMetrics
 
     public void Update()
     {
-        if (_bindings() is not { } bindings) return;
-        var (ready, notReady, unknown) = Count(bindings);
+        if (_count() is not var (ready, notReady, unknown)) return;
         _gauge.WithLabels("true").Set(ready);
         _gauge.WithLabels("false").Set(notReady);
         _gauge.WithLabels("unknown").Set(unknown);
     }
 
-    /// <summary>Bindings being deleted are left out: they no longer grant anything.</summary>
-    public static (int Ready, int NotReady, int Unknown) Count(IEnumerable<GmsaBinding> bindings)
+    /// <summary>Adds one binding to the counts. Bindings being deleted are left out: they no longer grant anything.</summary>
+    public static ReadinessCounts Tally(ReadinessCounts counts, GmsaBinding binding)
     {
-        int ready = 0, notReady = 0, unknown = 0;
-        foreach (var binding in bindings)
+        if (binding.Metadata.DeletionTimestamp is not null) return counts;
+        string? status = null;
+        // Indexed: enumerating the IList would box an enumerator per binding, on every scrape.
+        if (binding.Status?.Conditions is { } conditions)
         {
-            if (binding.Metadata.DeletionTimestamp is not null) continue;
-            var status = binding.Status?.Conditions?.FirstOrDefault(c => c.Type == Reconcilers.BindingPlanner.ReadyType)?.Status;
-            switch (status)
+            for (var i = 0; i < conditions.Count && status is null; i++)
             {
-                case "True": ready++; break;
-                case "False": notReady++; break;
-                default: unknown++; break;
+                if (conditions[i].Type == Reconcilers.BindingPlanner.ReadyType) status = conditions[i].Status ?? "";
             }
         }
-        return (ready, notReady, unknown);
+        return status switch
+        {
+            "True" => counts with { Ready = counts.Ready + 1 },
+            "False" => counts with { NotReady = counts.NotReady + 1 },
+            _ => counts with { Unknown = counts.Unknown + 1 },
+        };
     }
+
+    public static ReadinessCounts Count(IEnumerable<GmsaBinding> bindings) => bindings.Aggregate(default(ReadinessCounts), Tally);
 }
+
+/// <summary>GmsaBindings by the status of their Ready condition.</summary>
+public readonly record struct ReadinessCounts(int Ready, int NotReady, int Unknown);

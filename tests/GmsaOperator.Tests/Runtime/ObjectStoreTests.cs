@@ -71,6 +71,32 @@ public sealed class ObjectStoreTests
     }
 
     [Test]
+    public void Aggregate_FoldsEveryObject_WithoutCopyingTheStore()
+    {
+        var store = new ObjectStore<V1ConfigMap>();
+        for (var i = 0; i < 20_000; i++) store.Upsert(ConfigMap($"cm{i}", "1", $"ns{i % 7}"));
+        static int InX3(int n, V1ConfigMap cm) => cm.Metadata.NamespaceProperty == "ns3" ? n + 1 : n;
+        Assert.That(store.Aggregate(0, InX3), Is.EqualTo(store.List("ns3").Count));
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var total = store.Aggregate(0L, (n, cm) => n + cm.Metadata.Name.Length);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.That(total, Is.EqualTo(store.List().Sum(cm => (long)cm.Metadata.Name.Length)));
+        Assert.That(allocated, Is.LessThan(1024), "a fold over 20,000 objects allocates no list of them (List() would be 160 KB)");
+    }
+
+    [Test]
+    public void Aggregate_OfANamesOnlyStore_SeesObjectsMadeFromTheKeys()
+    {
+        var store = new ObjectStore<V1ConfigMap>(Reader);
+        store.Upsert(ConfigMap("a", "1", "x"));
+        store.Upsert(ConfigMap("b", "1", "y"));
+        Assert.That(store.Aggregate("", (s, cm) => s + cm.Metadata.NamespaceProperty + "/" + cm.Metadata.Name + ";").Split(';', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal),
+            Is.EqualTo(new[] { "x/a", "y/b" }));
+    }
+
+    [Test]
     public void NamesOnly_Relist_ReportsAddsDeletesAndDeletionStarts_NotUnchangedKeys()
     {
         var store = new ObjectStore<V1ConfigMap>(Reader);

@@ -58,6 +58,25 @@ public sealed class DotNetRuntimeMetricsTests
         Assert.That(after - before, Is.GreaterThanOrEqualTo(kept.Length));
     }
 
+    [Test]
+    public async Task GenerationSizes_PlaceALargeArrayInTheLargeObjectHeap()
+    {
+        var registry = Prometheus.Metrics.NewCustomRegistry();
+        DotNetRuntimeMetrics.Register(registry);
+        var large = new byte[8 << 20];
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+
+        var text = await ExportAsync(registry);
+        GC.KeepAlive(large);
+
+        var series = DotNetRuntimeMetrics.GenerationNames.ToDictionary(g => g, g => Value(text, $"{DotNetRuntimeMetrics.GcGenerationSize}{{generation=\"{g}\"}}"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(series["loh"], Is.GreaterThanOrEqualTo(large.Length), "an 8 MiB array lives in the large object heap");
+            Assert.That(series["0"] + series["1"] + series["2"], Is.LessThan(GC.GetGCMemoryInfo().HeapSizeBytes), "the small-object generations do not count it");
+        });
+    }
+
     private static double Value(string text, string series) =>
         double.Parse(text.Split('\n').Single(l => l.StartsWith(series + " ", StringComparison.Ordinal))[(series.Length + 1)..], CultureInfo.InvariantCulture);
 
