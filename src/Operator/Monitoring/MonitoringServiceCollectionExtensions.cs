@@ -17,7 +17,7 @@ public static class MonitoringServiceCollectionExtensions
         services.AddSingleton(sp =>
         {
             var informer = sp.GetRequiredService<InformerRegistry>().For<GmsaBinding>();
-            return new GmsaBindingReadinessMetrics(sp.GetRequiredService<RuntimeMetrics>().Registry, 
+            return new GmsaBindingReadinessMetrics(sp.GetRequiredService<RuntimeMetrics>().Registry,
                 () => informer.HasSynced ? informer.Store.Aggregate(default(ReadinessCounts), GmsaBindingReadinessMetrics.Tally) : null);
         });
         return services;
