@@ -1,4 +1,6 @@
 using GmsaOperator.Entities.Bindings;
+using GmsaOperator.Runtime.Conditions;
+using GmsaOperator.Runtime.Informers;
 using Prometheus;
 
 namespace GmsaOperator.Operator.Monitoring;
@@ -16,8 +18,7 @@ public sealed class GmsaBindingReadinessMetrics
     private readonly Func<ReadinessCounts?> _count;
     private readonly Gauge _gauge;
 
-    /// <param name="count">The cached bindings counted with <see cref="Tally"/>, or null while the cache has not synced.
-    /// Counted where they are held rather than listed: a scrape then allocates nothing per binding.</param>
+    /// <param name="count">The cached bindings counted with <see cref="Count"/>, or null while the cache has not synced.</param>
     public GmsaBindingReadinessMetrics(CollectorRegistry registry, Func<ReadinessCounts?> count)
     {
         _count = count;
@@ -35,28 +36,20 @@ public sealed class GmsaBindingReadinessMetrics
         _gauge.WithLabels("unknown").Set(unknown);
     }
 
+    /// <summary>The bindings of <paramref name="store"/> by readiness, counted where they are held: a scrape allocates nothing per binding.</summary>
+    public static ReadinessCounts Count(ObjectStore<GmsaBinding> store) => store.Aggregate(default(ReadinessCounts), Tally);
+
     /// <summary>Adds one binding to the counts. Bindings being deleted are left out: they no longer grant anything.</summary>
-    public static ReadinessCounts Tally(ReadinessCounts counts, GmsaBinding binding)
+    private static ReadinessCounts Tally(ReadinessCounts counts, GmsaBinding binding)
     {
         if (binding.Metadata.DeletionTimestamp is not null) return counts;
-        string? status = null;
-        // Indexed: enumerating the IList would box an enumerator per binding, on every scrape.
-        if (binding.Status?.Conditions is { } conditions)
+        return binding.Status?.Conditions.FindCondition(Reconcilers.BindingPlanner.ReadyType)?.Status switch
         {
-            for (var i = 0; i < conditions.Count && status is null; i++)
-            {
-                if (conditions[i].Type == Reconcilers.BindingPlanner.ReadyType) status = conditions[i].Status ?? "";
-            }
-        }
-        return status switch
-        {
-            "True" => counts with { Ready = counts.Ready + 1 },
-            "False" => counts with { NotReady = counts.NotReady + 1 },
+            ConditionExtensions.True => counts with { Ready = counts.Ready + 1 },
+            ConditionExtensions.False => counts with { NotReady = counts.NotReady + 1 },
             _ => counts with { Unknown = counts.Unknown + 1 },
         };
     }
-
-    public static ReadinessCounts Count(IEnumerable<GmsaBinding> bindings) => bindings.Aggregate(default(ReadinessCounts), Tally);
 }
 
 /// <summary>GmsaBindings by the status of their Ready condition.</summary>

@@ -18,7 +18,7 @@ public static class MonitoringServiceCollectionExtensions
         {
             var informer = sp.GetRequiredService<InformerRegistry>().For<GmsaBinding>();
             return new GmsaBindingReadinessMetrics(sp.GetRequiredService<RuntimeMetrics>().Registry,
-                () => informer.HasSynced ? informer.Store.Aggregate(default(ReadinessCounts), GmsaBindingReadinessMetrics.Tally) : null);
+                () => informer.HasSynced ? GmsaBindingReadinessMetrics.Count(informer.Store) : null);
         });
         return services;
     }

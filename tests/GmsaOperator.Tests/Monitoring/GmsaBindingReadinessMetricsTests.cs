@@ -15,7 +15,7 @@ public sealed class GmsaBindingReadinessMetricsTests
         var deleting = Binding("gone", "False");
         deleting.Metadata.DeletionTimestamp = DateTime.UtcNow;
 
-        var counts = GmsaBindingReadinessMetrics.Count([Binding("a", "True"), Binding("b", "True"), Binding("c", "False"), Binding("d", "Unknown"), Binding("e", null), deleting]);
+        var counts = GmsaBindingReadinessMetrics.Count(Store(Binding("a", "True"), Binding("b", "True"), Binding("c", "False"), Binding("d", "Unknown"), Binding("e", null), deleting));
 
         Assert.That(counts, Is.EqualTo(new ReadinessCounts(Ready: 2, NotReady: 1, Unknown: 2)));
     }
@@ -24,13 +24,13 @@ public sealed class GmsaBindingReadinessMetricsTests
     public async Task EachScrape_ReportsTheCacheAsItIsThen()
     {
         var registry = Metrics.NewCustomRegistry();
-        IReadOnlyList<GmsaBinding> cached = [Binding("a", "True"), Binding("b", "False")];
+        var cached = Store(Binding("a", "True"), Binding("b", "False"));
         _ = new GmsaBindingReadinessMetrics(registry, () => GmsaBindingReadinessMetrics.Count(cached));
 
         Assert.That(Samples(await AdmissionMetricsTests.ExportAsync(registry)),
             Is.EquivalentTo(new[] { """gmsa_bindings{ready="true"} 1""", """gmsa_bindings{ready="false"} 1""", """gmsa_bindings{ready="unknown"} 0""" }));
 
-        cached = [Binding("a", "True"), Binding("b", "True")];
+        cached.Upsert(Binding("b", "True"));
         Assert.That(Samples(await AdmissionMetricsTests.ExportAsync(registry)),
             Is.EquivalentTo(new[] { """gmsa_bindings{ready="true"} 2""", """gmsa_bindings{ready="false"} 0""", """gmsa_bindings{ready="unknown"} 0""" }));
     }
@@ -41,7 +41,7 @@ public sealed class GmsaBindingReadinessMetricsTests
         var store = new ObjectStore<GmsaBinding>();
         for (var i = 0; i < 10_000; i++) store.Upsert(Binding($"b{i}", i % 10 == 0 ? "False" : "True"));
         var registry = Metrics.NewCustomRegistry();
-        var metrics = new GmsaBindingReadinessMetrics(registry, () => store.Aggregate(default(ReadinessCounts), GmsaBindingReadinessMetrics.Tally));
+        var metrics = new GmsaBindingReadinessMetrics(registry, () => GmsaBindingReadinessMetrics.Count(store));
         metrics.Update();
 
         var before = GC.GetAllocatedBytesForCurrentThread();
@@ -63,6 +63,13 @@ public sealed class GmsaBindingReadinessMetricsTests
     }
 
     private static string[] Samples(string text) => [.. text.Split('\n').Where(l => l.StartsWith(GmsaBindingReadinessMetrics.MetricName + "{", StringComparison.Ordinal))];
+
+    private static ObjectStore<GmsaBinding> Store(params GmsaBinding[] bindings)
+    {
+        var store = new ObjectStore<GmsaBinding>();
+        foreach (var binding in bindings) store.Upsert(binding);
+        return store;
+    }
 
     private static GmsaBinding Binding(string name, string? ready) => new()
     {

@@ -28,4 +28,17 @@ public sealed class ConditionTests
     [Test]
     public void RejectsInvalidStatus() =>
         Assert.Throws<ArgumentException>(() => new List<V1Condition>().SetCondition("Ready", "yes", "R", "", null, TimeProvider.System));
+
+    [Test]
+    public void FindCondition_TakesTheFirstOfItsType_FromAListOrAnySequence()
+    {
+        V1Condition[] conditions = [new() { Type = "Synced", Status = "True" }, new() { Type = "Ready", Status = "False" }, new() { Type = "Ready", Status = "True" }];
+        Assert.Multiple(() =>
+        {
+            Assert.That(conditions.FindCondition("Ready"), Is.SameAs(conditions[1]));
+            Assert.That(conditions.Where(_ => true).FindCondition("Ready"), Is.SameAs(conditions[1]));
+            Assert.That(conditions.FindCondition("ready"), Is.Null, "types compare ordinally");
+            Assert.That(((IEnumerable<V1Condition>?)null).FindCondition("Ready"), Is.Null);
+        });
+    }
 }

@@ -37,8 +37,24 @@ public static class ConditionExtensions
         return changed;
     }
 
-    public static V1Condition? FindCondition(this IEnumerable<V1Condition>? conditions, string type) =>
-        conditions?.FirstOrDefault(c => string.Equals(c.Type, type, StringComparison.Ordinal));
+    public static V1Condition? FindCondition(this IEnumerable<V1Condition>? conditions, string type)
+    {
+        // No LINQ: a lambda capturing the type allocates on every call, and some callers look at every cached object's
+        // conditions. A list is read by index, so not even an enumerator is allocated.
+        if (conditions is IList<V1Condition> list)
+        {
+            for (var i = 0; i < list.Count; i++)
+            {
+                if (string.Equals(list[i].Type, type, StringComparison.Ordinal)) return list[i];
+            }
+            return null;
+        }
+        foreach (var condition in conditions ?? [])
+        {
+            if (string.Equals(condition.Type, type, StringComparison.Ordinal)) return condition;
+        }
+        return null;
+    }
 
     public static bool IsConditionTrue(this IEnumerable<V1Condition>? conditions, string type) => conditions.FindCondition(type)?.Status == True;
 }

@@ -41,8 +41,8 @@ public sealed class ObjectStore<T> where T : class, IKubernetesObject<V1ObjectMe
     /// <summary>
     /// Folds every object into <paramref name="seed"/> under the store's lock, without copying the store: with 10,000
     /// objects a <see cref="List()"/> is an 80 KB array on the large object heap, garbage that only a full collection
-    /// frees — called on every scrape, it held tens of megabytes. <paramref name="fold"/> must be quick and must not
-    /// touch the store.
+    /// frees, so a caller that runs often (a metrics scrape) should fold instead. <paramref name="fold"/> must be quick
+    /// and must not touch the store.
     /// </summary>
     public TState Aggregate<TState>(TState seed, Func<TState, T, TState> fold)
     {
