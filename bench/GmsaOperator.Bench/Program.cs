@@ -115,6 +115,16 @@ await using (var op = OperatorProcess.Start(options.Operator, plane.KubeconfigPa
             $"{forged.Requests:N0} forged /validate + /validate-gmsabinding in {forged.Seconds:0} s from {ForgedFlood.Clients} clients, after a warm-up; VmRSS"));
         figures.Add(Figure.AtMost("forged-review flood: malformed answers", forged.Malformed, "", 0, "not an AdmissionReview and not a 4xx"));
         NoteRss(forged.RssAfterBytes);
+
+        // Callers declaring the largest accepted body at once: bodies wait for the shared body budget instead of being buffered.
+        var declared = await DeclaredBodyFlood.RunAsync(op.WebhookPort, op.ReadRssBytes, ct);
+        await log.WriteLineAsync($"==> [bench] declared-body flood: {declared.Connections} connections × {DeclaredBodyFlood.DeclaredBytes / 1024 / 1024} MiB declared, " +
+                                 $"RSS {(declared.RssBeforeBytes ?? 0) / 1e6:0.0} → max {(declared.RssMaxBytes ?? 0) / 1e6:0.0} → {(declared.RssAfterBytes ?? 0) / 1e6:0.0} MB, " +
+                                 $"{declared.Refused503} answered 503, {declared.Answered4xx} other 4xx, {declared.NoAnswer} unanswered within the hold");
+        figures.Add(Figure.AtMost("declared-body flood: RSS growth", declared.RssGrowthMb, "MB", 64,
+            $"{declared.Connections} connections at once each declaring {DeclaredBodyFlood.DeclaredBytes / 1024 / 1024} MiB and sending all but its last byte ({declared.Connections * 3} MiB declared); " +
+            $"max VmRSS during it − before; {declared.Refused503} answered 503 (body budget full), {declared.NoAnswer} held until the client gave up"));
+        NoteRss(declared.RssAfterBytes);
     }
 
     if (options.Parts.Contains("memory"))

@@ -33,6 +33,21 @@ public sealed class WebhookOptions
     public long MaxRequestBodyBytes { get; set; } = 3 * 1024 * 1024;
 
     /// <summary>
+    /// Bytes of request bodies all admission requests may hold at once (<c>Webhooks:MaxInFlightBodyBytes</c>, default
+    /// 16 MiB, at least <see cref="MaxRequestBodyBytes"/>). A body's buffer grows only as its bytes arrive and the budget
+    /// has room; a request that waited 2 s for room is refused with 503, and a body must arrive within 4 s. Real reviews
+    /// are a few KiB, so only a flood of large ones waits.
+    /// </summary>
+    public long MaxInFlightBodyBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>
+    /// Most connections the webhook port holds open at once (<c>Webhooks:MaxConnections</c>, default 256); further ones
+    /// are closed on arrival, before their TLS handshake. The API server keeps a few (HTTP/2); each open connection can
+    /// hold up to 64 KiB of unread input besides its TLS state.
+    /// </summary>
+    public int MaxConnections { get; set; } = 256;
+
+    /// <summary>
     /// Local mode (<c>Webhooks:RegisterLocally</c>): register url-based webhook configurations pointing at
     /// <c>https://127.0.0.1:&lt;Port&gt;</c> on start and delete them on exit. Only for an API server on this machine.
     /// </summary>

@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -24,6 +25,12 @@ public static class WebhookServiceCollectionExtensions
 {
     // A shared review must end even if every caller gave up; the API server stops waiting on us after 5 s (the configurations' timeoutSeconds).
     private static readonly TimeSpan SharedReviewTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Input read ahead of the application per connection, at each of its two stages (raw from the socket before TLS,
+    /// then decrypted: HTTP/1.1's buffer and HTTP/2's windows); HTTP/2's smallest window. Defaults are 1 MiB each.
+    /// </summary>
+    public const int UnreadInputPerConnection = 64 * 1024;
 
     /// <summary>
     /// Registers the webhooks. Needs an <see cref="IKubernetes"/> singleton. Optional seams: register an
@@ -46,6 +53,8 @@ public static class WebhookServiceCollectionExtensions
             .Validate(o => o.AuthorizationCacheMaxEntries > 0, "Webhooks:AuthorizationCacheMaxEntries must be positive")
             .Validate(o => o.AuthorizationMaxSharedReviews > 0, "Webhooks:AuthorizationMaxSharedReviews must be positive")
             .Validate(o => o.MaxRequestBodyBytes > 0, "Webhooks:MaxRequestBodyBytes must be positive")
+            .Validate(o => o.MaxInFlightBodyBytes >= o.MaxRequestBodyBytes, "Webhooks:MaxInFlightBodyBytes must be at least Webhooks:MaxRequestBodyBytes")
+            .Validate(o => o.MaxConnections > 0, "Webhooks:MaxConnections must be positive")
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WebhookOptions>, ClientCaFileValidation>());
 
@@ -83,20 +92,31 @@ public static class WebhookServiceCollectionExtensions
         services.TryAddSingleton(sp => new GmsaBindingValidator(sp.GetRequiredService<IAccessReviewer>(), sp.GetRequiredService<IServiceAccountDirectory>(),
             sp.GetRequiredService<ICredentialSpecSource>(), sp.GetRequiredService<IWorkloadRestartReviewer>()));
         services.TryAddSingleton<IAdmissionMetrics>(NoAdmissionMetrics.Instance);
+        services.TryAddSingleton(sp => new BodyBudget(sp.GetRequiredService<IOptions<WebhookOptions>>().Value.MaxInFlightBodyBytes, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new AdmissionEndpoint(sp.GetRequiredService<ILogger<AdmissionEndpoint>>(), sp.GetRequiredService<IOptions<WebhookOptions>>().Value.MaxRequestBodyBytes,
-            sp.GetService<TimeProvider>(), sp.GetRequiredService<IAdmissionMetrics>()));
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IAdmissionMetrics>(), sp.GetRequiredService<BodyBudget>()));
         services.TryAddSingleton<WebhookDispatcher>();
         services.TryAddSingleton(sp => WebhookClientAuthentication.Create(sp.GetRequiredService<IOptions<WebhookOptions>>().Value.ClientCaFile,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<WebhookClientAuthentication>>()));
 
         // The webhook listener: its own HTTPS port, TLS 1.2+ only, certificate chosen per handshake (hot-swappable),
-        // callers optionally restricted to client certificates of Webhooks:ClientCaFile.
-        services.AddOptions<KestrelServerOptions>().Configure<IOptions<WebhookOptions>, IServingCertificateProvider, WebhookClientAuthentication>((kestrel, options, certificates, clients) =>
+        // callers optionally restricted to client certificates of Webhooks:ClientCaFile. Its memory is bounded whatever
+        // arrives: connections are counted before TLS, and each buffers little unread input (the server-wide limits
+        // below; health and metrics requests are tiny too), while bodies wait for the body budget unread.
+        services.TryAddSingleton(sp => new WebhookConnectionLimit(sp.GetRequiredService<IOptions<WebhookOptions>>().Value.MaxConnections,
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<WebhookConnectionLimit>>()));
+        services.Configure<SocketTransportOptions>(transport => transport.MaxReadBufferSize = UnreadInputPerConnection);
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<WebhookOptions>, IServingCertificateProvider, WebhookClientAuthentication, WebhookConnectionLimit>(
+            (kestrel, options, certificates, clients, connections) =>
         {
             var o = options.Value;
+            kestrel.Limits.MaxRequestBufferSize = UnreadInputPerConnection;
+            kestrel.Limits.Http2.InitialConnectionWindowSize = UnreadInputPerConnection;
+            kestrel.Limits.Http2.InitialStreamWindowSize = UnreadInputPerConnection;
             kestrel.Listen(IPAddress.Parse(o.ListenAddress), o.Port, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1AndHttp2;
+                listen.Use(connections.Middleware);
                 certificates.ConfigureHttps(listen, clients);
             });
         });

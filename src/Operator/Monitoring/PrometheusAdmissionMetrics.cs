@@ -15,7 +15,7 @@ public sealed class PrometheusAdmissionMetrics : IAdmissionMetrics
 
     public PrometheusAdmissionMetrics(CollectorRegistry registry) =>
         _reviews = Metrics.WithCustomRegistry(registry).CreateCounter(MetricName,
-            "Admission requests by webhook path and outcome (allowed, denied, error, malformed).",
+            "Admission requests by webhook path and outcome (allowed, denied, error, malformed, overloaded).",
             new CounterConfiguration { LabelNames = ["webhook", "result"] });
 
     public void Reviewed(string webhook, AdmissionOutcome outcome) => _reviews.WithLabels(webhook, Label(outcome)).Inc();
@@ -25,6 +25,7 @@ public sealed class PrometheusAdmissionMetrics : IAdmissionMetrics
         AdmissionOutcome.Allowed => "allowed",
         AdmissionOutcome.Denied => "denied",
         AdmissionOutcome.Error => "error",
+        AdmissionOutcome.Overloaded => "overloaded",
         _ => "malformed",
     };
 }

@@ -15,15 +15,20 @@ namespace GmsaOperator.Webhooks.Http;
 /// texts: <see cref="Admission.AdmissionErrors.ReviewNotDecodable"/>, <see cref="Admission.AdmissionErrors.NoRequest"/>), otherwise HTTP 200 with the AdmissionReview. Logs uid, namespace, name, operation, decision and code only —
 /// never objects or messages (which can quote credential contents).
 /// </summary>
-public sealed partial class AdmissionEndpoint(ILogger<AdmissionEndpoint> logger, long maxRequestBodyBytes, TimeProvider? time = null, IAdmissionMetrics? metrics = null)
+/// <param name="bodies">Bytes of bodies all requests may hold at once (null: not counted, for tests of other parts); see <see cref="AdmissionBodyReader"/>.</param>
+public sealed partial class AdmissionEndpoint(ILogger<AdmissionEndpoint> logger, long maxRequestBodyBytes, TimeProvider? time = null, IAdmissionMetrics? metrics = null,
+    BodyBudget? bodies = null)
 {
+
     private readonly IAdmissionMetrics _metrics = metrics ?? NoAdmissionMetrics.Instance;
 
     /// <summary>Denial lines per second; beyond that they are counted (a flood of forged reviews is all denials).</summary>
     public const int DenialLogsPerSecond = 50;
 
     private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly AdmissionBodyReader _bodies = new(maxRequestBodyBytes, bodies, time ?? TimeProvider.System);
     private readonly LogBudget _denialLogs = new(time ?? TimeProvider.System, DenialLogsPerSecond);
+    private readonly LogBudget _overloadLogs = new(time ?? TimeProvider.System, 1);
 
     private static readonly TimeSpan SlowDecision = TimeSpan.FromSeconds(1);
 
@@ -49,10 +54,10 @@ public sealed partial class AdmissionEndpoint(ILogger<AdmissionEndpoint> logger,
             return;
         }
 
-        byte[] body;
+        AdmissionBodyReader.Body body;
         try
         {
-            body = await ReadBodyAsync(context).ConfigureAwait(false);
+            body = await _bodies.ReadAsync(context).ConfigureAwait(false);
         }
         catch (BodyTooLargeException)
         {
@@ -64,17 +69,31 @@ public sealed partial class AdmissionEndpoint(ILogger<AdmissionEndpoint> logger,
             await WriteTooLargeAsync(context, webhook).ConfigureAwait(false);
             return;
         }
-        catch (Exception e) when (e is IOException or BadHttpRequestException || (e is OperationCanceledException && context.RequestAborted.IsCancellationRequested))
+        catch (BodyOverloadedException)
+        {
+            await WriteOverloadedAsync(context, webhook).ConfigureAwait(false);
+            return;
+        }
+        catch (Exception e) when (e is IOException or BadHttpRequestException or BodyTimeoutException || (e is OperationCanceledException && context.RequestAborted.IsCancellationRequested))
         {
             // The request reached us but its body did not: with the API server as the caller, this is an admission it
             // refuses (failurePolicy Fail) with "context deadline exceeded", so say so here.
             _metrics.Reviewed(webhook, AdmissionOutcome.Malformed);
-            LogMalformed(logger, webhook, $"request body not received ({e.GetType().Name}{(context.RequestAborted.IsCancellationRequested ? ", caller gave up" : "")})");
+            var problem = e is BodyTimeoutException ? $"not received within {AdmissionBodyReader.Deadline.TotalSeconds:0} s" : e.GetType().Name;
+            LogMalformed(logger, webhook, $"request body not received ({problem}{(context.RequestAborted.IsCancellationRequested ? ", caller gave up" : "")})");
             if (context.RequestAborted.IsCancellationRequested) return;
-            await WriteReviewAsync(context, StatusCodes.Status400BadRequest, Response("", AdmissionResult.Deny(AdmissionErrors.BodyUnreadable(e.Message)))).ConfigureAwait(false);
+            var message = e is BodyTimeoutException ? $"the request body did not arrive within {AdmissionBodyReader.Deadline.TotalSeconds:0} s" : e.Message;
+            await WriteReviewAsync(context, StatusCodes.Status400BadRequest, Response("", AdmissionResult.Deny(AdmissionErrors.BodyUnreadable(message)))).ConfigureAwait(false);
             return;
         }
+        using (body)
+        {
+            await DecideAsync(context, webhook, body.Bytes, handler).ConfigureAwait(false);
+        }
+    }
 
+    private async Task DecideAsync(HttpContext context, string webhook, byte[] body, Func<AdmissionRequest, CancellationToken, ValueTask<AdmissionResult>> handler)
+    {
         AdmissionReview? review;
         try
         {
@@ -160,31 +179,6 @@ public sealed partial class AdmissionEndpoint(ILogger<AdmissionEndpoint> logger,
         return string.Concat(text.AsSpan(0, keep), $"… ({text.Length - keep} more characters)");
     }
 
-    private async Task<byte[]> ReadBodyAsync(HttpContext context)
-    {
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = maxRequestBodyBytes;
-        }
-        // The API server always sends Content-Length (checked against the limit already): one exact buffer, no copies.
-        // Kestrel ends the body at that length and fails a shorter one, which surfaces as an IOException (→ 400).
-        if (context.Request.ContentLength is { } length && length <= maxRequestBodyBytes)
-        {
-            var exact = new byte[length];
-            await context.Request.Body.ReadExactlyAsync(exact, context.RequestAborted).ConfigureAwait(false);
-            return exact;
-        }
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
-        {
-            if (buffer.Length + read > maxRequestBodyBytes) throw new BodyTooLargeException();
-            buffer.Write(chunk, 0, read);
-        }
-        return buffer.ToArray();
-    }
-
     private async Task WriteTooLargeAsync(HttpContext context, string webhook)
     {
         _metrics.Reviewed(webhook, AdmissionOutcome.Malformed);
@@ -192,6 +186,18 @@ public sealed partial class AdmissionEndpoint(ILogger<AdmissionEndpoint> logger,
         context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
         context.Response.ContentType = "text/plain; charset=utf-8";
         await context.Response.WriteAsync($"request body exceeds the limit of {maxRequestBodyBytes} bytes", context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private async Task WriteOverloadedAsync(HttpContext context, string webhook)
+    {
+        var capacity = _bodies.Capacity;
+        _metrics.Reviewed(webhook, AdmissionOutcome.Overloaded);
+        if (_overloadLogs.TryTake(out var heldBack)) LogOverloaded(logger, webhook, capacity, heldBack);
+        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        context.Response.Headers.RetryAfter = "1";
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        await context.Response.WriteAsync($"admission request bodies in flight exceed the limit of {capacity} bytes (Webhooks:MaxInFlightBodyBytes); try again",
+            context.RequestAborted).ConfigureAwait(false);
     }
 
     private static async Task WriteReviewAsync(HttpContext context, int statusCode, AdmissionResponse response)
@@ -237,8 +243,6 @@ public sealed partial class AdmissionEndpoint(ILogger<AdmissionEndpoint> logger,
         static int Text(string? text) => text is null ? 0 : text.Length * 3 + 16;
     }
 
-    private sealed class BodyTooLargeException : Exception;
-
     [LoggerMessage(Level = LogLevel.Debug, Message = "admission {Webhook} uid={Uid} namespace={Namespace} name={Name} operation={Operation} allowed code={Code} patched={Patched}")]
     private static partial void LogAllowed(ILogger logger, string webhook, string? uid, string? @namespace, string? name, string? operation, int code, bool patched);
 
@@ -253,6 +257,9 @@ public sealed partial class AdmissionEndpoint(ILogger<AdmissionEndpoint> logger,
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "admission {Webhook}: rejected malformed request ({Problem})")]
     private static partial void LogMalformed(ILogger logger, string webhook, string problem);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "admission {Webhook}: refused a request with 503, request bodies in flight at the limit of {Capacity} bytes ({HeldBack} more refusals since the last line)")]
+    private static partial void LogOverloaded(ILogger logger, string webhook, long capacity, int heldBack);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "admission {Webhook} uid={Uid} namespace={Namespace} name={Name} failed with {ExceptionType}; denied")]
     private static partial void LogFailed(ILogger logger, string webhook, string? uid, string? @namespace, string? name, string exceptionType);

@@ -14,6 +14,9 @@ public enum AdmissionOutcome
 
     /// <summary>Not an admission review we could decide: wrong method or media type, too large, unreadable or undecodable.</summary>
     Malformed,
+
+    /// <summary>Refused unread (503): the bodies of requests already in flight held the whole body budget.</summary>
+    Overloaded,
 }
 
 /// <summary>
