@@ -5,9 +5,9 @@ namespace GmsaOperator.Webhooks.Http;
 
 /// <summary>
 /// Reads an admission request's body into memory granted by the shared <see cref="BodyBudget"/> as the bytes arrive:
-/// a first share of at most <see cref="FirstShare"/> (most reviews fit), then doubling. What a caller declares costs
-/// nothing until it sends it, and the whole body must arrive within <see cref="Deadline"/>, so holding the budget takes
-/// sending it, again every few seconds: a share held by a caller that stops sending is given back at the deadline.
+/// a first share of at most <see cref="FirstShare"/> (most reviews fit), then the declared length (or, without one,
+/// doubling). A declared length costs nothing until the first share has arrived, and the whole body must arrive within
+/// <see cref="Deadline"/>: a share held by a caller that stops sending is given back then.
 /// </summary>
 public sealed class AdmissionBodyReader(long maxRequestBodyBytes, BodyBudget? bodies, TimeProvider time)
 {
@@ -47,8 +47,10 @@ public sealed class AdmissionBodyReader(long maxRequestBodyBytes, BodyBudget? bo
         var limit = Math.Min(declared ?? maxRequestBodyBytes, maxRequestBodyBytes);
         using var deadline = new CancellationTokenSource(Deadline, time);
         using var either = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, deadline.Token);
-        var buffer = new byte[(int)Math.Min(limit, FirstShare)];
-        var share = await ShareAsync(null, buffer.Length, context.RequestAborted, either.Token).ConfigureAwait(false);
+        // Every buffer is allocated only after its share is granted: a caller waiting for room costs nothing more.
+        var first = (int)Math.Min(limit, FirstShare);
+        var share = await ShareAsync(null, first, context.RequestAborted, either.Token).ConfigureAwait(false);
+        var buffer = new byte[first];
         try
         {
             var length = 0;
@@ -62,8 +64,11 @@ public sealed class AdmissionBodyReader(long maxRequestBodyBytes, BodyBudget? bo
                         if (await ReadAsync(context, new byte[1], deadline, either.Token).ConfigureAwait(false) > 0) throw new BodyTooLargeException();
                         break;
                     }
-                    var larger = new byte[(int)Math.Min(limit, buffer.Length * 2L)];
-                    share = await ShareAsync(share, larger.Length - buffer.Length, context.RequestAborted, either.Token).ConfigureAwait(false);
+                    // A declared length is reserved in one step once the first share is full: growing by doubling
+                    // would leave every smaller buffer behind as large-object garbage.
+                    var size = (int)(declared ?? Math.Min(limit, buffer.Length * 2L));
+                    share = await ShareAsync(share, size - buffer.Length, context.RequestAborted, either.Token).ConfigureAwait(false);
+                    var larger = new byte[size];
                     buffer.AsSpan(0, length).CopyTo(larger);
                     buffer = larger;
                 }

@@ -106,7 +106,7 @@ public sealed class AdmissionEndpointBodyBudgetTests
         await endpoint.HandleAsync(small, WebhookPaths.ValidatePod, Observe);
         Assert.That((small.Response.StatusCode, during), Is.EqualTo((200, body.Length)), "a small declared body: exactly its length");
 
-        // 40,000 bytes: the first 16 KiB, doubled to 32 KiB, then its declared length.
+        // 40,000 bytes: the first 16 KiB, then its declared length.
         var review = "{\"pad\":\"" + new string('x', 40_000 - AdmissionRequests.PodReview.Length - 9) + "\"," + AdmissionRequests.PodReview[1..];
         var large = AdmissionRequests.Post(review);
         large.Request.ContentLength = Encoding.UTF8.GetByteCount(review);
@@ -116,6 +116,29 @@ public sealed class AdmissionEndpointBodyBudgetTests
         var chunked = AdmissionRequests.Post(AdmissionRequests.PodReview);
         await endpoint.HandleAsync(chunked, WebhookPaths.ValidatePod, Observe);
         Assert.That((chunked.Response.StatusCode, during, budget.InUse), Is.EqualTo((200, (long)AdmissionBodyReader.FirstShare, 0L)));
+    }
+
+    [Test]
+    public async Task ABodyWaitingForRoomToGrow_HasNotAllocatedTheRest()
+    {
+        var time = new FakeTimeProvider();
+        var budget = new BodyBudget(64 * 1024, time);
+        var endpoint = new AdmissionEndpoint(NullLogger<AdmissionEndpoint>.Instance, 64 * 1024, time, bodies: budget);
+        var held = (await budget.AcquireAsync(44 * 1024, TimeSpan.Zero, CancellationToken.None))!;
+        var context = AdmissionRequests.Post(AdmissionRequests.PodReview);
+        context.Request.Body = new MemoryStream(new byte[60_000]);
+        context.Request.ContentLength = 60_000;
+
+        // Everything up to the wait for room runs synchronously on this thread (the body is in memory).
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var handling = endpoint.HandleAsync(context, WebhookPaths.ValidatePod, Allow);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.That((handling.IsCompleted, budget.InUse, budget.Waiting), Is.EqualTo((false, 44L * 1024 + AdmissionBodyReader.FirstShare, 1)), "waiting to grow");
+        Assert.That(allocated, Is.LessThan(AdmissionBodyReader.FirstShare + 8 * 1024), "the first share's buffer, not the declared 60,000 bytes");
+        held.Dispose();
+        await handling;
+        Assert.That((context.Response.StatusCode, budget.InUse), Is.EqualTo((400, 0L)), "read once there was room (zeros are no review)");
     }
 
     /// <summary>Sends its first bytes, then nothing until the reader gives up.</summary>
