@@ -43,7 +43,7 @@ public sealed class WebhookOptions
     /// <summary>
     /// Most connections the webhook port holds open at once (<c>Webhooks:MaxConnections</c>, default 256); further ones
     /// are closed on arrival, before their TLS handshake. The API server keeps a few (HTTP/2); each open connection can
-    /// hold up to 64 KiB of unread input besides its TLS state.
+    /// hold up to 32 KiB of unread input at each side of TLS (HTTP/2: 64 KiB windows) besides its TLS state.
     /// </summary>
     public int MaxConnections { get; set; } = 256;
 

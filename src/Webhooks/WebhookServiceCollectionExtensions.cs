@@ -27,10 +27,13 @@ public static class WebhookServiceCollectionExtensions
     private static readonly TimeSpan SharedReviewTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// Input read ahead of the application per connection, at each of its two stages (raw from the socket before TLS,
-    /// then decrypted: HTTP/1.1's buffer and HTTP/2's windows); HTTP/2's smallest window. Defaults are 1 MiB each.
+    /// Input read ahead of the application per connection at each of its two stages (raw from the socket before TLS, then
+    /// decrypted HTTP/1.1), defaults 1 MiB each: two TLS records, and the 32 KiB a request's headers may take.
     /// </summary>
-    public const int UnreadInputPerConnection = 64 * 1024;
+    public const int ReadAheadPerConnection = 32 * 1024;
+
+    /// <summary>HTTP/2's flow-control windows (defaults 1 MiB and 768 KiB): the smallest the protocol allows.</summary>
+    public const int Http2Window = 65_535;
 
     /// <summary>
     /// Registers the webhooks. Needs an <see cref="IKubernetes"/> singleton. Optional seams: register an
@@ -105,14 +108,14 @@ public static class WebhookServiceCollectionExtensions
         // below; health and metrics requests are tiny too), while bodies wait for the body budget unread.
         services.TryAddSingleton(sp => new WebhookConnectionLimit(sp.GetRequiredService<IOptions<WebhookOptions>>().Value.MaxConnections,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<WebhookConnectionLimit>>()));
-        services.Configure<SocketTransportOptions>(transport => transport.MaxReadBufferSize = UnreadInputPerConnection);
+        services.Configure<SocketTransportOptions>(transport => transport.MaxReadBufferSize = ReadAheadPerConnection);
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<WebhookOptions>, IServingCertificateProvider, WebhookClientAuthentication, WebhookConnectionLimit>(
             (kestrel, options, certificates, clients, connections) =>
         {
             var o = options.Value;
-            kestrel.Limits.MaxRequestBufferSize = UnreadInputPerConnection;
-            kestrel.Limits.Http2.InitialConnectionWindowSize = UnreadInputPerConnection;
-            kestrel.Limits.Http2.InitialStreamWindowSize = UnreadInputPerConnection;
+            kestrel.Limits.MaxRequestBufferSize = ReadAheadPerConnection;
+            kestrel.Limits.Http2.InitialConnectionWindowSize = Http2Window;
+            kestrel.Limits.Http2.InitialStreamWindowSize = Http2Window;
             kestrel.Listen(IPAddress.Parse(o.ListenAddress), o.Port, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1AndHttp2;
