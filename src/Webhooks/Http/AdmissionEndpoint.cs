@@ -29,6 +29,10 @@ public sealed partial class AdmissionEndpoint(ILogger<AdmissionEndpoint> logger,
     private readonly AdmissionBodyReader _bodies = new(maxRequestBodyBytes, bodies, time ?? TimeProvider.System);
     private readonly LogBudget _denialLogs = new(time ?? TimeProvider.System, DenialLogsPerSecond);
     private readonly LogBudget _overloadLogs = new(time ?? TimeProvider.System, 1);
+    private readonly LogBudget _malformedLogs = new(time ?? TimeProvider.System, MalformedLogsPerSecond);
+
+    /// <summary>Malformed-request lines per second; beyond that they are counted (anyone can send malformed requests as fast as they are answered).</summary>
+    public const int MalformedLogsPerSecond = 10;
 
     private static readonly TimeSpan SlowDecision = TimeSpan.FromSeconds(1);
 
@@ -80,7 +84,7 @@ public sealed partial class AdmissionEndpoint(ILogger<AdmissionEndpoint> logger,
             // refuses (failurePolicy Fail) with "context deadline exceeded", so say so here.
             _metrics.Reviewed(webhook, AdmissionOutcome.Malformed);
             var problem = e is BodyTimeoutException ? $"not received within {AdmissionBodyReader.Deadline.TotalSeconds:0} s" : e.GetType().Name;
-            LogMalformed(logger, webhook, $"request body not received ({problem}{(context.RequestAborted.IsCancellationRequested ? ", caller gave up" : "")})");
+            LogMalformedBudgeted(webhook, $"request body not received ({problem}{(context.RequestAborted.IsCancellationRequested ? ", caller gave up" : "")})");
             if (context.RequestAborted.IsCancellationRequested) return;
             var message = e is BodyTimeoutException ? $"the request body did not arrive within {AdmissionBodyReader.Deadline.TotalSeconds:0} s" : e.Message;
             await WriteReviewAsync(context, StatusCodes.Status400BadRequest, Response("", AdmissionResult.Deny(AdmissionErrors.BodyUnreadable(message)))).ConfigureAwait(false);
@@ -102,14 +106,14 @@ public sealed partial class AdmissionEndpoint(ILogger<AdmissionEndpoint> logger,
         catch (JsonException e)
         {
             _metrics.Reviewed(webhook, AdmissionOutcome.Malformed);
-            LogMalformed(logger, webhook, "not an AdmissionReview");
+            LogMalformedBudgeted(webhook, "not an AdmissionReview");
             await WriteReviewAsync(context, StatusCodes.Status400BadRequest, Response("", AdmissionResult.Deny(AdmissionErrors.ReviewNotDecodable(e.Message)))).ConfigureAwait(false);
             return;
         }
         if (review?.Request is not { } request)
         {
             _metrics.Reviewed(webhook, AdmissionOutcome.Malformed);
-            LogMalformed(logger, webhook, "no request");
+            LogMalformedBudgeted(webhook, "no request");
             await WriteReviewAsync(context, StatusCodes.Status400BadRequest, Response("", AdmissionResult.Deny(AdmissionErrors.NoRequest()))).ConfigureAwait(false);
             return;
         }
@@ -182,7 +186,7 @@ public sealed partial class AdmissionEndpoint(ILogger<AdmissionEndpoint> logger,
     private async Task WriteTooLargeAsync(HttpContext context, string webhook)
     {
         _metrics.Reviewed(webhook, AdmissionOutcome.Malformed);
-        LogMalformed(logger, webhook, "body too large");
+        LogMalformedBudgeted(webhook, "body too large");
         context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
         context.Response.ContentType = "text/plain; charset=utf-8";
         await context.Response.WriteAsync($"request body exceeds the limit of {maxRequestBodyBytes} bytes", context.RequestAborted).ConfigureAwait(false);
@@ -255,8 +259,13 @@ public sealed partial class AdmissionEndpoint(ILogger<AdmissionEndpoint> logger,
     [LoggerMessage(Level = LogLevel.Warning, Message = "admission {Webhook} uid={Uid} namespace={Namespace} name={Name}: the decision took {Milliseconds} ms (API server gave up: {Abandoned})")]
     private static partial void LogSlow(ILogger logger, string webhook, string? uid, string? @namespace, string? name, long milliseconds, bool abandoned);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "admission {Webhook}: rejected malformed request ({Problem})")]
-    private static partial void LogMalformed(ILogger logger, string webhook, string problem);
+    private void LogMalformedBudgeted(string webhook, string problem)
+    {
+        if (_malformedLogs.TryTake(out var heldBack)) LogMalformed(logger, webhook, problem, heldBack);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "admission {Webhook}: rejected malformed request ({Problem}; {HeldBack} more since the last line)")]
+    private static partial void LogMalformed(ILogger logger, string webhook, string problem, int heldBack);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "admission {Webhook}: refused a request with 503, request bodies in flight at the limit of {Capacity} bytes ({HeldBack} more refusals since the last line)")]
     private static partial void LogOverloaded(ILogger logger, string webhook, long capacity, int heldBack);

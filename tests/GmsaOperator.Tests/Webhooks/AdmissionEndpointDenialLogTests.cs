@@ -5,7 +5,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace GmsaOperator.Tests.Webhooks;
 
-/// <summary>A flood of denied reviews must not become a flood of log lines: a budget per second, the rest counted.</summary>
+/// <summary>A flood of denied (or malformed) reviews must not become a flood of log lines: a budget per second, the rest counted.</summary>
 public sealed class AdmissionEndpointDenialLogTests
 {
     private const string Review = AdmissionRequests.PodReview;
@@ -49,6 +49,29 @@ public sealed class AdmissionEndpointDenialLogTests
         Assert.That(budget.TryTake(out held), Is.True);
         Assert.That(held, Is.Zero, "reported once");
     }
+
+    [Test]
+    public async Task MalformedRequestsBeyondTheBudget_AreCounted_AndReportedWithTheNextLoggedOne()
+    {
+        var time = new FakeTimeProvider();
+        var logger = new ListLogger<AdmissionEndpoint>();
+        var endpoint = new AdmissionEndpoint(logger, 1024 * 1024, time);
+        var extra = 40;
+
+        for (var i = 0; i < AdmissionEndpoint.MalformedLogsPerSecond + extra; i++) await MalformedAsync(endpoint);
+        Assert.That(MalformedLines(logger), Has.Count.EqualTo(AdmissionEndpoint.MalformedLogsPerSecond));
+        Assert.That(MalformedLines(logger), Has.All.EndWith("(not an AdmissionReview; 0 more since the last line)"));
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        await MalformedAsync(endpoint);
+        Assert.That(MalformedLines(logger)[^1], Does.EndWith($"(not an AdmissionReview; {extra} more since the last line)"));
+    }
+
+    private static Task MalformedAsync(AdmissionEndpoint endpoint) =>
+        endpoint.HandleAsync(AdmissionRequests.Post("not json"), WebhookPaths.ValidatePod, (_, _) => ValueTask.FromResult(AdmissionResult.Allow()));
+
+    private static List<string> MalformedLines(ListLogger<AdmissionEndpoint> logger) =>
+        [.. logger.Entries.Select(e => e.Message).Where(m => m.Contains("rejected malformed request", StringComparison.Ordinal))];
 
     private static Task DenyAsync(AdmissionEndpoint endpoint) =>
         endpoint.HandleAsync(AdmissionRequests.Post(Review), WebhookPaths.ValidatePod, (_, _) => ValueTask.FromResult(AdmissionResult.Deny(403, "no")));
