@@ -82,9 +82,8 @@ public sealed partial class AdmissionEndpoint(ILogger<AdmissionEndpoint> logger,
         {
             // The request reached us but its body did not: with the API server as the caller, this is an admission it
             // refuses (failurePolicy Fail) with "context deadline exceeded", so say so here.
-            _metrics.Reviewed(webhook, AdmissionOutcome.Malformed);
             var problem = e is BodyTimeoutException ? $"not received within {AdmissionBodyReader.Deadline.TotalSeconds:0} s" : e.GetType().Name;
-            LogMalformedBudgeted(webhook, $"request body not received ({problem}{(context.RequestAborted.IsCancellationRequested ? ", caller gave up" : "")})");
+            Malformed(webhook, $"request body not received ({problem}{(context.RequestAborted.IsCancellationRequested ? ", caller gave up" : "")})");
             if (context.RequestAborted.IsCancellationRequested) return;
             var message = e is BodyTimeoutException ? $"the request body did not arrive within {AdmissionBodyReader.Deadline.TotalSeconds:0} s" : e.Message;
             await WriteReviewAsync(context, StatusCodes.Status400BadRequest, Response("", AdmissionResult.Deny(AdmissionErrors.BodyUnreadable(message)))).ConfigureAwait(false);
@@ -105,15 +104,13 @@ public sealed partial class AdmissionEndpoint(ILogger<AdmissionEndpoint> logger,
         }
         catch (JsonException e)
         {
-            _metrics.Reviewed(webhook, AdmissionOutcome.Malformed);
-            LogMalformedBudgeted(webhook, "not an AdmissionReview");
+            Malformed(webhook, "not an AdmissionReview");
             await WriteReviewAsync(context, StatusCodes.Status400BadRequest, Response("", AdmissionResult.Deny(AdmissionErrors.ReviewNotDecodable(e.Message)))).ConfigureAwait(false);
             return;
         }
         if (review?.Request is not { } request)
         {
-            _metrics.Reviewed(webhook, AdmissionOutcome.Malformed);
-            LogMalformedBudgeted(webhook, "no request");
+            Malformed(webhook, "no request");
             await WriteReviewAsync(context, StatusCodes.Status400BadRequest, Response("", AdmissionResult.Deny(AdmissionErrors.NoRequest()))).ConfigureAwait(false);
             return;
         }
@@ -185,8 +182,7 @@ public sealed partial class AdmissionEndpoint(ILogger<AdmissionEndpoint> logger,
 
     private async Task WriteTooLargeAsync(HttpContext context, string webhook)
     {
-        _metrics.Reviewed(webhook, AdmissionOutcome.Malformed);
-        LogMalformedBudgeted(webhook, "body too large");
+        Malformed(webhook, "body too large");
         context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
         context.Response.ContentType = "text/plain; charset=utf-8";
         await context.Response.WriteAsync($"request body exceeds the limit of {maxRequestBodyBytes} bytes", context.RequestAborted).ConfigureAwait(false);
@@ -259,8 +255,10 @@ public sealed partial class AdmissionEndpoint(ILogger<AdmissionEndpoint> logger,
     [LoggerMessage(Level = LogLevel.Warning, Message = "admission {Webhook} uid={Uid} namespace={Namespace} name={Name}: the decision took {Milliseconds} ms (API server gave up: {Abandoned})")]
     private static partial void LogSlow(ILogger logger, string webhook, string? uid, string? @namespace, string? name, long milliseconds, bool abandoned);
 
-    private void LogMalformedBudgeted(string webhook, string problem)
+    /// <summary>Counts a malformed request and logs it within <see cref="MalformedLogsPerSecond"/>.</summary>
+    private void Malformed(string webhook, string problem)
     {
+        _metrics.Reviewed(webhook, AdmissionOutcome.Malformed);
         if (_malformedLogs.TryTake(out var heldBack)) LogMalformed(logger, webhook, problem, heldBack);
     }
 

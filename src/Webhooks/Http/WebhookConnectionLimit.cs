@@ -14,8 +14,6 @@ public sealed partial class WebhookConnectionLimit(int maxConnections, TimeProvi
     private readonly LogBudget _refusalLogs = new(time, 1);
     private int _open;
 
-    public int MaxConnections => maxConnections;
-
     /// <summary>Connections currently open (counted from arrival, before TLS).</summary>
     public int Open => Volatile.Read(ref _open);
 

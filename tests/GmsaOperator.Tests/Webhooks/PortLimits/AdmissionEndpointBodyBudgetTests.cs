@@ -52,15 +52,21 @@ public sealed class AdmissionEndpointBodyBudgetTests
         return (context, body);
     }
 
+    /// <summary>An endpoint with a 64 KiB body limit and a 64 KiB budget, on a fake clock, counting its outcomes.</summary>
+    private static (FakeTimeProvider Time, BodyBudget Budget, Counting Metrics, AdmissionEndpoint Endpoint) Start()
+    {
+        var time = new FakeTimeProvider();
+        var budget = new BodyBudget(64 * 1024, time);
+        var metrics = new Counting();
+        return (time, budget, metrics, new AdmissionEndpoint(NullLogger<AdmissionEndpoint>.Instance, 64 * 1024, time, metrics, budget));
+    }
+
     private static ValueTask<AdmissionResult> Allow(AdmissionRequest request, CancellationToken cancellationToken) => ValueTask.FromResult(AdmissionResult.Allow());
 
     [Test]
     public async Task WithoutRoom_TheRequestWaits_ThenGets503Unread()
     {
-        var time = new FakeTimeProvider();
-        var budget = new BodyBudget(64 * 1024, time);
-        var metrics = new Counting();
-        var endpoint = new AdmissionEndpoint(NullLogger<AdmissionEndpoint>.Instance, 64 * 1024, time, metrics, budget);
+        var (time, budget, metrics, endpoint) = Start();
         var held = (await budget.AcquireAsync(64 * 1024 - 100, TimeSpan.Zero, CancellationToken.None))!;
 
         var (context, body) = Request();
@@ -92,9 +98,7 @@ public sealed class AdmissionEndpointBodyBudgetTests
     [Test]
     public async Task AShareGrowsAsTheBodyArrives_UpToItsDeclaredLength_OrFromTheFirstShareWhenItDeclaresNone()
     {
-        var time = new FakeTimeProvider();
-        var budget = new BodyBudget(64 * 1024, time);
-        var endpoint = new AdmissionEndpoint(NullLogger<AdmissionEndpoint>.Instance, 64 * 1024, time, bodies: budget);
+        var (time, budget, _, endpoint) = Start();
         long? during = null;
         ValueTask<AdmissionResult> Observe(AdmissionRequest request, CancellationToken cancellationToken)
         {
@@ -121,9 +125,7 @@ public sealed class AdmissionEndpointBodyBudgetTests
     [Test]
     public async Task ABodyWaitingForRoomToGrow_HasNotAllocatedTheRest()
     {
-        var time = new FakeTimeProvider();
-        var budget = new BodyBudget(64 * 1024, time);
-        var endpoint = new AdmissionEndpoint(NullLogger<AdmissionEndpoint>.Instance, 64 * 1024, time, bodies: budget);
+        var (time, budget, _, endpoint) = Start();
         var held = (await budget.AcquireAsync(44 * 1024, TimeSpan.Zero, CancellationToken.None))!;
         var context = AdmissionRequests.Post(AdmissionRequests.PodReview);
         context.Request.Body = new MemoryStream(new byte[60_000]);
@@ -174,10 +176,7 @@ public sealed class AdmissionEndpointBodyBudgetTests
     [Test]
     public async Task ABodyThatStopsArriving_Gets400AtTheDeadline_AndGivesItsShareBack()
     {
-        var time = new FakeTimeProvider();
-        var budget = new BodyBudget(64 * 1024, time);
-        var metrics = new Counting();
-        var endpoint = new AdmissionEndpoint(NullLogger<AdmissionEndpoint>.Instance, 64 * 1024, time, metrics, budget);
+        var (time, budget, metrics, endpoint) = Start();
         var context = AdmissionRequests.Post(AdmissionRequests.PodReview);
         context.Request.Body = new StalledBody(Encoding.UTF8.GetBytes("{\"kind\":"));
         context.Request.ContentLength = 30_000;
