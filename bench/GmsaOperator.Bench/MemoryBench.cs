@@ -25,6 +25,9 @@ internal sealed class MemoryBench(IKubernetes client, TextWriter log, OperatorPr
         public double? CredSpecPairHeapBytes { get; init; }
 
         public double? BindingPairHeapBytes { get; init; }
+
+        /// <summary>The largest gen0 budget the operator's collector uses (<c>dotnet_gc_gen0_max_budget_bytes</c>).</summary>
+        public double? Gen0MaxBudgetMiB { get; init; }
     }
 
     public async Task<Result> RunAsync(int serviceAccounts, CancellationToken cancellationToken)
@@ -73,6 +76,7 @@ internal sealed class MemoryBench(IKubernetes client, TextWriter log, OperatorPr
             ServiceAccountHeapBytes = (heapAfterAccounts - heapBaseline) / Count,
             CredSpecPairHeapBytes = (heapAfterCredSpecs - heapAfterAccounts) / Count,
             BindingPairHeapBytes = (heapAfterBindings - heapAfterCredSpecs) / Count,
+            Gen0MaxBudgetMiB = PrometheusText.Sum(metrics, DotNetRuntimeMetrics.GcGen0MaxBudget) / 1048576,
         };
     }
 

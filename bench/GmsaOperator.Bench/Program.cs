@@ -127,7 +127,7 @@ await using (var op = OperatorProcess.Start(options.Operator, plane.KubeconfigPa
         figures.Add(Figure.Info("heap bytes per cached credspec + its ClusterRole", memory.CredSpecPairHeapBytes ?? double.NaN, "B", $"managed-heap delta over {MemoryBench.Count:N0} pairs"));
         figures.Add(Figure.Info("heap bytes per cached GmsaBinding + its RoleBinding", memory.BindingPairHeapBytes ?? double.NaN, "B", $"managed-heap delta over {MemoryBench.Count:N0} pairs"));
         figures.Add(Figure.Info("managed heap, everything cached", memory.HeapMb ?? double.NaN, "MB",
-            $"{GmsaOperator.Runtime.Metrics.DotNetRuntimeMetrics.GcHeapSize} after the last collection, idle; heap limit {memory.HeapLimitMb:0} MB (VmRSS adds the executable's pages, native memory and the gen0 budget)"));
+            $"{GmsaOperator.Runtime.Metrics.DotNetRuntimeMetrics.GcHeapSize} after the last collection, idle; heap limit {memory.HeapLimitMb:0} MB, gen0 budget at most {memory.Gen0MaxBudgetMiB:0.#} MiB (VmRSS adds the executable's pages, native memory and the gen0 budget)"));
         // Under the realistic load with everything cached.
         await PrepareMixAsync();
         using var load = new AdmissionLoad(op.WebhookPort, await WebhookCaAsync(client, ct));

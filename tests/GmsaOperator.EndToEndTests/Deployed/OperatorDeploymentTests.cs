@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using GmsaOperator.EndToEndTests.Environment;
 using GmsaOperator.Entities.Deployment;
+using GmsaOperator.Runtime.Metrics;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -268,6 +269,9 @@ public sealed class OperatorDeploymentTests
                 return response.IsSuccessStatusCode ? await response.Content.ReadAsStringAsync(ct) : null;
             }, TimeSpan.FromSeconds(30), "200 for a token bound to the metrics-reader ClusterRole");
             Assert.That(body, Does.Contain("controller_runtime_"), "the operator's Prometheus text");
+            // The image's executable carries its GC settings; NativeAOT ignores a misspelt one without a word.
+            Assert.That(Sample(body!, DotNetRuntimeMetrics.GcGen0MaxBudget), Is.EqualTo(16.0 * 1024 * 1024),
+                "the gen0 budget baked into the executable (GCgen0size, GCGen0MaxBudget) is the one in force");
             await Progress.WriteLineAsync($"metrics: {url} → 401 without a token, 403 for an unbound one, 200 for {OperatorDeployment.MetricsReaderRoleName}");
         }
         finally
@@ -275,6 +279,11 @@ public sealed class OperatorDeploymentTests
             await Client.RbacAuthorizationV1.DeleteClusterRoleBindingAsync(binding);
         }
     }
+
+    private static double? Sample(string prometheusText, string series) =>
+        prometheusText.Split('\n').Where(line => line.StartsWith(series + " ", StringComparison.Ordinal))
+            .Select(line => (double?)double.Parse(line[(series.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture))
+            .FirstOrDefault();
 
     private static async Task<int> StatusAsync(HttpClient http, string url, string? token)
     {

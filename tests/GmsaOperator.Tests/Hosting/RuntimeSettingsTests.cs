@@ -51,9 +51,26 @@ public sealed class RuntimeSettingsTests
         var options = NativeAotRuntimeOptions();
         Assert.Multiple(() =>
         {
-            // Hex, as the runtime reads them: 16 MiB of gen0 whatever the host CPU's cache size.
+            // Hex, as the runtime reads them: 16 MiB of gen0 whatever the host CPU's cache size, and no growth past it.
             Assert.That(options.GetValueOrDefault("GCgen0size"), Is.EqualTo("1000000"));
-            Assert.That(options.GetValueOrDefault("GCgen0MaxBudget"), Is.EqualTo("1000000"));
+            Assert.That(options.GetValueOrDefault("GCGen0MaxBudget"), Is.EqualTo("1000000"));
         });
+    }
+
+    /// <summary>
+    /// NativeAOT looks its settings up by the collector's own names, case-sensitively, and ignores any other without a
+    /// word: each one the executable carries must be a name the collector reports.
+    /// </summary>
+    [Test]
+    public void NativeAot_GcSettings_AreSpeltAsTheCollectorNamesThem()
+    {
+        var names = GC.GetConfigurationVariables().Keys.ToHashSet(StringComparer.Ordinal);
+        // Read by the collector (gcconfig.h) but not among the settings it reports.
+        names.Add("GCgen0size");
+        var settings = NativeAotRuntimeOptions().Keys.Where(key => key.StartsWith("GC", StringComparison.Ordinal)).ToList();
+
+        Assert.That(settings, Is.Not.Empty);
+        Assert.That(settings.Where(key => !names.Contains(key)), Is.Empty,
+            $"the collector's names: {string.Join(", ", names.Order(StringComparer.Ordinal))}");
     }
 }

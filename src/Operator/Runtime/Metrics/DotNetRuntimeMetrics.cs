@@ -7,7 +7,8 @@ namespace GmsaOperator.Runtime.Metrics;
 /// <c>dotnet_gc_collections_total{generation}</c>, <c>dotnet_gc_allocated_bytes_total</c>, <c>dotnet_threadpool_queue_length</c> and
 /// <c>dotnet_threadpool_threads</c>, and the heap after the last collection (<c>dotnet_gc_heap_size_bytes</c>,
 /// <c>dotnet_gc_fragmented_bytes</c>, <c>dotnet_gc_committed_bytes</c>, <c>dotnet_gc_heap_limit_bytes</c>,
-/// <c>dotnet_gc_generation_size_bytes{generation}</c>). Plain runtime calls, no event listeners or reflection, so they work the same under
+/// <c>dotnet_gc_generation_size_bytes{generation}</c>), and the gen0 budget the collector settled on at startup
+/// (<c>dotnet_gc_gen0_max_budget_bytes</c>). Plain runtime calls, no event listeners or reflection, so they work the same under
 /// NativeAOT (prometheus-net's own .NET collectors are not registered on the operator's custom registry).
 /// </summary>
 public static class DotNetRuntimeMetrics
@@ -22,6 +23,11 @@ public static class DotNetRuntimeMetrics
     public const string GcCommitted = "dotnet_gc_committed_bytes";
     public const string GcHeapLimit = "dotnet_gc_heap_limit_bytes";
     public const string GcGenerationSize = "dotnet_gc_generation_size_bytes";
+    public const string GcGen0MaxBudget = "dotnet_gc_gen0_max_budget_bytes";
+
+    /// <summary>The collector's name for its largest gen0 budget in <see cref="GC.GetConfigurationVariables"/>: the value it computed
+    /// at startup, the configured one if that was read.</summary>
+    public const string Gen0MaxBudgetSetting = "GCGen0MaxBudget";
 
     /// <summary>The labels of <see cref="GcGenerationSize"/>, in the order of <see cref="GCMemoryInfo.GenerationInfo"/>.</summary>
     public static IReadOnlyList<string> GenerationNames { get; } = ["0", "1", "2", "loh", "poh"];
@@ -42,6 +48,10 @@ public static class DotNetRuntimeMetrics
         // Which generation holds the heap tells a growing one apart: gen1 waiting for its budget, or large and pinned
         // objects that only a full collection frees.
         var generationSize = f.CreateGauge(GcGenerationSize, "Size of each generation (0, 1, 2, loh, poh) after the last garbage collection, free space included.", "generation");
+        // The budget is what the process fills with garbage between collections, all of it resident: the figure that says
+        // whether the executable's GC settings were read at all (the runtime matches their names case-sensitively).
+        var gen0MaxBudget = f.CreateGauge(GcGen0MaxBudget, "The largest gen0 allocation budget the garbage collector uses, fixed at startup.");
+        if (Gen0MaxBudgetBytes() is { } budget) gen0MaxBudget.Set(budget);
         var sizes = GenerationNames.Select(name => generationSize.WithLabels(name)).ToArray();
         var generations = Enumerable.Range(0, GC.MaxGeneration + 1).Select(g => (Generation: g, Counter: collections.WithLabels(g.ToString(System.Globalization.CultureInfo.InvariantCulture)))).ToArray();
         registry.AddBeforeCollectCallback(() =>
@@ -60,4 +70,8 @@ public static class DotNetRuntimeMetrics
             for (var g = 0; g < sizes.Length && g < perGeneration.Length; g++) sizes[g].Set(perGeneration[g].SizeAfterBytes);
         });
     }
+
+    /// <summary>The largest gen0 budget the collector reports, or null when it does not report one.</summary>
+    public static long? Gen0MaxBudgetBytes() =>
+        GC.GetConfigurationVariables().TryGetValue(Gen0MaxBudgetSetting, out var value) && value is long bytes ? bytes : null;
 }

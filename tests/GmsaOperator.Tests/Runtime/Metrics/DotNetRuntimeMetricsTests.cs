@@ -77,6 +77,19 @@ public sealed class DotNetRuntimeMetricsTests
         });
     }
 
+    [Test]
+    public async Task Gen0MaxBudget_IsTheOneTheCollectorReports()
+    {
+        var registry = Prometheus.Metrics.NewCustomRegistry();
+        DotNetRuntimeMetrics.Register(registry);
+
+        var text = await ExportAsync(registry);
+
+        var reported = DotNetRuntimeMetrics.Gen0MaxBudgetBytes();
+        Assert.That(reported, Is.Not.Null.And.GreaterThan(0), "the collector reports the budget it computed at startup");
+        Assert.That(Value(text, DotNetRuntimeMetrics.GcGen0MaxBudget), Is.EqualTo((double)reported!.Value));
+    }
+
     private static double Value(string text, string series) =>
         double.Parse(text.Split('\n').Single(l => l.StartsWith(series + " ", StringComparison.Ordinal))[(series.Length + 1)..], CultureInfo.InvariantCulture);
 
