@@ -27,7 +27,7 @@ public static class DotNetRuntimeMetrics
 
     /// <summary>The collector's name for its largest gen0 budget in <see cref="GC.GetConfigurationVariables"/>: the value it computed
     /// at startup, the configured one if that was read.</summary>
-    public const string Gen0MaxBudgetSetting = "GCGen0MaxBudget";
+    private const string Gen0MaxBudgetSetting = "GCGen0MaxBudget";
 
     /// <summary>The labels of <see cref="GcGenerationSize"/>, in the order of <see cref="GCMemoryInfo.GenerationInfo"/>.</summary>
     public static IReadOnlyList<string> GenerationNames { get; } = ["0", "1", "2", "loh", "poh"];
